@@ -1,0 +1,103 @@
+"""The register's sheets and columns, exactly as DESIGN section 2 names them."""
+
+from dataclasses import dataclass
+
+REQUESTS = "Requests"
+THIRD_PARTIES = "Third parties"
+LETTERS = "Letters"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a register sheet."""
+
+    header: str
+    pipeline: bool = False  # written by the pipeline (grey header), else the manager's
+    width: int = 16
+
+
+REQUEST_COLUMNS: tuple[Column, ...] = (
+    Column("Ref", width=14),
+    Column("Received", width=12),
+    Column("Requester", width=22),
+    Column("Relationship", width=18),
+    Column("Requester email", width=26),
+    Column("Requester address", width=34),
+    Column("Child", width=20),
+    Column("Child date of birth", width=12),
+    Column("Request letter", width=24),
+    Column("Clarification asked", width=13),
+    Column("Clarification received", width=13),
+    Column("Extended", width=10),
+    Column("Extension reason", width=30),
+    Column("Clean copy ready", width=12),
+    Column("Meeting", width=17),
+    Column("Closed", width=12),
+    Column("Notes", width=30),
+    Column("Acknowledged", pipeline=True, width=13),
+    Column("Promised by", pipeline=True, width=13),
+    Column("Legal deadline", pipeline=True, width=13),
+    Column("Days left", pipeline=True, width=9),
+    Column("Status", pipeline=True, width=28),
+)
+
+THIRD_PARTY_COLUMNS: tuple[Column, ...] = (
+    Column("Ref", width=14),
+    Column("Name", width=22),
+    Column("Organisation", width=30),
+    Column("Kind", width=15),
+    Column("Role", width=18),
+    Column("Email", width=26),
+    Column("Address", width=34),
+    Column("Decision", width=11),
+    Column("Decision notes", width=30),
+    Column("Party", pipeline=True, width=7),
+    Column("Letter sent", pipeline=True, width=12),
+    Column("Reminder sent", pipeline=True, width=13),
+    Column("Reply received", pipeline=True, width=13),
+    Column("Reply", pipeline=True, width=28),
+)
+
+# The Letters sheet is the pipeline's, except Posted, which the manager types for letters
+# that went by post.
+LETTER_COLUMNS: tuple[Column, ...] = (
+    Column("Letter", pipeline=True, width=30),
+    Column("Ref", pipeline=True, width=14),
+    Column("Party", pipeline=True, width=7),
+    Column("Kind", pipeline=True, width=22),
+    Column("Recipient", pipeline=True, width=26),
+    Column("Generated", pipeline=True, width=12),
+    Column("Signed", pipeline=True, width=12),
+    Column("Sent", pipeline=True, width=12),
+    Column("By", pipeline=True, width=7),
+    Column("To", pipeline=True, width=30),
+    Column("File", pipeline=True, width=50),
+    Column("Message id", pipeline=True, width=30),
+    Column("Posted", width=12),
+)
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    REQUESTS: REQUEST_COLUMNS,
+    THIRD_PARTIES: THIRD_PARTY_COLUMNS,
+    LETTERS: LETTER_COLUMNS,
+}
+
+RELATIONSHIPS = (
+    "Mother",
+    "Father",
+    "Parent",
+    "Carer",
+    "Person with parental responsibility",
+    "Other",
+)
+KINDS = ("Family member", "Agency")
+DECISIONS = ("Consents", "Refuses")
+EXTENDED = ("Yes", "No")
+
+# Drop-down lists the blank register offers, by sheet and column.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    (REQUESTS, "Relationship"): RELATIONSHIPS,
+    (REQUESTS, "Extended"): EXTENDED,
+    (THIRD_PARTIES, "Kind"): KINDS,
+    (THIRD_PARTIES, "Decision"): DECISIONS,
+}

@@ -1,0 +1,36 @@
+"""Check the configuration, the register and the templates, changing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipeline.config import Config
+from pipeline.deadlines import Calendar
+from pipeline.model import Problem
+from pipeline.register import open_register
+from pipeline.render import Renderer, check_templates, sample_context
+
+
+def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:
+    """Return what to print, and every problem found (empty when all is well)."""
+    said = [f"Configuration {config.source}: fine."]
+    register = open_register(config.paths.register, today)
+    problems: list[Problem | str] = list(register.problems)
+    said.append(
+        f"Register {config.paths.register}: {len(register.requests)} request(s) and "
+        f"{len(register.parties)} third part{'y' if len(register.parties) == 1 else 'ies'} "
+        f"read, {len(register.problems)} row problem(s)."
+    )
+    said.extend(f"  {problem}" for problem in register.problems)
+    calendar = Calendar(config.deadlines.bank_holidays)
+    template_problems = check_templates(
+        Renderer(config.paths.templates), sample_context(config, today, calendar)
+    )
+    problems.extend(template_problems)
+    said.append(
+        f"Templates {config.paths.templates}: "
+        + ("fine." if not template_problems else f"{len(template_problems)} problem(s).")
+    )
+    said.extend(f"  {problem}" for problem in template_problems)
+    said.append("All fine." if not problems else "Fix the problems above, then run again.")
+    return said, problems

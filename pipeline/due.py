@@ -1,0 +1,176 @@
+"""Decide which letters are due today, from the register and the journal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pipeline.config import DeadlineRules
+from pipeline.journal import Entry
+from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+# Windows refuses paths over 260 characters; the name of a person or agency gets at most this.
+_LONGEST_NAME = 60
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a letter goes to and how: plain data for the address block and the footer."""
+
+    name: str
+    organisation: str
+    role: str
+    address_lines: tuple[str, ...]
+    email: str
+    salutation: str
+
+    @property
+    def by(self) -> str:
+        """Say how the letter goes: by email when there is an address for it."""
+        return "Email" if self.email else "Post"
+
+    @property
+    def to(self) -> str:
+        """Return the destination on one line: the email address or the postal address."""
+        return self.email or ", ".join(self.address_lines[1:])
+
+
+def address_lines(address: str) -> tuple[str, ...]:
+    """Split a postal address typed on several lines, or on one line with commas."""
+    lines = address.splitlines() if "\n" in address.strip() else address.split(",")
+    return tuple(line.strip().rstrip(",") for line in lines if line.strip())
+
+
+def requester_of(request: Request) -> Recipient:
+    """Return the requester as a recipient."""
+    lines = (request.requester, *address_lines(request.requester_address))
+    if not request.requester_address:
+        lines = (request.requester, request.requester_email)
+    return Recipient(
+        name=request.requester,
+        organisation="",
+        role=request.relationship,
+        address_lines=lines,
+        email=request.requester_email,
+        salutation=f"Dear {request.requester}",
+    )
+
+
+def recipient_of(party: ThirdParty) -> Recipient:
+    """Return a third party as a recipient: the worker, their role and agency, or the person."""
+    head = [party.name] if party.name else []
+    if party.kind == "Agency":
+        head += [line for line in (party.role, party.organisation) if line]
+    postal = address_lines(party.address) if party.address else (party.email,)
+    return Recipient(
+        name=party.name or party.organisation,
+        organisation=party.organisation,
+        role=party.role,
+        address_lines=(*head, *postal),
+        email=party.email,
+        salutation=f"Dear {party.name}" if party.name else "Dear Sir or Madam",
+    )
+
+
+def letter_id(ref: str, kind: str, party: str = "", number: int = 0) -> str:
+    """Return the stable id of a letter, e.g. SAR-2026-001/TP2/reminder-1."""
+    name = {"consent-family": "consent", "consent-agency": "consent"}.get(kind, kind)
+    if number:
+        name = f"{name}-{number}"
+    return "/".join(part for part in (ref, party, name) if part)
+
+
+def file_name(ref: str, kind: str, who: str, party: str = "", number: int = 0) -> str:
+    """Return a file name a person understands, safe on Windows and macOS."""
+    label = LETTER_KINDS[kind][1] + (f" {number}" if number else "")
+    words = " ".join(part for part in (ref, label, party) if part)
+    who = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", who).split()).strip(" .")
+    if len(who) > _LONGEST_NAME:
+        who = who[: _LONGEST_NAME + 1].rsplit(" ", 1)[0].rstrip(" .,")
+    return f"{words} - {who}.docx" if who else f"{words}.docx"
+
+
+def _requester_letter(ref: str, kind: str, who: Recipient) -> Letter:
+    return Letter(
+        letter_id=letter_id(ref, kind),
+        ref=ref,
+        party="",
+        kind=kind,
+        recipient=who.name,
+        by=who.by,
+        to=who.to,
+        file_name=file_name(ref, kind, who.name),
+        template=LETTER_KINDS[kind][0],
+    )
+
+
+def due_letters(
+    request: Request,
+    parties: Iterable[ThirdParty],
+    journal: Mapping[str, Entry],
+    today: date,
+    rules: DeadlineRules,
+) -> list[Letter]:
+    """Return the letters this request needs now that the journal has not yet seen."""
+    if request.closed is not None:
+        return []
+    ref = request.ref
+    wanted: list[Letter] = []
+    requester = requester_of(request)
+    if request.acknowledged is None:
+        wanted.append(_requester_letter(ref, "acknowledgement", requester))
+    if request.extended:
+        wanted.append(_requester_letter(ref, "extension", requester))
+    if request.clean_copy_ready and request.meeting and request.meeting.date() >= today:
+        wanted.append(_requester_letter(ref, "invitation", requester))
+    if not request.paused:
+        for party in parties:
+            wanted.extend(_party_letters(party, journal, today, rules))
+    return [letter for letter in wanted if letter.letter_id not in journal]
+
+
+def _party_letters(
+    party: ThirdParty, journal: Mapping[str, Entry], today: date, rules: DeadlineRules
+) -> list[Letter]:
+    if party.has_replied:
+        return []
+    who = recipient_of(party)
+    consent = "consent-agency" if party.kind == "Agency" else "consent-family"
+    if party.letter_sent is None:
+        return [_party_letter(party, consent, who)]
+    reminders = [
+        entry
+        for entry in journal.values()
+        if entry.ref == party.ref and entry.party == party.party and entry.kind == "reminder"
+    ]
+    count = max(len(reminders), 1 if party.reminder_sent else 0)
+    # A reminder generated but not yet sent is still waiting for the owner: no second one.
+    waiting = [
+        entry
+        for entry in reminders
+        if party.reminder_sent is None or entry.generated > party.reminder_sent
+    ]
+    if count >= rules.max_reminders or waiting:
+        return []
+    last = max(day for day in (party.letter_sent, party.reminder_sent) if day is not None)
+    if today < last + timedelta(days=rules.reminder_after_days):
+        return []
+    return [_party_letter(party, "reminder", who, count + 1)]
+
+
+def _party_letter(party: ThirdParty, kind: str, who: Recipient, number: int = 0) -> Letter:
+    display = party.display_name
+    return Letter(
+        letter_id=letter_id(party.ref, kind, party.party, number),
+        ref=party.ref,
+        party=party.party,
+        kind=kind,
+        recipient=display,
+        by=who.by,
+        to=who.to,
+        file_name=file_name(party.ref, kind, display, party.party, number),
+        template=LETTER_KINDS[kind][0],
+    )

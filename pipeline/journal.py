@@ -1,0 +1,148 @@
+"""Record what the pipeline has done, in SQLite beside the register."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from pipeline.errors import LettersError
+from pipeline.model import Letter
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS letters (
+    letter_id   TEXT PRIMARY KEY,
+    ref         TEXT NOT NULL,
+    party       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    by          TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    generated   TEXT NOT NULL,
+    regenerated INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS assigned_refs (
+    ref       TEXT PRIMARY KEY,
+    received  TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    child     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id        INTEGER PRIMARY KEY,
+    day       TEXT NOT NULL,
+    letter_id TEXT NOT NULL,
+    what      TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A letter as the journal knows it."""
+
+    letter_id: str
+    ref: str
+    party: str
+    kind: str
+    recipient: str
+    by: str
+    destination: str
+    file_name: str
+    generated: date
+    regenerated: int
+
+
+def journal_path(register: Path) -> Path:
+    """Return where the journal of the register at ``register`` lives."""
+    return register.with_name(f"{register.stem}.journal.sqlite")
+
+
+class Journal:
+    """The SQLite journal: every letter generated, and what happened to it."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if read_only:
+                # A dry run must not create or change the journal: read it, or start empty.
+                where = f"{path.resolve().as_uri()}?mode=ro" if path.exists() else ":memory:"
+                self._db = sqlite3.connect(where, uri=True, isolation_level=None)
+                if not path.exists():
+                    self._db.executescript(_SCHEMA)
+            else:
+                self._db = sqlite3.connect(path, isolation_level=None)
+                self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise LettersError(
+                f"{path}: the journal cannot be opened ({error}). Restore it from a backup; "
+                "without it the pipeline cannot tell which letters it has already made."
+            ) from None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def letters(self) -> dict[str, Entry]:
+        """Return every letter recorded, by letter id, in one query."""
+        rows = self._db.execute(
+            "SELECT letter_id, ref, party, kind, recipient, by, destination, file_name,"
+            " generated, regenerated FROM letters ORDER BY rowid"
+        ).fetchall()
+        return {
+            row[0]: Entry(*row[:8], generated=date.fromisoformat(row[8]), regenerated=row[9])
+            for row in rows
+        }
+
+    def assigned_refs(self) -> dict[tuple[date, str, str], str]:
+        """Return the Refs the pipeline chose, by (received, requester, child)."""
+        rows = self._db.execute("SELECT ref, received, requester, child FROM assigned_refs")
+        return {(date.fromisoformat(row[1]), row[2], row[3]): row[0] for row in rows}
+
+    def record_ref(self, ref: str, received: date, requester: str, child: str) -> None:
+        """Remember a Ref the pipeline chose, so the same row gets it again next time."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO assigned_refs VALUES (?, ?, ?, ?)",
+            (ref, received.isoformat(), requester.lower(), child.lower()),
+        )
+
+    def record_generated(self, letter: Letter, today: date) -> None:
+        """Record that ``letter`` was written into its request's to-sign folder."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT INTO letters (letter_id, ref, party, kind, recipient, by, destination,"
+                " file_name, generated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(letter_id) DO UPDATE SET file_name = excluded.file_name,"
+                " recipient = excluded.recipient, by = excluded.by,"
+                " destination = excluded.destination, generated = excluded.generated,"
+                " regenerated = regenerated + 1",
+                (
+                    letter.letter_id,
+                    letter.ref,
+                    letter.party,
+                    letter.kind,
+                    letter.recipient,
+                    letter.by,
+                    letter.to,
+                    letter.file_name,
+                    today.isoformat(),
+                ),
+            )
+            self._db.execute(
+                "INSERT INTO events (day, letter_id, what) VALUES (?, ?, 'generated')",
+                (today.isoformat(), letter.letter_id),
+            )

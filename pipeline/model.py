@@ -1,0 +1,112 @@
+"""Plain data passed between the stages: requests, third parties, letters, problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the register: where it is, what is wrong and how to fix it."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}, row {self.row}" if self.row else self.sheet
+        return (
+            f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+        )
+
+
+@dataclass(frozen=True)
+class Request:
+    """One row of the Requests sheet that passed every check."""
+
+    row: int
+    ref: str
+    received: date
+    requester: str
+    relationship: str
+    requester_email: str
+    requester_address: str
+    child: str
+    child_dob: date | None
+    request_letter: str
+    clarification_asked: date | None
+    clarification_received: date | None
+    extended: bool
+    extension_reason: str
+    clean_copy_ready: date | None
+    meeting: datetime | None
+    closed: date | None
+    acknowledged: date | None
+    ref_assigned: bool = False  # the Ref was blank and the pipeline chose it
+
+    @property
+    def paused(self) -> bool:
+        """Say whether the clock is stopped, waiting for ID or clarification."""
+        return self.clarification_asked is not None and self.clarification_received is None
+
+
+@dataclass(frozen=True)
+class ThirdParty:
+    """One row of the Third parties sheet that passed every check."""
+
+    row: int
+    ref: str
+    party: str  # TP1, TP2, … stable within the request
+    name: str
+    organisation: str
+    kind: str  # "Family member" or "Agency"
+    role: str
+    email: str
+    address: str
+    decision: str  # "Consents", "Refuses" or ""
+    decision_notes: str
+    letter_sent: date | None
+    reminder_sent: date | None
+    reply_received: date | None
+    reply: str
+    party_assigned: bool = False  # the Party was blank and the pipeline chose it
+
+    @property
+    def display_name(self) -> str:
+        """Name the party as a person reads it: the organisation for an agency."""
+        if self.kind == "Agency" and self.organisation:
+            return self.organisation
+        return self.name
+
+    @property
+    def has_replied(self) -> bool:
+        """Say whether a reply or a decision is on record."""
+        return self.reply_received is not None or bool(self.decision)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter the pipeline has decided to write."""
+
+    letter_id: str  # e.g. SAR-2026-001/TP2/consent, stable across runs
+    ref: str
+    party: str  # "" for letters to the requester
+    kind: str  # a key of LETTER_KINDS
+    recipient: str
+    by: str  # "Email" or "Post"
+    to: str  # the email address, or the postal address on one line
+    file_name: str
+    template: str
+
+
+# Each kind of letter: its template and how it is named in file names and the Letters sheet.
+LETTER_KINDS: dict[str, tuple[str, str]] = {
+    "acknowledgement": ("acknowledgement.docx", "acknowledgement"),
+    "consent-family": ("consent-request-family.docx", "consent request"),
+    "consent-agency": ("consent-request-agency.docx", "consent request"),
+    "reminder": ("reminder.docx", "reminder"),
+    "extension": ("extension-notice.docx", "extension notice"),
+    "invitation": ("invitation.docx", "invitation"),
+}

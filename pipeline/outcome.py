@@ -1,0 +1,33 @@
+"""What one weekly run did and found: plain data for the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipeline.model import Letter, Problem, Request
+from pipeline.progress import Progress
+
+
+@dataclass
+class Outcome:
+    """What one run did and found, for the report."""
+
+    today: date
+    dry_run: bool
+    register: Path
+    working_folder: Path
+    generated: list[tuple[Letter, Path]] = field(default_factory=list)
+    regenerated: list[tuple[Letter, Path]] = field(default_factory=list)
+    cannot_regenerate: list[str] = field(default_factory=list)
+    to_sign: list[Path] = field(default_factory=list)
+    progress: list[tuple[Request, Progress]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    late_extensions: list[str] = field(default_factory=list)
+    register_written: bool = False
+    backup: Path | None = None
+    register_error: str = ""
+    by_post: set[str] = field(default_factory=set)  # file names of letters that go by post
+    report_file: Path | None = None
+    text: str = ""  # the to-do list, as printed and saved

@@ -1,0 +1,79 @@
+"""Say where each request stands: its deadlines, working days left and a status phrase."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.config import DeadlineRules
+from pipeline.deadlines import Calendar, Deadlines, days_left, deadlines
+from pipeline.model import Request, ThirdParty
+
+AT_RISK_WITHIN = 3  # working days before the promise when a request is flagged at risk
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one request stands today."""
+
+    ref: str
+    deadlines: Deadlines
+    days_left: int | None  # None once the request is closed
+    status: str
+    at_risk: bool
+    overdue: bool
+
+
+def progress_of(
+    request: Request,
+    parties: Sequence[ThirdParty],
+    today: date,
+    calendar: Calendar,
+    rules: DeadlineRules,
+    party_problem: bool = False,
+) -> Progress:
+    """Work out the deadlines and status of ``request`` with its third ``parties``."""
+    due = deadlines(
+        request.received,
+        calendar,
+        promise_days=rules.promise_days,
+        extended=request.extended,
+        clarification_asked=request.clarification_asked,
+        clarification_received=request.clarification_received,
+        today=today,
+    )
+    if request.closed is not None:
+        return Progress(request.ref, due, None, "Closed", at_risk=False, overdue=False)
+    target = min(due.promised_by, due.legal_deadline)
+    left = days_left(today, due, calendar)
+    overdue = today > target and not request.paused
+    if overdue:
+        # A weekend straight after the deadline has no working day in it, yet it is overdue.
+        left = min(left, -1)
+    at_risk = not overdue and not request.paused and 0 <= left <= AT_RISK_WITHIN
+    status = _status(request, parties, today, party_problem)
+    if overdue:
+        status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
+    return Progress(request.ref, due, left, status, at_risk, overdue)
+
+
+def _status(
+    request: Request, parties: Sequence[ThirdParty], today: date, party_problem: bool
+) -> str:
+    if request.paused:
+        return "Paused: waiting for ID or clarification"
+    if request.meeting and request.clean_copy_ready:
+        if request.meeting.date() >= today:
+            return f"Meeting on {request.meeting:%d/%m/%Y at %H:%M}"
+        return "Meeting held: record Closed"
+    if request.clean_copy_ready:
+        return "Clean copy ready: arrange the meeting"
+    if party_problem:
+        return "Check the Third parties sheet"
+    if request.acknowledged is None:
+        return "Acknowledgement to sign and send"
+    waiting = [party for party in parties if not party.has_replied]
+    if waiting:
+        return f"Waiting for {len(waiting)} of {len(parties)} replies"
+    return "Ready for clean copy"

@@ -1,0 +1,199 @@
+"""Write the pipeline's columns back to the register without losing anything."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+
+from pipeline import register_layout as layout
+from pipeline.errors import LettersError
+from pipeline.register import Register, sheet
+from pipeline.register_cells import CellError, text, to_date
+from pipeline.register_new import DATE_FORMAT, style_header
+from pipeline.workbook_safety import lost_features
+
+Values = dict[str, Any]  # header → value, for one row
+
+
+@dataclass(frozen=True)
+class Change:
+    """One cell the pipeline changed, to verify after saving."""
+
+    sheet: str
+    row: int
+    column: int
+    value: Any
+
+
+def apply_requests(register: Register, rows: dict[int, Values]) -> list[Change]:
+    """Set the pipeline's columns of the Requests sheet, by row number."""
+    return [
+        change
+        for row, values in rows.items()
+        for change in _apply_row(register, layout.REQUESTS, row, values)
+    ]
+
+
+def apply_parties(register: Register, rows: dict[int, Values]) -> list[Change]:
+    """Set the pipeline's columns of the Third parties sheet, by row number."""
+    return [
+        change
+        for row, values in rows.items()
+        for change in _apply_row(register, layout.THIRD_PARTIES, row, values)
+    ]
+
+
+def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
+    """Add or update one Letters sheet row per letter, found by its Letter id."""
+    changes: list[Change] = []
+    next_row = max(register.letter_rows.values(), default=1) + 1
+    for values in letters:
+        row = register.letter_rows.get(values["Letter"])
+        if row is None:
+            row, next_row = next_row, next_row + 1
+            register.letter_rows[values["Letter"]] = row
+        changes.extend(_apply_row(register, layout.LETTERS, row, values))
+    return changes
+
+
+def _apply_row(register: Register, sheet_name: str, row: int, values: Values) -> list[Change]:
+    worksheet = sheet(register, sheet_name)
+    pipeline_headers = {c.header for c in layout.SHEETS[sheet_name] if c.pipeline}
+    changes = []
+    for header, value in values.items():
+        column = _column(register, sheet_name, header)
+        cell = worksheet.cell(row=row, column=column)
+        if header not in pipeline_headers and not (header == "Ref" and not text(cell.value)):
+            # The manager's cells are theirs; only a blank Ref is ever filled in.
+            raise AssertionError(f"the pipeline must not write {sheet_name} {header}")
+        if _same(cell.value, value):
+            continue
+        _set(cell, value)
+        changes.append(Change(sheet_name, row, column, value))
+    return changes
+
+
+def _column(register: Register, sheet_name: str, header: str) -> int:
+    columns = register.columns[sheet_name]
+    if header.lower() not in columns:
+        # A pipeline column the manager removed is added back at the end.
+        number = max(columns.values(), default=0) + 1
+        spec = next(c for c in layout.SHEETS[sheet_name] if c.header == header)
+        style_header(sheet(register, sheet_name), number, spec)
+        columns[header.lower()] = number
+    return columns[header.lower()]
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if wanted is None or wanted == "":
+        return current is None or text(current) == ""
+    if isinstance(wanted, date) and not isinstance(wanted, datetime):
+        try:
+            return to_date(current) == wanted
+        except CellError:
+            return False
+    if isinstance(wanted, int):
+        return isinstance(current, int | float) and current == wanted
+    return text(current) == str(wanted)
+
+
+def _set(cell: Cell, value: Any) -> None:
+    if value == "":
+        value = None
+    cell.value = value
+    if isinstance(value, str):
+        # Text from people (names, replies) must never become a formula.
+        cell.data_type = "s"
+    elif isinstance(value, date) and cell.number_format == "General":
+        cell.number_format = DATE_FORMAT
+
+
+def save(register: Register, changes: list[Change], today: date) -> Path:
+    """Replace the register file with the changed workbook, safely; return the backup."""
+    path = register.path
+    _ensure_unchanged(register)
+    buffer = io.BytesIO()
+    register.workbook.save(buffer)
+    saved = buffer.getvalue()
+    lost = lost_features(register.original, saved)
+    if lost:
+        said = "".join(f"\n  - openpyxl said: {warning}" for warning in register.load_warnings)
+        raise LettersError(
+            f"{path}: the register was not written, because saving it would lose "
+            "Excel features the pipeline cannot keep:"
+            + "".join(f"\n  - {feature}" for feature in lost)
+            + said
+            + "\nMove them to another workbook (or remove them), save, and run again. "
+            "The letters of this run are kept; their register columns are filled next time."
+        )
+    partial = path.with_name(f".{path.name}.saving")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(saved)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _verify(partial.read_bytes(), changes, path)
+        backup = _backup(register, today)
+        _ensure_unchanged(register)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return backup
+
+
+def _ensure_unchanged(register: Register) -> None:
+    try:
+        now = register.path.read_bytes()
+    except FileNotFoundError:
+        now = b""
+    if hashlib.sha256(now).hexdigest() != register.digest:
+        raise LettersError(
+            f"{register.path}: the register changed on disk while the run was working "
+            "(saved by someone else?), so it was not overwritten. The letters of this run "
+            "are kept. Run again to fill in the register."
+        )
+
+
+def _verify(written: bytes, changes: list[Change], path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reopened = openpyxl.load_workbook(io.BytesIO(written))
+        except Exception as error:  # any failure to re-read means the save is not trusted
+            raise LettersError(
+                f"{path}: the updated register could not be read back ({error}); "
+                "the original was left as it was."
+            ) from None
+    for change in changes:
+        value = reopened[_title(reopened, change.sheet)].cell(change.row, change.column).value
+        if not _same(value, change.value):
+            raise LettersError(
+                f"{path}: the updated register did not read back as written "
+                f"({change.sheet}, row {change.row}); the original was left as it was."
+            )
+
+
+def _title(workbook: Any, name: str) -> str:
+    return next(s.title for s in workbook.worksheets if s.title.strip().lower() == name.lower())
+
+
+def _backup(register: Register, today: date) -> Path:
+    folder = register.path.parent / "backups"
+    folder.mkdir(exist_ok=True)
+    stem = f"{register.path.stem} {today.isoformat()}"
+    backup = folder / f"{stem}.xlsx"
+    number = 2
+    while backup.exists():
+        backup = folder / f"{stem} ({number}).xlsx"
+        number += 1
+    backup.write_bytes(register.original)
+    return backup

@@ -1,0 +1,260 @@
+"""Render Word letters from the templates with docxtpl, strictly and safely escaped."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+
+from pipeline.config import Config
+from pipeline.deadlines import Calendar, Deadlines
+from pipeline.due import Recipient, recipient_of, requester_of
+from pipeline.errors import LettersError
+from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
+
+CONTEXT_NAMES = (
+    "date",
+    "delivery",
+    "setting",
+    "owner",
+    "manager",
+    "letter",
+    "recipient",
+    "request",
+    "party",
+)
+_RELATIONSHIP_WORDS = {
+    "Person with parental responsibility": "a person with parental responsibility",
+    "Other": "acting for the child",
+}
+
+
+class Fields(dict[str, Any]):
+    """A group of placeholders, e.g. ``request``; knows its name for error messages."""
+
+    def __init__(self, label: str, **values: Any) -> None:
+        super().__init__(**values)
+        self.label = label
+
+
+class _StrictNamingUndefined(jinja2.StrictUndefined):
+    """Fail on any placeholder the context lacks, naming it in full, e.g. request.colour."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner = self._undefined_obj
+        if isinstance(owner, Fields):
+            return f"{{{{ {owner.label}.{self._undefined_name} }}}}"
+        if owner is jinja2.utils.missing:
+            return f"{{{{ {self._undefined_name} }}}}"
+        return str(super()._undefined_message)
+
+
+def long_date(day: date) -> str:
+    """Write a date as a letter does: 3 September 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def meeting_words(when: datetime) -> str:
+    """Write a meeting's date and time: Tuesday 15 December 2026 at 10:30."""
+    return f"{when:%A} {long_date(when)} at {when:%H:%M}"
+
+
+def context(
+    letter: Letter,
+    request: Request,
+    party: ThirdParty | None,
+    due: Deadlines,
+    config: Config,
+    today: date,
+    calendar: Calendar,
+) -> dict[str, Any]:
+    """Build every placeholder a letter template may use."""
+    setting = config.setting
+    who: Recipient = recipient_of(party) if party else requester_of(request)
+    reply_by = calendar.next_working_day(
+        today + timedelta(days=config.deadlines.reminder_after_days)
+    )
+    reminder_number = int(letter.letter_id.rsplit("-", 1)[1]) if letter.kind == "reminder" else 0
+    return {
+        "date": long_date(today),
+        "delivery": f"Sent by email to {who.email}" if who.email else "By post",
+        "setting": Fields(
+            "setting",
+            name=setting.name,
+            address_lines=list(setting.address),
+            phone=setting.phone,
+            email=setting.email,
+        ),
+        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
+        "manager": Fields("manager", name=setting.manager_name),
+        "letter": Fields(
+            "letter",
+            reference=f"{request.ref}/{party.party}" if party else request.ref,
+            late=letter.kind == "extension" and today > due.original_legal_deadline,
+        ),
+        "recipient": Fields(
+            "recipient",
+            name=who.name,
+            organisation=who.organisation,
+            role=who.role,
+            address_lines=list(who.address_lines),
+            salutation=who.salutation,
+        ),
+        "request": Fields(
+            "request",
+            ref=request.ref,
+            received=long_date(request.received),
+            requester=request.requester,
+            relationship=_RELATIONSHIP_WORDS.get(
+                request.relationship, request.relationship.lower()
+            ),
+            child=request.child,
+            child_dob=long_date(request.child_dob) if request.child_dob else "",
+            promised_by=long_date(due.promised_by),
+            legal_deadline=long_date(due.original_legal_deadline),
+            extended_deadline=long_date(due.legal_deadline) if request.extended else "",
+            extension_reason=request.extension_reason,
+            meeting=meeting_words(request.meeting) if request.meeting else "",
+        ),
+        "party": Fields(
+            "party",
+            code=party.party if party else "",
+            name=party.name if party else "",
+            role=party.role if party else "",
+            kind=party.kind if party else "",
+            letter_sent=long_date(party.letter_sent) if party and party.letter_sent else "",
+            reminder_number=reminder_number,
+            reply_by=long_date(reply_by),
+        ),
+    }
+
+
+@dataclass
+class Renderer:
+    """Render letters from one templates folder, reading each template once."""
+
+    folder: Path
+    _templates: dict[str, bytes] = field(default_factory=dict)
+
+    def template(self, name: str) -> bytes:
+        """Return the bytes of template ``name``, read once."""
+        if name not in self._templates:
+            path = self.folder / name
+            try:
+                self._templates[name] = path.read_bytes()
+            except FileNotFoundError:
+                raise LettersError(
+                    f"{path}: the letter template is missing. Restore it from git "
+                    "(git checkout letter_templates) or check paths.templates in letters.toml."
+                ) from None
+        return self._templates[name]
+
+    def render(self, template_name: str, values: dict[str, Any]) -> bytes:
+        """Render one template with ``values`` and return the .docx bytes."""
+        path = self.folder / template_name
+        try:
+            document = DocxTemplate(io.BytesIO(self.template(template_name)))
+            environment = jinja2.Environment(undefined=_StrictNamingUndefined, autoescape=True)
+            document.render(values, jinja_env=environment, autoescape=True)
+            out = io.BytesIO()
+            document.save(out)
+        except jinja2.UndefinedError as error:
+            raise LettersError(
+                f"{path}: the placeholder {error.message} is not a field the pipeline "
+                "provides. Correct it in Word; the placeholders are listed in "
+                "letter_templates/README.md."
+            ) from None
+        except jinja2.TemplateSyntaxError as error:
+            raise LettersError(
+                f"{path}: a placeholder is broken ({error.message}, near line {error.lineno} "
+                "of the document's XML). In Word, retype the {{ … }} or {% … %} in one go."
+            ) from None
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError) as error:
+            raise LettersError(
+                f"{path}: this is not a Word .docx file ({error}). Restore it from git."
+            ) from None
+        return out.getvalue()
+
+    def write(self, letter: Letter, values: dict[str, Any], folder: Path) -> Path:
+        """Render ``letter`` into ``folder`` under its file name, all or nothing."""
+        data = self.render(letter.template, values)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / letter.file_name
+        partial = folder / f".{letter.file_name}.partial"
+        partial.write_bytes(data)
+        os.replace(partial, target)
+        return target
+
+
+def check_templates(renderer: Renderer, sample: dict[str, Any]) -> list[str]:
+    """Render every template with ``sample`` values; return what is wrong with each."""
+    problems = []
+    for template_name, _label in dict(LETTER_KINDS.values()).items():
+        try:
+            renderer.render(template_name, sample)
+        except LettersError as error:
+            problems.append(error.message)
+    return problems
+
+
+def sample_context(config: Config, today: date, calendar: Calendar) -> dict[str, Any]:
+    """Build placeholder values from a fictional request, to try every template with."""
+    request = Request(
+        row=2,
+        ref="SAR-2026-001",
+        received=today,
+        requester="Jane Example",
+        relationship="Mother",
+        requester_email="jane@example.org",
+        requester_address="1 Example Road\nExampletown EX1 1AA",
+        child="Sam Example",
+        child_dob=date(2022, 3, 1),
+        request_letter="",
+        clarification_asked=None,
+        clarification_received=None,
+        extended=True,
+        extension_reason="Many records",
+        clean_copy_ready=today,
+        meeting=datetime.combine(today, datetime.min.time()).replace(hour=10),
+        closed=None,
+        acknowledged=None,
+    )
+    party = ThirdParty(
+        row=2,
+        ref=request.ref,
+        party="TP1",
+        name="Pat Example",
+        organisation="Example Council",
+        kind="Agency",
+        role="Social worker",
+        email="",
+        address="2 Example Street, Exampletown",
+        decision="",
+        decision_notes="",
+        letter_sent=today,
+        reminder_sent=None,
+        reply_received=None,
+        reply="",
+    )
+    letter = Letter(
+        letter_id="SAR-2026-001/TP1/reminder-1",
+        ref=request.ref,
+        party="TP1",
+        kind="reminder",
+        recipient="Example Council",
+        by="Post",
+        to="",
+        file_name="sample.docx",
+        template="reminder.docx",
+    )
+    due = Deadlines(today, today, today, 0)
+    return context(letter, request, party, due, config, today, calendar)

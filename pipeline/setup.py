@@ -1,0 +1,63 @@
+"""Start a real register (``letters init``) or the demo on the example register."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from pipeline import config as config_module
+from pipeline.errors import LettersError
+from pipeline.register_new import create
+
+DEMO_FOLDER = Path("demo")
+EXAMPLE_REGISTER = Path("registers/example-register.xlsx")
+
+
+def init(config_path: Path) -> list[str]:
+    """Create the configuration and a blank register where missing; never overwrite."""
+    said = []
+    if config_path.exists():
+        said.append(f"{config_path} is already there; it was left as it is.")
+    else:
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(config_module.example_text(), encoding="utf-8")
+        said.append(
+            f"Wrote {config_path}: open it in a text editor and put in the setting's name, "
+            "address, phone and email, and the owner's and manager's names."
+        )
+    config = config_module.load(config_path)
+    register = config.paths.register
+    if register.exists():
+        said.append(f"{register} is already there; it was left as it is.")
+    else:
+        create(register)
+        said.append(
+            f"Created a blank register at {register}: one row per request on the Requests "
+            "sheet, one row per person or agency named in the child's file on the Third "
+            "parties sheet."
+        )
+    said.append("Then run `make letters` each week.")
+    return said
+
+
+def demo_config(root: Path) -> Path:
+    """Prepare the demo working folder from the example register; return its config."""
+    example = root / EXAMPLE_REGISTER
+    if not example.exists():
+        raise LettersError(
+            f"There is no letters.toml in {root} and no example register to demonstrate "
+            "with. Run `letters init` to start a register."
+        )
+    folder = root / DEMO_FOLDER
+    folder.mkdir(exist_ok=True)
+    register = folder / "register.xlsx"
+    if not register.exists():
+        shutil.copyfile(example, register)
+    config_path = folder / "letters.toml"
+    if not config_path.exists():
+        text = config_module.example_text()
+        templates = Path("..") / "letter_templates"
+        text = text.replace('"registers/register.xlsx"', '"register.xlsx"')
+        text = text.replace('"letter_templates"', f'"{templates.as_posix()}"')
+        config_path.write_text(text, encoding="utf-8")
+    return config_path

@@ -1,0 +1,652 @@
+"""Build the six Word letter templates in letter_templates/ with python-docx.
+
+Run with `make templates` (or `.venv/bin/python tools/build_templates.py`). Every run overwrites
+the .docx files, so edits made to them in Word are lost: change the wording here instead, or stop
+using this script once the manager has taken the templates over.
+
+The templates are rendered by docxtpl with Jinja autoescaping and StrictUndefined, so they use
+only the names the renderer provides: date, delivery, setting, owner, manager, letter,
+recipient, request and party (see letter_templates/README.md).
+
+Two rules keep the placeholders intact for docxtpl:
+- every `{{ … }}` and inline `{% … %}` is written as a single run (see `add_text`);
+- every `{%p … %}` tag is a paragraph of its own (see `tag`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+OUT_DIR = Path(__file__).resolve().parent.parent / "letter_templates"
+
+FONT = "Arial"
+SYMBOL_FONT = "Segoe UI Symbol"  # Arial has no ☐ or ✂; Word falls back sensibly without it too
+BODY_SIZE = Pt(11)
+SMALL_SIZE = Pt(9)
+GREY = RGBColor(0x55, 0x55, 0x55)
+TEXT_WIDTH = Cm(17)  # A4 width 21 cm less two 2 cm margins
+
+# A placeholder or inline tag, kept whole in one run so that docxtpl sees it intact.
+JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
+SYMBOLS = re.compile(r"([☐✂])")
+
+ADDRESS = '{{ setting.address_lines|join(", ") }}'
+CONTACT = "{{ setting.phone }} or {{ setting.email }}"
+REQUESTER = "{{ request.requester }} ({{ request.relationship }})"
+
+
+# --------------------------------------------------------------------------- low-level helpers
+
+
+class Container(Protocol):
+    """Anything paragraphs can be added to: the document body, a page header or footer."""
+
+    def add_paragraph(self, text: str = ..., style: None = ...) -> Paragraph: ...
+
+
+def add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
+    """Append text to a paragraph; `**…**` marks bold, and each placeholder gets its own run."""
+    for index, chunk in enumerate(text.split("**")):
+        for piece in JINJA.split(chunk):
+            for part in [piece] if JINJA.fullmatch(piece) else SYMBOLS.split(piece):
+                if not part:
+                    continue
+                run = paragraph.add_run(part)
+                if bold or index % 2 == 1:
+                    run.bold = True
+                if SYMBOLS.fullmatch(part):
+                    run.font.name = SYMBOL_FONT
+
+
+def para(where: Container, text: str = "", *, bold: bool = False, after: float = 8) -> Paragraph:
+    """Add a paragraph with the given text and the given space after it (in points)."""
+    paragraph = where.add_paragraph()
+    add_text(paragraph, text, bold=bold)
+    paragraph.paragraph_format.space_after = Pt(after)
+    return paragraph
+
+
+def tag(doc: DocxDocument, jinja: str) -> None:
+    """Add a docxtpl paragraph tag (`{%p … %}`), alone in its own paragraph as docxtpl requires."""
+    assert jinja.startswith("{%p ") and jinja.endswith(" %}"), jinja
+    doc.add_paragraph().add_run(jinja)
+
+
+def keep_with_next(paragraphs: list[Paragraph]) -> None:
+    """Keep a block together on one page (every paragraph but the last stays with the next)."""
+    for paragraph in paragraphs[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def border(paragraph: Paragraph, side: str) -> None:
+    """Draw a thin grey rule above or below a paragraph (side is "top" or "bottom")."""
+    p_pr = paragraph._p.get_or_add_pPr()
+    p_bdr = OxmlElement("w:pBdr")
+    edge = OxmlElement(f"w:{side}")
+    for key, value in {"w:val": "single", "w:sz": "4", "w:space": "4", "w:color": "999999"}.items():
+        edge.set(qn(key), value)
+    p_bdr.append(edge)
+    p_pr.append(p_bdr)
+
+
+def field(paragraph: Paragraph, instruction: str, *, size: Pt = SMALL_SIZE) -> None:
+    """Append a simple Word field such as PAGE or NUMPAGES, with a placeholder result."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(int(size.pt * 2)))
+    r_pr.append(sz)
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), str(GREY))
+    r_pr.append(color)
+    run.append(r_pr)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    fld.append(run)
+    paragraph._p.append(fld)
+
+
+def style_runs(paragraph: Paragraph, *, size: Pt | None = None, grey: bool = False) -> None:
+    """Set the size and colour of every run already in a paragraph."""
+    for run in paragraph.runs:
+        if size is not None:
+            run.font.size = size
+        if grey:
+            run.font.color.rgb = GREY
+
+
+# --------------------------------------------------------------------------- the letter frame
+
+
+def new_document() -> DocxDocument:
+    """Start an A4 document with 2 cm margins and Arial 11 pt as the normal style."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = Cm(3.6)  # leaves room for the letterhead in the page header
+    section.bottom_margin = Cm(2.2)
+    section.header_distance = Cm(1.2)
+    section.footer_distance = Cm(1)
+
+    for name in ("Normal", "Header", "Footer"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = BODY_SIZE
+        r_fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for key in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            r_fonts.set(qn(key), FONT)
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing = 1.1
+        # The default Header and Footer styles carry centre and right tabs set for Letter paper.
+        style.paragraph_format.tab_stops.clear_all()
+
+    doc.core_properties.author = "SAR letters"
+    doc.core_properties.comments = "Built by tools/build_templates.py"
+    return doc
+
+
+def letterhead(doc: DocxDocument) -> None:
+    """Write the setting's letterhead into the page header, so it is on every page."""
+    header = doc.sections[0].header
+    name = header.paragraphs[0]
+    add_text(name, "{{ setting.name }}", bold=True)
+    style_runs(name, size=Pt(18))
+    name.paragraph_format.space_after = Pt(2)
+    address = para(header, ADDRESS, after=0)
+    style_runs(address, size=SMALL_SIZE, grey=True)
+    contact = para(header, "Telephone {{ setting.phone }} · {{ setting.email }}", after=0)
+    style_runs(contact, size=SMALL_SIZE, grey=True)
+    border(contact, "bottom")
+
+
+def delivery_footer(doc: DocxDocument) -> None:
+    """Write how the letter is sent, the reference and the page number into the page footer."""
+    footer = doc.sections[0].footer
+    line = footer.paragraphs[0]
+    border(line, "top")
+    line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    add_text(line, "{{ delivery }}\tRef {{ letter.reference }} · page ")
+    style_runs(line, size=SMALL_SIZE, grey=True)
+    field(line, "PAGE")
+    run = line.add_run(" of ")
+    run.font.size, run.font.color.rgb = SMALL_SIZE, GREY
+    field(line, "NUMPAGES")
+
+
+def opening(doc: DocxDocument, subject: str) -> None:
+    """Write the date, the recipient's address block, the reference, subject and salutation."""
+    letterhead(doc)
+    delivery_footer(doc)
+    date = para(doc, "{{ date }}", after=12)
+    date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tag(doc, "{%p for line in recipient.address_lines %}")
+    para(doc, "{{ line }}", after=0)
+    tag(doc, "{%p endfor %}")
+    para(doc, after=6)
+    para(doc, "Our reference: {{ letter.reference }}", bold=True, after=12)
+    para(doc, subject, bold=True, after=12)
+    para(doc, "{{ recipient.salutation }},")
+
+
+def sign_off(doc: DocxDocument) -> None:
+    """Write the close, a space to sign in, and the owner's name, role and setting."""
+    # The last paragraph of the body goes over with the close rather than leave it alone.
+    block = [doc.paragraphs[-1], para(doc, "Yours sincerely", after=48)]
+    block.append(para(doc, "{{ owner.name }}", bold=True, after=0))
+    block.append(para(doc, "{{ owner.role }}", after=0))
+    block.append(para(doc, "{{ setting.name }}", after=0))
+    keep_with_next(block)
+
+
+def answer_line(doc: DocxDocument, label: str, *, date: bool = False) -> Paragraph:
+    """Add a slip line to write on: the label, then a rule to the margin (and a date rule)."""
+    paragraph = para(doc, after=10)
+    stops = paragraph.paragraph_format.tab_stops
+    if date:
+        stops.add_tab_stop(Cm(10.5), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES)
+        add_text(paragraph, f"{label}\t  Date ")
+    else:
+        add_text(paragraph, f"{label} ")
+    stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.LINES)
+    paragraph.add_run("\t")
+    return paragraph
+
+
+def reply_slip(
+    doc: DocxDocument,
+    options: list[str],
+    *,
+    tick: str = "Please tick one box.",
+    reasons: str = "Reasons, if you wish to give them:",
+    signer_lines: tuple[str, ...] = ("Name",),
+) -> None:
+    """Add the tear-off reply slip: cut line, reference, tick boxes and lines to sign."""
+    block: list[Paragraph] = []
+    space = para(doc, after=0)
+    space.paragraph_format.space_before = Pt(10)
+    block.append(space)
+    cut = para(doc, "✂ - - - - - - - - - - - please return this slip - - - - - - - - - - -")
+    cut.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style_runs(cut, grey=True)
+    block.append(cut)
+    block.append(
+        para(doc, "REPLY SLIP · Our reference: {{ letter.reference }}", bold=True, after=2)
+    )
+    block.append(
+        para(
+            doc,
+            "To {{ owner.name }}, {{ setting.name }}, " + ADDRESS + " · {{ setting.email }}",
+            after=6,
+        )
+    )
+    style_runs(block[-1], size=Pt(10))
+    block.append(
+        para(
+            doc,
+            "About the request by " + REQUESTER + " to see the records about "
+            "{{ request.child }}. " + tick,
+            after=6,
+        )
+    )
+    for option in options:
+        line = para(doc, option, after=6)
+        line.paragraph_format.left_indent = Cm(0.8)
+        line.paragraph_format.first_line_indent = Cm(-0.8)
+        line.paragraph_format.tab_stops.add_tab_stop(Cm(0.8))
+        block.append(line)
+    block.append(answer_line(doc, reasons))
+    block.append(answer_line(doc, ""))
+    block += [answer_line(doc, label) for label in signer_lines]
+    block.append(answer_line(doc, "Signature ", date=True))
+    note = para(
+        doc,
+        "If you reply by email or letter instead, please quote {{ letter.reference }}.",
+        after=0,
+    )
+    style_runs(note, size=Pt(10), grey=True)
+    block.append(note)
+    keep_with_next(block)
+
+
+# --------------------------------------------------------------------------- shared wording
+
+
+def contact_us(doc: DocxDocument) -> None:
+    """Invite questions, quoting the reference."""
+    para(
+        doc,
+        "If you have any questions, please contact me or {{ manager.name }} on " + CONTACT + ", "
+        "quoting our reference {{ letter.reference }}.",
+    )
+
+
+def refusal_is_weighed(doc: DocxDocument) -> None:
+    """Explain that a refusal is weighed, not final (DPA 2018 Schedule 2 paragraph 16)."""
+    para(
+        doc,
+        "If you do not consent, please tell us, and it helps us if you say why, although you do "
+        "not have to. We will weigh your wishes carefully, but a refusal is not automatically the "
+        "final word: under the Data Protection Act 2018 (Schedule 2, paragraph 16) we must "
+        "consider whether it would be reasonable in all the circumstances to disclose the "
+        "information without consent. Among other things, we take into account the kind of "
+        "information it is, any duty of confidence we owe you, and any refusal and reasons you "
+        "give us. Where information can be shared without identifying you, for example by "
+        "removing your name, we will consider doing so.",
+    )
+
+
+def how_to_reply(doc: DocxDocument, *, reminder: bool = False) -> None:
+    """Ask for the slip back by the reply-by date, quoting the reference."""
+    start = (
+        "We must respond to the request within a time limit set by law, so please reply by "
+        if reminder
+        else "Please let us know by "
+    )
+    para(
+        doc,
+        start + "**{{ party.reply_by }}**, using the reply slip at the end of this letter. You "
+        "can post it or hand it in to us, or email a photo or scan of it to {{ setting.email }}. "
+        "Please quote our reference **{{ letter.reference }}**, and if you email us, put it in "
+        "the subject line so that we can match your reply to the request.",
+    )
+
+
+ICO = "Information Commissioner's Office"
+
+
+def right_to_complain(doc: DocxDocument) -> None:
+    """Tell the requester how to complain to the ICO and that they may apply to court."""
+    para(
+        doc,
+        "If you are unhappy with how we have handled your request, please tell us first and we "
+        "will try to put it right. You also have the right to complain to the " + ICO + ", the "
+        "UK's independent regulator for data protection:",
+        after=4,
+    )
+    lines = [
+        "online at ico.org.uk/make-a-complaint",
+        "by telephone on 0303 123 1113",
+        "by post to the " + ICO + ", Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF",
+    ]
+    for index, line in enumerate(lines):
+        item = para(doc, line, after=8 if index == len(lines) - 1 else 2)
+        item.paragraph_format.left_indent = Cm(0.8)
+    para(
+        doc,
+        "You can also apply to a court if you believe your rights under data protection law have "
+        "not been respected.",
+    )
+
+
+# --------------------------------------------------------------------------- the six letters
+
+
+def acknowledgement() -> DocxDocument:
+    """Tell the requester the request has arrived, what happens next, and by when."""
+    doc = new_document()
+    opening(doc, "Your request to see the records about {{ request.child }}")
+    para(
+        doc,
+        "Thank you for your request, which we received on {{ request.received }}, to see the "
+        "records that {{ setting.name }} holds about {{ request.child }}"
+        "{% if request.child_dob %} (date of birth {{ request.child_dob }}){% endif %}. "
+        "This letter confirms that we have it and explains what happens next.",
+    )
+    para(
+        doc,
+        "The records may include information about other people, such as members of the family, "
+        "or information given to us by professionals, such as a health visitor or social worker. "
+        "The law protects their rights too, so we are writing to each of them to ask whether "
+        "they consent to us sharing that information with you.",
+    )
+    para(
+        doc,
+        "We aim to let you see the file by **{{ request.promised_by }}**. In any case we will "
+        "respond by **{{ request.legal_deadline }}**, the time limit set by Article 12(3) of the "
+        "UK General Data Protection Regulation (one month from the day we received your "
+        "request). If your request turns out to be complex, the law allows us to extend this by "
+        "up to two further months; if we need to, we will write to tell you why before the first "
+        "month is up.",
+    )
+    para(
+        doc,
+        "If we need anything from you to confirm your identity or to clarify your request, we "
+        "will ask you promptly; the time limit is paused while we wait for your reply.",
+    )
+    para(
+        doc,
+        "When the file is ready, we will invite you to come in and go through it with me, so "
+        "that I can explain it and answer your questions. You will be given a copy to keep. "
+        "There is no charge.",
+    )
+    contact_us(doc)
+    sign_off(doc)
+    return doc
+
+
+def consent_request_family() -> DocxDocument:
+    """Ask a family member named in the records whether they consent to disclosure."""
+    doc = new_document()
+    opening(doc, "Request for consent to disclose information")
+    para(
+        doc,
+        "A request has been made by " + REQUESTER + " to see the records that {{ setting.name }} "
+        "holds about {{ request.child }}. This is a request under the UK General Data Protection "
+        "Regulation (UK GDPR) and the Data Protection Act 2018, which give people the right to "
+        "see the information held about them, and parents the right to ask on behalf of a young "
+        "child.",
+    )
+    para(
+        doc,
+        "The records mention you, or contain information that you gave us. Before we decide "
+        "what to share, we are writing to ask whether you consent to us disclosing that "
+        "information to {{ request.requester }}.",
+    )
+    how_to_reply(doc)
+    refusal_is_weighed(doc)
+    para(
+        doc,
+        "If we have not heard from you by then, we will send you a reminder; if we still do not "
+        "hear from you, we may have to make our decision without knowing your views.",
+    )
+    para(
+        doc,
+        "We will keep a copy of this letter and your reply on file with the request. If you have "
+        "any questions, or would like to talk this through before you decide, please contact me "
+        "or {{ manager.name }} on " + CONTACT + ".",
+    )
+    sign_off(doc)
+    reply_slip(
+        doc,
+        [
+            "☐\tI consent to {{ setting.name }} disclosing to {{ request.requester }} the "
+            "information in the records that mentions me or that I gave.",
+            "☐\tI do not consent to that information being disclosed.",
+        ],
+    )
+    return doc
+
+
+def consent_request_agency() -> DocxDocument:
+    """Ask a professional or agency named in the records whether they consent to disclosure."""
+    doc = new_document()
+    opening(doc, "Request for consent to disclose information")
+    para(
+        doc,
+        REQUESTER + " has made a subject access request, under the UK General Data Protection "
+        "Regulation (UK GDPR) and the Data Protection Act 2018, to see the records that "
+        "{{ setting.name }} holds about {{ request.child }}.",
+    )
+    para(
+        doc,
+        "The records include information that you or your organisation provided to us, or that "
+        "refers to you in your professional role. We are writing to ask whether you consent to "
+        "us disclosing that information to {{ request.requester }}.",
+    )
+    para(
+        doc,
+        "We understand that agencies often prefer a parent to apply to them directly for "
+        "information they have provided. If that is your preference, please say so on the "
+        "reply slip and tell us how the parent should apply, and we will pass this on. Please "
+        "also tell us whether you consent, because we still have to decide what to do about the "
+        "information in our own records.",
+    )
+    refusal_is_weighed(doc)
+    para(
+        doc,
+        "If, in your professional view, disclosing any of this information would be likely to "
+        "cause serious harm to the physical or mental health of the child or anyone else, or "
+        "would not be in the child's best interests, please tell us, as the Data Protection Act "
+        "2018 (Schedule 3) has specific exemptions for such information.",
+    )
+    how_to_reply(doc, reminder=True)
+    para(
+        doc,
+        "We will keep a copy of this letter and your reply on file with the request. If you "
+        "would like to discuss it, please contact me or {{ manager.name }} on " + CONTACT + ".",
+    )
+    sign_off(doc)
+    reply_slip(
+        doc,
+        [
+            "☐\tI/we consent to {{ setting.name }} disclosing to {{ request.requester }} the "
+            "information in the records that we provided or that refers to us.",
+            "☐\tI/we do not consent to that information being disclosed.",
+            "☐\tI/we would prefer the parent to apply to us directly for the information we "
+            "provided.",
+        ],
+        tick="Please tick the boxes that apply.",
+        reasons="Reasons, or how the parent should apply to you:",
+        signer_lines=("Name", "Role and organisation"),
+    )
+    return doc
+
+
+def reminder() -> DocxDocument:
+    """Remind a third party (family member or agency) who has not yet replied."""
+    doc = new_document()
+    opening(
+        doc,
+        "Request for consent to disclose information: reminder {{ party.reminder_number }}",
+    )
+    para(
+        doc,
+        "We wrote to you on {{ party.letter_sent }} to ask whether you consent to us disclosing "
+        "information to " + REQUESTER + ", who has asked to see the records that "
+        "{{ setting.name }} holds about {{ request.child }}. The records mention you, or contain "
+        "information that you gave us. We have not yet received your reply. If you have replied "
+        "in the last few days, thank you, and please disregard this reminder.",
+    )
+    how_to_reply(doc, reminder=True)
+    refusal_is_weighed(doc)
+    para(
+        doc,
+        "If you are replying for an organisation and would prefer the parent to apply to you "
+        "directly for information you provided, please say so on the slip.",
+    )
+    para(
+        doc,
+        "If we do not hear from you by {{ party.reply_by }}, we will need to decide whether it "
+        "is reasonable to disclose the information without your consent, and we will have to "
+        "do so without knowing your views. If you have any questions, please contact me or "
+        "{{ manager.name }} on " + CONTACT + ".",
+    )
+    sign_off(doc)
+    reply_slip(
+        doc,
+        [
+            "☐\tI/we consent to {{ setting.name }} disclosing to {{ request.requester }} the "
+            "information in the records that mentions me/us or that I/we gave.",
+            "☐\tI/we do not consent to that information being disclosed.",
+            "☐\tI/we reply for an organisation and would prefer the parent to apply to us "
+            "directly for the information we provided.",
+        ],
+        tick="Please tick the boxes that apply.",
+        reasons="Reasons or comments, if you wish to give them:",
+        signer_lines=("Name", "Role and organisation (if replying for one)"),
+    )
+    return doc
+
+
+def extension_notice() -> DocxDocument:
+    """Tell the requester the deadline is extended by up to two months, and why."""
+    doc = new_document()
+    opening(doc, "Your request to see the records about {{ request.child }}: more time needed")
+    para(
+        doc,
+        "On {{ request.received }} we received your request to see the records that "
+        "{{ setting.name }} holds about {{ request.child }}. I am writing to let you know that "
+        "we need more time to respond, and why.",
+    )
+    tag(doc, "{%p if letter.late %}")
+    para(
+        doc,
+        "I am sorry that this letter reaches you after the end of the first month. The law "
+        "expects us to tell you about an extension within one month of receiving your request, "
+        "and we did not do so. We apologise, and we are doing all we can to complete your "
+        "request as quickly as possible.",
+    )
+    tag(doc, "{%p endif %}")
+    para(doc, "Your request is complex, for this reason:", after=4)
+    reason = para(doc, "{{ request.extension_reason }}")
+    reason.paragraph_format.left_indent = Cm(0.8)
+    para(
+        doc,
+        "Article 12(3) of the UK General Data Protection Regulation allows us to extend the time "
+        "limit by up to two further months where a request is complex, and we are doing so. "
+        "We will now respond by **{{ request.extended_deadline }}** at the latest, instead of "
+        "{{ request.legal_deadline }}.",
+    )
+    para(
+        doc,
+        "We will not wait until then if we can finish sooner. As soon as the file is ready, we "
+        "will invite you to come in and go through it with me, and you will be given a copy to "
+        "keep.",
+    )
+    right_to_complain(doc)
+    contact_us(doc)
+    sign_off(doc)
+    return doc
+
+
+def invitation() -> DocxDocument:
+    """Invite the requester to go through the clean copy with the owner, and say their rights."""
+    doc = new_document()
+    opening(doc, "Your request to see the records about {{ request.child }}: the file is ready")
+    para(
+        doc,
+        "Following your request, which we received on {{ request.received }}, the copy of the "
+        "records that {{ setting.name }} holds about {{ request.child }} is now ready.",
+    )
+    para(
+        doc,
+        "I would like to invite you to come in on **{{ request.meeting }}** to go through it "
+        "with me at {{ setting.name }}, " + ADDRESS + ". I will explain what the records "
+        "contain and answer any questions you have. You will be given a copy to keep.",
+    )
+    para(
+        doc,
+        "If that time does not suit you, please let us know as soon as you can and we will "
+        "arrange another. If you would rather not come in, please tell us and we will arrange "
+        "for you to receive your copy another way.",
+    )
+    para(
+        doc,
+        "Some information may have been removed from the copy. This is information about other "
+        "people, or that other people gave us, where they did not consent to it being shared "
+        "and we decided it would not be reasonable to disclose it without their consent, as the "
+        "Data Protection Act 2018 allows; or information that the Act otherwise allows or "
+        "requires us to withhold. I will explain at the meeting, as far as I can, what has been "
+        "removed and why.",
+    )
+    right_to_complain(doc)
+    para(
+        doc,
+        "Please let us know on " + CONTACT + " that you can come, quoting our reference "
+        "{{ letter.reference }}.",
+    )
+    sign_off(doc)
+    return doc
+
+
+LETTERS: dict[str, Callable[[], DocxDocument]] = {
+    "acknowledgement": acknowledgement,
+    "consent-request-family": consent_request_family,
+    "consent-request-agency": consent_request_agency,
+    "reminder": reminder,
+    "extension-notice": extension_notice,
+    "invitation": invitation,
+}
+
+
+def main() -> None:
+    """Build every template into letter_templates/, overwriting what is there."""
+    OUT_DIR.mkdir(exist_ok=True)
+    for name, build in LETTERS.items():
+        doc = build()
+        doc.core_properties.title = name.replace("-", " ").capitalize()
+        path = OUT_DIR / f"{name}.docx"
+        doc.save(str(path))
+        print(f"wrote {path.relative_to(OUT_DIR.parent)}")
+
+
+if __name__ == "__main__":
+    main()

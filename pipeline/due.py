@@ -23,7 +23,8 @@ class Recipient:
     name: str
     organisation: str
     role: str
-    address_lines: tuple[str, ...]
+    address_lines: tuple[str, ...]  # the whole address block: name, role, agency, postal lines
+    postal: tuple[str, ...]  # the postal address alone
     email: str
     salutation: str
 
@@ -35,7 +36,7 @@ class Recipient:
     @property
     def to(self) -> str:
         """Return the destination on one line: the email address or the postal address."""
-        return self.email or ", ".join(self.address_lines[1:])
+        return self.email or ", ".join(self.postal)
 
 
 def address_lines(address: str) -> tuple[str, ...]:
@@ -46,14 +47,13 @@ def address_lines(address: str) -> tuple[str, ...]:
 
 def requester_of(request: Request) -> Recipient:
     """Return the requester as a recipient."""
-    lines = (request.requester, *address_lines(request.requester_address))
-    if not request.requester_address:
-        lines = (request.requester, request.requester_email)
+    postal = address_lines(request.requester_address)
     return Recipient(
         name=request.requester,
         organisation="",
         role=request.relationship,
-        address_lines=lines,
+        address_lines=(request.requester, *(postal or (request.requester_email,))),
+        postal=postal,
         email=request.requester_email,
         salutation=f"Dear {request.requester}",
     )
@@ -64,12 +64,13 @@ def recipient_of(party: ThirdParty) -> Recipient:
     head = [party.name] if party.name else []
     if party.kind == "Agency":
         head += [line for line in (party.role, party.organisation) if line]
-    postal = address_lines(party.address) if party.address else (party.email,)
+    postal = address_lines(party.address)
     return Recipient(
         name=party.name or party.organisation,
         organisation=party.organisation,
         role=party.role,
-        address_lines=(*head, *postal),
+        address_lines=(*head, *(postal or (party.email,))),
+        postal=postal,
         email=party.email,
         salutation=f"Dear {party.name}" if party.name else "Dear Sir or Madam",
     )

@@ -247,7 +247,10 @@ def _read_requests(
         for row in rows
         if len(row[1]) >= register.columns[layout.REQUESTS]["ref"]
     )
-    used = {ref for ref in refs if ref}
+    # Refs the pipeline chose before are taken even if their row has gone: letters carry them.
+    present = {ref for ref in refs if ref}
+    used = present | {ref.upper() for ref in earlier_refs.values()}
+    claimed: set[str] = set()
     for number, cells in rows:
         row = _Row(register, layout.REQUESTS, cells, number)
         ref = row.text("Ref")
@@ -331,9 +334,9 @@ def _read_requests(
         assigned = not ref
         if assigned:
             earlier = earlier_refs.get((received, requester.lower(), child.lower()), "")
-            ref = earlier if earlier and earlier.upper() not in used else ""
-            ref = ref or _next_ref(received.year, used)
-            used.add(ref.upper())
+            free = earlier and earlier.upper() not in present | claimed
+            ref = earlier if free else _next_ref(received.year, used | claimed)
+            claimed.add(ref.upper())
         register.requests.append(
             Request(
                 row=number,

@@ -17,11 +17,12 @@ from xml.etree import ElementTree as ET
 
 from pipeline.errors import LettersError
 
-# Content types Excel can do without: it rebuilds the calculation chain; the printer settings are
-# the printer driver's private DEVMODE (the page setup itself is in <pageSetup>, which openpyxl
-# keeps); relationship parts only link other parts, which are counted themselves; and openpyxl
-# writes each cell's text inline in the sheet instead of in the shared strings table.
-_HARMLESS_TYPES = ("calcchain", "printersettings", "relationships+xml", "sharedstrings")
+# Content types whose parts are not counted. Excel can do without these: it rebuilds the
+# calculation chain; the printer settings are the printer driver's private DEVMODE (the page
+# setup itself is in <pageSetup>, which openpyxl keeps); relationship parts only link other
+# parts, which are counted themselves; and openpyxl writes each cell's text inline in the sheet
+# instead of in the shared strings table. Sheets of every kind are compared by name instead.
+_SKIPPED_TYPES = ("calcchain", "printersettings", "relationships+xml", "sharedstrings", "sheet+")
 
 
 def _table(text: str) -> list[list[str]]:
@@ -35,7 +36,6 @@ _PART_NAMES = _table("""
     macroenabled          the macro-enabled workbook type (.xlsm)
     drawing+xml           a shape, text box or picture (drawing)
     vmldrawing            a legacy (VML) drawing
-    chartsheet            a chart sheet
     chartstyle            a chart's style
     chartcolorstyle       a chart's colours
     chartshapes           a shape or text box in a chart
@@ -64,12 +64,12 @@ _PART_NAMES = _table("""
     application/xml       custom XML data (such as SharePoint properties)
     webextension          an Office add-in
     revision              shared-workbook change history
-    dialogsheet           a dialog sheet
-    macrosheet            an Excel 4 macro sheet
     model+data            a Power Pivot data model
     xmlmaps               an XML map
     digital-signature     a digital signature
 """)
+# Font, colour and size codes in header and footer text, which openpyxl sets apart from the text.
+_FORMAT_CODES = re.compile(r'&"[^"]*"|&K[0-9A-Fa-f]{6}|&\d+')
 _DRAWING = "a shape, text box or picture (drawing)"
 _RICH = "formatting of part of a cell's text (rich text)"
 # Worksheet and workbook children, what to count in each (see _count), and what they are.
@@ -88,7 +88,7 @@ _ITEMS = {
     conditionalFormatting   cfRule              conditional formatting
     dataValidations         dataValidation      data validation
     hyperlinks              hyperlink           a hyperlink
-    headerFooter            *                   a page header or footer
+    headerFooter            &                   a page header or footer
     rowBreaks               brk                 a page break
     colBreaks               brk                 a page break
     customProperties        customPr            custom sheet properties
@@ -213,7 +213,9 @@ def _features(package: zipfile.ZipFile, part: str, rich: set[str]) -> Counter[st
         elif tag == "extLst":
             found.update(_exts(element))
         elif tag == "sheetData":
-            found[_RICH] += sum(_rich_cell(cell, rich) for cell in element.iter())
+            ns = element.tag[: -len(tag)]  # Transitional and strict files differ.
+            if rich or next(element.iter(f"{ns}rPr"), None) is not None:  # Else none: quicker.
+                found[_RICH] += sum(_rich_cell(c, ns, rich) for c in element.iter(f"{ns}c"))
         elif tag in _ITEMS:
             item, what = _ITEMS[tag]
             found[what] += _count(element, item)
@@ -240,7 +242,7 @@ def _parts(package: zipfile.ZipFile, skip: set[str]) -> Counter[str]:
             continue
         kind = overrides.get(name.lower()) or defaults.get(posixpath.splitext(name)[1][1:].lower())
         kind = (kind or "").lower()
-        if not any(harmless in kind for harmless in _HARMLESS_TYPES):
+        if not any(skipped in kind for skipped in _SKIPPED_TYPES):
             found[next((what for key, what in _PART_NAMES if key in kind), f"a part '{kind}'")] += 1
     return found
 
@@ -258,21 +260,22 @@ def _exts(ext_list: ET.Element) -> list[str]:
 
 
 def _count(element: ET.Element, item: str) -> int:
-    """Count an element's items: "." itself, "@attr" itself if that is on, "*" any child."""
+    """Count an element's items: "." itself, "@attr" itself if that is on, else named children."""
     if item == ".":
         return 1
     if item.startswith("@"):
         return int(element.get(item[1:], "0").lower() in ("1", "true"))
-    return sum(1 for child in _children(element) if item in ("*", _local(child.tag)))
+    if item == "&":  # Header and footer sections with text (openpyxl writes empty ones too).
+        texts = [_FORMAT_CODES.sub("", child.text or "") for child in element]
+        return sum(1 for text in texts for section in re.split("&[LCR]", text) if section.strip())
+    return sum(1 for child in _children(element) if _local(child.tag) == item)
 
 
-def _rich_cell(cell: ET.Element, rich: set[str]) -> bool:
+def _rich_cell(cell: ET.Element, ns: str, rich: set[str]) -> bool:
     """Tell whether a cell's text has formatting within it (its own or its shared string's)."""
-    if _local(cell.tag) != "c":
-        return False
     if cell.get("t") == "s":
-        return any(_local(v.tag) == "v" and (v.text or "").strip() in rich for v in cell)
-    return any(_local(inline.tag) == "is" and _is_rich(inline) for inline in cell)
+        return (cell.findtext(f"{ns}v") or "").strip() in rich
+    return cell.find(f"{ns}is/{ns}r/{ns}rPr") is not None
 
 
 def _is_rich(text: ET.Element) -> bool:

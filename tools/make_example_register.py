@@ -14,8 +14,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import register_layout as layout  # noqa: E402 - after the path is set
-from pipeline.register_new import blank_workbook  # noqa: E402
+from pipeline import register_layout as layout
+from pipeline.register_new import blank_workbook
 
 TARGET = Path(__file__).resolve().parent.parent / "registers" / "example-register.xlsx"
 

@@ -1,0 +1,97 @@
+"""Shared helpers: build real registers and configurations in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline import config as config_module
+from pipeline import register_layout as layout
+from pipeline.config import Config
+from pipeline.register_new import blank_workbook
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO / "letter_templates"
+DATA = Path(__file__).resolve().parent / "data"
+
+Row = dict[str, Any]
+
+
+def write_register(path: Path, requests: list[Row], parties: list[Row] | None = None) -> Path:
+    """Write a register made like `letters init` makes one, with these rows (by header)."""
+    workbook = blank_workbook()
+    for sheet_name, rows in ((layout.REQUESTS, requests), (layout.THIRD_PARTIES, parties or [])):
+        sheet = workbook[sheet_name]
+        headers = [column.header for column in layout.SHEETS[sheet_name]]
+        for number, values in enumerate(rows, start=2):
+            for header, value in values.items():
+                sheet.cell(row=number, column=headers.index(header) + 1, value=value)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def request_row(**overrides: Any) -> Row:
+    """Return a valid Requests row for a fictional request, with ``overrides``."""
+    row: Row = {
+        "Ref": "SAR-2026-001",
+        "Received": date(2026, 11, 2),
+        "Requester": "Aoife O'Brien",
+        "Relationship": "Mother",
+        "Requester email": "aoife.obrien@example.org",
+        "Child": "Ciarán O'Brien",
+    }
+    row.update(overrides)
+    return row
+
+
+def party_row(**overrides: Any) -> Row:
+    """Return a valid Third parties row for a fictional agency, with ``overrides``."""
+    row: Row = {
+        "Ref": "SAR-2026-001",
+        "Name": "Joan Smith",
+        "Organisation": "Smith & Sons <Ltd>",
+        "Kind": "Agency",
+        "Role": "Childminder",
+        "Address": "The Old Forge\nHighfield\nEX9 3AA",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_config(folder: Path, **paths: str) -> Path:
+    """Write a letters.toml in ``folder`` whose paths point into it (templates: the repo's)."""
+    text = config_module.example_text().replace(
+        '"letter_templates"', f'"{paths.get("templates", TEMPLATES.as_posix())}"'
+    )
+    path = folder / "letters.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def cells(path: Path, sheet: str) -> list[dict[str, Any]]:
+    """Read a sheet back as a list of rows keyed by header (rows 2 onwards, non-blank)."""
+    workbook = openpyxl.load_workbook(path)
+    worksheet = workbook[sheet]
+    headers = [cell.value for cell in worksheet[1]]
+    rows = []
+    for values in worksheet.iter_rows(min_row=2, values_only=True):
+        if any(value is not None for value in values):
+            rows.append(dict(zip(headers, values, strict=False)))
+    return rows
+
+
+@pytest.fixture
+def setting(tmp_path: Path) -> Callable[..., Config]:
+    """Return a function that writes a register and config into tmp_path and loads it."""
+
+    def make(requests: list[Row], parties: list[Row] | None = None) -> Config:
+        write_register(tmp_path / "registers" / "register.xlsx", requests, parties)
+        return config_module.load(write_config(tmp_path))
+
+    return make

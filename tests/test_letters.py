@@ -1,0 +1,168 @@
+"""Each kind of letter, rendered by a real run and reopened with python-docx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import docx
+import pytest
+
+from pipeline.config import Config
+from pipeline.run import weekly_run
+
+from conftest import party_row, request_row
+
+TODAY = date(2026, 11, 25)
+
+
+def text_of(path: Path) -> dict[str, str]:
+    """Return the body, header and footer text of a .docx, each as one string."""
+    document = docx.Document(str(path))
+    body = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        body += [cell.text for row in table.rows for cell in row.cells]
+    section = document.sections[0]
+    return {
+        "body": "\n".join(body),
+        "header": "\n".join(p.text for p in section.header.paragraphs),
+        "footer": "\n".join(p.text for p in section.footer.paragraphs),
+    }
+
+
+def letter(config: Config, ref: str, name: str) -> dict[str, str]:
+    return text_of(config.paths.working_folder / ref / "to-sign" / name)
+
+
+@pytest.fixture
+def rendered(setting: Callable[..., Config]) -> Config:
+    """Run once over a register that makes every kind of letter."""
+    config = setting(
+        [
+            request_row(),
+            request_row(
+                Ref="SAR-2026-002",
+                Received=date(2026, 10, 1),
+                Requester="Zoë Müller-Lefèvre",
+                Relationship="Person with parental responsibility",
+                **{"Requester email": None, "Requester address": "7 Rue Cottages\nHighfield"},
+                Child="Noé Müller",
+                Extended="Yes",
+                **{"Extension reason": "Records from three agencies & a referral <urgent>"},
+                Acknowledged=date(2026, 10, 2),
+            ),
+            request_row(
+                Ref="SAR-2026-003",
+                Received=date(2026, 11, 16),
+                **{"Clean copy ready": date(2026, 11, 24)},
+                Meeting=datetime(2026, 12, 1, 10, 30),
+                Acknowledged=date(2026, 11, 16),
+            ),
+        ],
+        [
+            party_row(),
+            party_row(
+                Name="Siobhán O'Brien",
+                Organisation=None,
+                Kind="Family member",
+                Role="Grandmother",
+                Address=None,
+                Email="siobhan@example.org",
+            ),
+            party_row(
+                Ref="SAR-2026-002",
+                Name="Kiran Shah",
+                Organisation=None,
+                Kind="Family member",
+                Role="Father",
+                **{"Letter sent": date(2026, 10, 5)},
+            ),
+        ],
+    )
+    outcome = weekly_run(config, TODAY)
+    assert outcome.register_error == ""
+    return config
+
+
+def test_acknowledgement_names_the_requester_child_dates_and_goes_by_email(
+    rendered: Config,
+) -> None:
+    text = letter(rendered, "SAR-2026-001", "SAR-2026-001 acknowledgement - Aoife O'Brien.docx")
+    assert "Dear Aoife O'Brien," in text["body"]
+    assert "Ciarán O'Brien" in text["body"]
+    assert "25 November 2026" in text["body"]
+    assert "Our reference: SAR-2026-001" in text["body"]
+    assert "2 November 2026" in text["body"]  # received
+    assert "16 November 2026" in text["body"]  # promised by: 2 Nov + 14 days, a Monday
+    assert "2 December 2026" in text["body"]  # legal deadline: one month
+    assert "Alex Example" in text["body"] and "Owner" in text["body"]
+    assert "Little Acorns Nursery" in text["header"]
+    assert "Sent by email to aoife.obrien@example.org" in text["footer"]
+
+
+def test_agency_consent_request_prints_ampersands_and_brackets_exactly(rendered: Config) -> None:
+    name = "SAR-2026-001 consent request TP1 - Smith & Sons Ltd.docx"
+    text = letter(rendered, "SAR-2026-001", name)
+    assert "Smith & Sons <Ltd>" in text["body"]
+    assert "Joan Smith" in text["body"] and "The Old Forge" in text["body"]
+    assert "Our reference: SAR-2026-001/TP1" in text["body"]
+    assert "apply to" in text["body"] and "directly" in text["body"]  # agency wording
+    assert "REPLY SLIP" in text["body"].upper()
+    assert "By post" in text["footer"]
+    assert "&amp;" not in text["body"] and "&lt;" not in text["body"]
+
+
+def test_family_consent_request_goes_by_email_with_a_reply_slip(rendered: Config) -> None:
+    name = "SAR-2026-001 consent request TP2 - Siobhán O'Brien.docx"
+    text = letter(rendered, "SAR-2026-001", name)
+    assert "Dear Siobhán O'Brien," in text["body"]
+    assert "Aoife O'Brien (mother)" in text["body"]
+    assert "SAR-2026-001/TP2" in text["body"]
+    assert "consent" in text["body"].lower() and "Signature" in text["body"]
+    assert "Sent by email to siobhan@example.org" in text["footer"]
+
+
+def test_reminder_says_when_the_first_letter_went_and_which_reminder_it_is(
+    rendered: Config,
+) -> None:
+    text = letter(rendered, "SAR-2026-002", "SAR-2026-002 reminder 1 TP1 - Kiran Shah.docx")
+    assert "5 October 2026" in text["body"]
+    assert "reminder 1" in text["body"].lower()
+    assert "SAR-2026-002/TP1" in text["body"]
+    assert "Noé Müller" in text["body"]
+
+
+def test_extension_notice_gives_the_reason_the_new_deadline_and_the_late_apology(
+    rendered: Config,
+) -> None:
+    name = "SAR-2026-002 extension notice - Zoë Müller-Lefèvre.docx"
+    text = letter(rendered, "SAR-2026-002", name)
+    assert "Records from three agencies & a referral <urgent>" in text["body"]
+    # 1 Oct + 3 months = Fri 1 Jan, a bank holiday → Mon 4 Jan
+    assert "4 January 2027" in text["body"]
+    assert "2 November 2026" in text["body"]  # the original one-month deadline (1 Nov a Sunday)
+    # Generated on 25 November, after the first month: the letter says sorry for that.
+    assert "sorry" in text["body"].lower()
+    assert "7 Rue Cottages" in text["body"]
+    assert "By post" in text["footer"]
+
+
+def test_invitation_gives_the_meeting_the_copy_and_the_right_to_complain(
+    rendered: Config,
+) -> None:
+    text = letter(rendered, "SAR-2026-003", "SAR-2026-003 invitation - Aoife O'Brien.docx")
+    assert "Tuesday 1 December 2026 at 10:30" in text["body"]
+    assert "Information Commissioner" in text["body"]
+    assert "copy" in text["body"]
+    assert "Sent by email to aoife.obrien@example.org" in text["footer"]
+
+
+def test_no_placeholder_is_left_in_any_letter(rendered: Config) -> None:
+    letters = sorted(rendered.paths.working_folder.glob("*/to-sign/*.docx"))
+    # 001: acknowledgement and two consent requests; 002: extension and reminder; 003: invitation
+    assert len(letters) == 6
+    for path in letters:
+        text = text_of(path)
+        for part in text.values():
+            assert "{{" not in part and "{%" not in part, path.name

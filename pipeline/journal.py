@@ -103,7 +103,18 @@ class Journal:
             " generated, regenerated FROM letters ORDER BY rowid"
         ).fetchall()
         return {
-            row[0]: Entry(*row[:8], generated=date.fromisoformat(row[8]), regenerated=row[9])
+            row[0]: Entry(
+                letter_id=row[0],
+                ref=row[1],
+                party=row[2],
+                kind=row[3],
+                recipient=row[4],
+                by=row[5],
+                destination=row[6],
+                file_name=row[7],
+                generated=date.fromisoformat(row[8]),
+                regenerated=row[9],
+            )
             for row in rows
         }
 

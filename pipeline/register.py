@@ -424,7 +424,7 @@ def _read_parties(register: Register) -> None:
                 f'"{party}" is not a party code like TP1; clear the cell and '
                 "the pipeline will number the party.",
             )
-        values = {
+        values: dict[str, Any] = {
             "ref": by_ref.get(ref.upper(), ref),
             "name": name,
             "organisation": organisation,

@@ -183,7 +183,8 @@ def _verify(written: bytes, changes: list[Change], path: Path) -> None:
 
 
 def _title(workbook: Any, name: str) -> str:
-    return next(s.title for s in workbook.worksheets if s.title.strip().lower() == name.lower())
+    titles: list[str] = [sheet.title for sheet in workbook.worksheets]
+    return next(title for title in titles if title.strip().lower() == name.lower())
 
 
 def _backup(register: Register, today: date) -> Path:

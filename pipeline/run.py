@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pipeline import register_layout as layout
 from pipeline.config import Config
@@ -51,61 +52,27 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
         outcome = Outcome(today, dry_run, path, config.paths.working_folder)
         register = open_register(path, today, journal.assigned_refs())
         outcome.problems = list(register.problems)
-        calendar = Calendar(config.deadlines.bank_holidays)
-        renderer = Renderer(config.paths.templates)
-        recorded = journal.letters()
+        maker = _LetterMaker(config, today, journal, outcome)
         parties: dict[str, list[ThirdParty]] = defaultdict(list)
-        for party in register.parties:
-            parties[party.ref].append(party)
+        for third_party in register.parties:
+            parties[third_party.ref].append(third_party)
         request_values: dict[int, dict[str, object]] = {}
         for request in register.requests:
-            mine = parties[request.ref]
             where = progress_of(
                 request,
-                mine,
+                parties[request.ref],
                 today,
-                calendar,
+                maker.calendar,
                 config.deadlines,
                 party_problem=request.ref in register.refs_with_party_problems,
             )
             outcome.progress.append((request, where))
             request_values[request.row] = _request_columns(request, where)
-            folder = config.paths.working_folder / request.ref
-            new = due_letters(request, mine, recorded, today, config.deadlines)
-            gone = [] if request.closed else _vanished(request.ref, recorded, folder)
-            rebuilt = []
-            for entry in gone:
-                letter = _rebuild(entry, mine)
-                if letter is None:
-                    outcome.cannot_regenerate.append(
-                        f"{entry.file_name}: it has gone from {folder} and its third party "
-                        f"{entry.party} is no longer on the Third parties sheet"
-                    )
-                else:
-                    rebuilt.append(letter)
-            for letter in [*new, *rebuilt]:
-                by_party = {party.party: party for party in mine}
-                party = by_party.get(letter.party) if letter.party else None
-                values = context(letter, request, party, where.deadlines, config, today, calendar)
-                if values["letter"]["late"]:
-                    outcome.late_extensions.append(request.ref)
-                target = folder / "to-sign" / letter.file_name
-                if not dry_run:
-                    if request.ref_assigned:
-                        journal.record_ref(
-                            request.ref, request.received, request.requester, request.child
-                        )
-                    for name in REQUEST_FOLDERS:
-                        (folder / name).mkdir(parents=True, exist_ok=True)
-                    renderer.write(letter, values, folder / "to-sign")
-                    journal.record_generated(letter, today)
-                (outcome.regenerated if letter in rebuilt else outcome.generated).append(
-                    (letter, target)
-                )
+            maker.make(request, parties[request.ref], where)
         for problem in register.problems:
             if problem.sheet == layout.REQUESTS and problem.row not in request_values:
                 request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
-        party_values = {
+        party_values: dict[int, dict[str, object]] = {
             party.row: {"Party": party.party} for party in register.parties if party.party_assigned
         }
         entries = journal.letters().values()
@@ -118,6 +85,55 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
         if not dry_run:
             outcome.report_file = save_to_do(outcome, outcome.text)
         return outcome
+
+
+class _LetterMaker:
+    """Generate each request's due letters, and any that vanished, exactly once each."""
+
+    def __init__(self, config: Config, today: date, journal: Journal, outcome: Outcome) -> None:
+        self.config, self.today, self.journal, self.outcome = config, today, journal, outcome
+        self.calendar = Calendar(config.deadlines.bank_holidays)
+        self.renderer = Renderer(config.paths.templates)
+        self.recorded = journal.letters()
+
+    def make(self, request: Request, parties: list[ThirdParty], where: Progress) -> None:
+        """Write the letters ``request`` needs now into its to-sign folder."""
+        folder = self.config.paths.working_folder / request.ref
+        new = due_letters(request, parties, self.recorded, self.today, self.config.deadlines)
+        rebuilt = []
+        for entry in [] if request.closed else _vanished(request.ref, self.recorded, folder):
+            letter = _rebuild(entry, parties)
+            if letter is None:
+                self.outcome.cannot_regenerate.append(
+                    f"{entry.file_name}: it has gone from {folder} and its third party "
+                    f"{entry.party} is no longer on the Third parties sheet"
+                )
+            else:
+                rebuilt.append(letter)
+        by_party = {party.party: party for party in parties}
+        for letter in [*new, *rebuilt]:
+            party = by_party.get(letter.party) if letter.party else None
+            values = context(
+                letter, request, party, where.deadlines, self.config, self.today, self.calendar
+            )
+            if values["letter"]["late"]:
+                self.outcome.late_extensions.append(request.ref)
+            if not self.outcome.dry_run:
+                self._write(request, letter, values, folder)
+            done = self.outcome.regenerated if letter in rebuilt else self.outcome.generated
+            done.append((letter, folder / "to-sign" / letter.file_name))
+
+    def _write(
+        self, request: Request, letter: Letter, values: dict[str, Any], folder: Path
+    ) -> None:
+        if request.ref_assigned:
+            # Before the letter carries the Ref, so a lost write-back cannot re-number it.
+            self.journal.record_ref(request.ref, request.received, request.requester, request.child)
+        for name in REQUEST_FOLDERS:
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        # Written first, journaled second: a run killed between the two rewrites the same file.
+        self.renderer.write(letter, values, folder / "to-sign")
+        self.journal.record_generated(letter, self.today)
 
 
 def _write_back(

@@ -109,7 +109,8 @@ def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            workbook = openpyxl.load_workbook(io.BytesIO(original))
+            # rich_text keeps formatting within a cell, which a plain load would drop on save.
+            workbook = openpyxl.load_workbook(io.BytesIO(original), rich_text=True)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
             raise LettersError(
                 f"{path}: this file cannot be read as an Excel workbook ({error}). "

@@ -1,0 +1,212 @@
+"""The `letters` command: each subcommand, its output and its exit status."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main, parser
+
+from conftest import REPO, party_row, request_row, write_config, write_register
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in an empty folder, as a manager would after `cd` into their setting's folder."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_init_writes_the_config_and_a_blank_register_and_never_overwrites(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run_cli(capsys, "init")
+    assert status == 0
+    assert "Wrote letters.toml" in out
+    assert f"Created a blank register at {here / 'registers' / 'register.xlsx'}" in out
+    config = (here / "letters.toml").read_text()
+    (here / "letters.toml").write_text(config + "\n# mine\n")
+    register = (here / "registers" / "register.xlsx").read_bytes()
+    status, out, _ = run_cli(capsys, "init")
+    assert status == 0
+    assert out.splitlines()[:2] == [
+        "letters.toml is already there; it was left as it is.",
+        f"{here / 'registers' / 'register.xlsx'} is already there; it was left as it is.",
+    ]
+    assert (here / "letters.toml").read_text().endswith("# mine\n")
+    assert (here / "registers" / "register.xlsx").read_bytes() == register
+
+
+def test_run_on_a_fresh_init_generates_nothing_and_succeeds(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(capsys, "init")
+    status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
+    assert status == 0
+    assert "Generated 0 new letter(s)." in out
+    assert "No open requests." in out
+
+
+def test_run_without_a_config_is_a_demo_on_the_example_register(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (here / "registers").mkdir()
+    (here / "registers" / "example-register.xlsx").write_bytes(
+        (REPO / "registers" / "example-register.xlsx").read_bytes()
+    )
+    (here / "letter_templates").symlink_to(REPO / "letter_templates")
+    status, out, err = run_cli(capsys, "run", "--today", "2026-11-25")
+    assert status == 0
+    assert "this is a DEMO on the example register" in err
+    assert "run `letters init`" in err
+    assert (here / "demo" / "register.xlsx").exists()
+    letters = sorted((here / "demo" / "letters").glob("*/to-sign/*.docx"))
+    assert len(letters) == 12
+    assert (here / "registers" / "example-register.xlsx").read_bytes() == (
+        REPO / "registers" / "example-register.xlsx"
+    ).read_bytes()
+    status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
+    assert "Generated 0 new letter(s)." in out
+
+
+def test_a_missing_config_and_no_example_says_to_run_init(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _out, err = run_cli(capsys, "status")
+    assert status == 1
+    assert err.startswith("Error: There is no letters.toml in ")
+    assert "Run `letters init` to start a register." in err
+    assert "Traceback" not in err
+
+
+def test_status_lists_open_requests_with_both_deadlines_and_days_left(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_register(
+        here / "registers" / "register.xlsx",
+        [request_row(), request_row(Ref="SAR-2026-002", Closed=date(2026, 11, 20))],
+    )
+    write_config(here)
+    before = (here / "registers" / "register.xlsx").read_bytes()
+    status, out, _ = run_cli(capsys, "status", "--today", "2026-11-25")
+    assert status == 0
+    assert out.splitlines() == [
+        "  Ref           Requester      Received    Promised by  Legal deadline  Days left  Status",
+        "  SAR-2026-001  Aoife O'Brien  02/11/2026  16/11/2026   02/12/2026      -7         "
+        "Overdue by 7 working days: Acknowledgement to sign and send",
+    ]
+    assert (here / "registers" / "register.xlsx").read_bytes() == before
+    assert not (here / "letters").exists()
+
+
+def test_check_reports_register_problems_and_changes_nothing(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_register(
+        here / "registers" / "register.xlsx",
+        [request_row(Relationship="Aunt")],
+        [party_row(Ref="SAR-2026-009")],
+    )
+    write_config(here)
+    before = (here / "registers" / "register.xlsx").read_bytes()
+    status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
+    assert status == 1
+    assert "1 request(s)" not in out
+    assert (
+        '  Requests, row 2, Relationship: "Aunt" is not one of Mother, Father, Parent, Carer, '
+        "Person with parental responsibility or Other; choose one of them."
+    ) in out.splitlines()
+    assert out.splitlines()[-1] == "Fix the problems above, then run again."
+    assert (here / "registers" / "register.xlsx").read_bytes() == before
+    assert sorted(p.name for p in here.iterdir()) == ["letters.toml", "registers"]
+
+
+def test_check_names_the_template_and_the_placeholder_no_field_provides(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    templates = here / "templates"
+    templates.mkdir()
+    for template in (REPO / "letter_templates").glob("*.docx"):
+        (templates / template.name).write_bytes(template.read_bytes())
+    document = docx.Document(str(templates / "reminder.docx"))
+    document.add_paragraph("Favourite colour: {{ request.favourite_colour }}")
+    document.save(str(templates / "reminder.docx"))
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here, templates=templates.as_posix())
+    status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
+    assert status == 1
+    assert (
+        f"  {templates / 'reminder.docx'}: the placeholder {{{{ request.favourite_colour }}}} "
+        "is not a field the pipeline provides. Correct it in Word; the placeholders are listed "
+        "in letter_templates/README.md."
+    ) in out.splitlines()
+    assert "Register " in out and "0 row problem(s)" in out
+
+
+def test_check_on_a_good_setting_says_all_fine(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here)
+    status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
+    assert status == 0
+    assert out.splitlines()[-1] == "All fine."
+
+
+def test_errors_are_one_line_for_a_person_without_a_traceback(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here)
+    (here / "registers" / "~$register.xlsx").write_bytes(b"x")
+    status, out, err = run_cli(capsys, "run")
+    assert status == 1
+    assert out == ""
+    assert err == (
+        f"Error: {here / 'registers' / 'register.xlsx'}: the register is open in Excel "
+        "(found ~$register.xlsx beside it). Save and close it, then run again. "
+        "Nothing was done.\n"
+    )
+
+
+def test_a_bad_today_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--today", "25/11/2026"])
+    assert exit_.value.code == 2
+    assert "'25/11/2026' is not a date written YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, command in commands.items():
+        assert f"letters {name}" in readme, name
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in readme, f"letters {name} {option}"
+
+
+def test_python_dash_m_pipeline_is_the_same_command(here: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0
+    for command in ("run", "check", "status", "init"):
+        assert command in done.stdout

@@ -1,0 +1,95 @@
+"""The configuration file: the example loads, and every mistake names its key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pipeline import config as config_module
+from pipeline.errors import LettersError
+
+
+def load_text(tmp_path: Path, text: str) -> config_module.Config:
+    path = tmp_path / "letters.toml"
+    path.write_text(text, encoding="utf-8")
+    return config_module.load(path)
+
+
+def test_the_example_configuration_loads_with_the_design_defaults(tmp_path: Path) -> None:
+    config = load_text(tmp_path, config_module.example_text())
+    assert config.deadlines == config_module.DeadlineRules(14, 7, 2, "ENG")
+    assert config.backend == "folder"
+    assert config.paths.register == tmp_path / "registers" / "register.xlsx"
+    assert config.setting.address == ("1 Example Lane", "Exampletown", "EX1 2MP")
+
+
+def test_missing_keys_take_the_example_values(tmp_path: Path) -> None:
+    config = load_text(tmp_path, '[setting]\nname = "Bumblebees"\n')
+    assert config.setting.name == "Bumblebees"
+    assert config.deadlines.promise_days == 14
+
+
+def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
+    config = load_text(tmp_path, '[setting]\naddress = """1 Lane\nTown\n"""\n')
+    assert config.setting.address == ("1 Lane", "Town")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "[setting]\ncolour = 'red'\n",
+            "unknown key setting.colour; the keys of [setting] are name, address, phone, email.",
+        ),
+        (
+            "[deadline]\npromise_days = 10\n",
+            "unknown section [deadline]; the sections are [setting], [owner], [manager], "
+            "[paths], [deadlines], [mail].",
+        ),
+        (
+            "[deadlines]\npromise_days = '14'\n",
+            "deadlines.promise_days must be a whole number, not '14'.",
+        ),
+        (
+            "[deadlines]\nmax_reminders = true\n",
+            "deadlines.max_reminders must be a whole number, not True.",
+        ),
+        ("[setting]\nname = 3\n", "setting.name must be text in quotes, not 3."),
+        (
+            "[deadlines]\nbank_holidays = 'FR'\n",
+            "deadlines.bank_holidays is 'FR'; use one of ENG, WLS, SCT, NIR.",
+        ),
+        ("[mail]\nbackend = 'pigeon'\n", "mail.backend is 'pigeon'; use one of folder."),
+        ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
+        ("setting = 3\n", "setting must be a section written [setting]."),
+        (
+            "[setting]\naddress = [1, 2]\n",
+            "setting.address must be a list of text lines.",
+        ),
+    ],
+)
+def test_each_mistake_names_the_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, text)
+    assert str(error.value) == f"{tmp_path / 'letters.toml'}: {message}"
+
+
+def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
+    with pytest.raises(LettersError, match="this is not valid TOML"):
+        load_text(tmp_path, "[setting\n")
+
+
+def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
+    with pytest.raises(LettersError) as error:
+        config_module.load(tmp_path / "nothing.toml")
+    assert str(error.value) == (
+        f"{tmp_path / 'nothing.toml'}: there is no configuration file here. "
+        "Run `letters init` to create one."
+    )
+
+
+def test_the_example_is_valid_toml_with_every_key_documented() -> None:
+    raw = tomllib.loads(config_module.example_text())
+    assert set(raw) == {"setting", "owner", "manager", "paths", "deadlines", "mail"}

@@ -111,7 +111,8 @@ def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
         try:
             # rich_text keeps formatting within a cell, which a plain load would drop on save.
             workbook = openpyxl.load_workbook(io.BytesIO(original), rich_text=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        # SyntaxError covers a damaged XML part inside a sound zip (lxml and ElementTree).
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as error:
             raise LettersError(
                 f"{path}: this file cannot be read as an Excel workbook ({error}). "
                 "Open it in Excel and save it again as .xlsx, or restore it from "
@@ -122,23 +123,25 @@ def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
 
 def _header_map(path: Path, workbook: Workbook, sheet_name: str) -> dict[str, int]:
     sheet = _sheet(path, workbook, sheet_name)
+    # Two extra columns with the same heading are the manager's business; two of ours are not.
+    ours = {column.header.lower() for column in layout.SHEETS[sheet_name]}
     found: dict[str, int] = {}
     for cell in sheet[1]:
         header = text(cell.value).lower()
         if not header:
             continue
-        if header in found:
+        if header in found and header in ours:
             raise LettersError(
                 f"{path}: sheet {sheet_name}, row 1 has two columns headed "
                 f'"{text(cell.value)}". Rename or remove one, then run again.'
             )
-        found[header] = cell.column
+        found.setdefault(header, cell.column)
     for column in layout.SHEETS[sheet_name]:
         if not column.pipeline and column.header.lower() not in found:
             raise LettersError(
                 f'{path}: sheet {sheet_name} has no column headed "{column.header}" in row 1. '
-                "Put the heading back (headings are matched ignoring case and spaces), "
-                "then run again."
+                "Put the heading back (headings are matched ignoring case and spaces at "
+                "either end), then run again."
             )
     return found
 
@@ -208,7 +211,10 @@ class _Row:
         for choice in choices:
             if choice.lower() == value.lower():
                 return choice
-        self.problem(header, f'"{value}" is not one of {_listing(choices)}; choose one of them.')
+        blank = "" if required else ", or leave it blank"
+        self.problem(
+            header, f'"{value}" is not one of {_listing(choices)}; choose one of them{blank}.'
+        )
         return ""
 
     def email(self, header: str) -> str:
@@ -267,7 +273,8 @@ def _read_requests(
             ]
             row.problem(
                 "Ref",
-                f"{ref} is also the Ref of row {_and(others)}; give each request its own Ref.",
+                f"{ref} is also the Ref of {'row' if len(others) == 1 else 'rows'} "
+                f"{_and(others)}; give each request its own Ref.",
             )
         received = row.date("Received")
         if received is None and not row.text("Received"):
@@ -441,7 +448,8 @@ def _read_parties(register: Register) -> None:
             "reply": row.text("Reply"),
             "party": party.upper(),
         }
-        if match and not row.problems:
+        if match:
+            # Counted even on a row with a problem: its letters may already carry the code.
             numbers = taken.setdefault(values["ref"].upper(), set())
             if int(match.group(1)) in numbers:
                 row.problem(

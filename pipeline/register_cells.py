@@ -88,8 +88,13 @@ def to_datetime(value: Any) -> datetime | None:
     day_part = day_part.removesuffix(" at").removesuffix(",")
     try:
         day = _parse_date_text(day_part)
-    except CellError:
-        raise CellError(f'"{raw}" is not a date and time I can read; {_HOW_MEETING}.') from None
+    except CellError as error:
+        what = (
+            "is not a real date"
+            if "not a real date" in str(error)
+            else "is not a date and time I can read"
+        )
+        raise CellError(f'"{raw}" {what}; {_HOW_MEETING}.') from None
     return datetime.combine(day, _parse_time(time_part, raw))
 
 

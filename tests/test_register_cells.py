@@ -144,7 +144,7 @@ def test_a_real_excel_date_at_midnight_is_refused_as_a_meeting(tmp_path: Path) -
         (46371, f"15/12/2026 has no time of day; {HOW_MEETING}"),
         (
             "31/2/2026 10:30",
-            f'"31/2/2026 10:30" is not a date and time I can read; {HOW_MEETING}',
+            f'"31/2/2026 10:30" is not a real date; {HOW_MEETING}',
         ),
         (
             "next week 10:30",

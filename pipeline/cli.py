@@ -100,7 +100,6 @@ def _config_path(given: Path | None) -> Path:
     print(
         "No letters.toml here, so this is a DEMO on the example register "
         "(registers/example-register.xlsx), working in demo/.\n"
-        "To start your own register, run `letters init` (or `make init`).\n",
-        file=sys.stderr,
+        "To start your own register, run `letters init` (or `make init`).\n"
     )
     return path

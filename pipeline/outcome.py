@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.model import Letter, Problem, Request
+from pipeline.model import Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 
 
@@ -28,6 +28,7 @@ class Outcome:
     register_written: bool = False
     backup: Path | None = None
     register_error: str = ""
+    undecided: list[ThirdParty] = field(default_factory=list)  # replied, no Decision yet
     by_post: set[str] = field(default_factory=set)  # file names of letters that go by post
     report_file: Path | None = None
     text: str = ""  # the to-do list, as printed and saved

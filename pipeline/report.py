@@ -99,6 +99,20 @@ def to_do(outcome: Outcome) -> str:
             f"  Note: the extension notice for {ref} goes after the first month; "
             "the requester should have been told within one month of receipt."
         )
+    lines += ["", f"Replies to read and decide ({len(outcome.undecided)}):"]
+    if outcome.undecided:
+        lines.append(
+            "  Read each reply, then type Consents or Refuses under Decision on the Third "
+            "parties sheet, with your reasons under Decision notes."
+        )
+    for party in outcome.undecided:
+        assert party.reply_received is not None
+        lines.append(
+            f"  {party.ref}/{party.party} {party.display_name}: replied {_uk(party.reply_received)}"
+            + (f" ({party.reply})" if party.reply else "")
+        )
+    if not outcome.undecided:
+        lines.append("  None.")
     lines += ["", "Requests at risk or overdue:"]
     urgent = [(r, p) for r, p in outcome.progress if p.overdue or p.at_risk]
     for request, where in urgent:

@@ -69,6 +69,12 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
             outcome.progress.append((request, where))
             request_values[request.row] = _request_columns(request, where)
             maker.make(request, parties[request.ref], where)
+            if request.closed is None:
+                outcome.undecided += [
+                    party
+                    for party in parties[request.ref]
+                    if party.reply_received and not party.decision
+                ]
         for problem in register.problems:
             if problem.sheet == layout.REQUESTS and problem.row not in request_values:
                 request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}

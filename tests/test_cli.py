@@ -65,10 +65,12 @@ def test_run_without_a_config_is_a_demo_on_the_example_register(
         (REPO / "registers" / "example-register.xlsx").read_bytes()
     )
     (here / "letter_templates").symlink_to(REPO / "letter_templates")
-    status, out, err = run_cli(capsys, "run", "--today", "2026-11-25")
+    status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
     assert status == 0
-    assert "this is a DEMO on the example register" in err
-    assert "run `letters init`" in err
+    assert out.startswith("No letters.toml here, so this is a DEMO on the example register")
+    assert "run `letters init`" in out
+    assert "Replies to read and decide (1):" in out
+    assert "  SAR-2026-005/TP1 Gwen Davies: replied 23/11/2026" in out
     assert (here / "demo" / "register.xlsx").exists()
     letters = sorted((here / "demo" / "letters").glob("*/to-sign/*.docx"))
     assert len(letters) == 12
@@ -210,3 +212,21 @@ def test_python_dash_m_pipeline_is_the_same_command(here: Path) -> None:
     assert done.returncode == 0
     for command in ("run", "check", "status", "init"):
         assert command in done.stdout
+
+
+def test_check_names_a_broken_placeholder(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import docx
+
+    templates = here / "templates"
+    templates.mkdir()
+    for template in (REPO / "letter_templates").glob("*.docx"):
+        (templates / template.name).write_bytes(template.read_bytes())
+    document = docx.Document(str(templates / "invitation.docx"))
+    document.add_paragraph("See you {{ request.meeting")
+    document.save(str(templates / "invitation.docx"))
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here, templates=templates.as_posix())
+    status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
+    assert status == 1
+    assert f"  {templates / 'invitation.docx'}: a placeholder is broken (" in out
+    assert "retype the {{ … }} or {% … %} in one go." in out

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 
 from pipeline import config as config_module
 from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.journal import Journal, journal_path
+from pipeline.lock import RunLock
 from pipeline.register import open_register
 from pipeline.register_write import apply_requests, save
 from pipeline.run import weekly_run
@@ -404,3 +407,45 @@ def test_the_to_do_list_is_saved_in_the_working_folder(two_requests: Config) -> 
     assert "SAR-2026-001/to-sign/SAR-2026-001 consent request TP1 - Smith & Sons Ltd.docx" in (
         outcome.text
     )
+
+
+def test_a_second_run_at_the_same_time_is_refused(two_requests: Config) -> None:
+    with RunLock(two_requests.paths.register), pytest.raises(LettersError) as error:
+        weekly_run(two_requests, TODAY)
+    assert "another run is working on this register right now" in str(error.value)
+    assert not two_requests.paths.working_folder.exists()
+
+
+def test_formatting_within_a_cell_survives_the_write_back(two_requests: Config) -> None:
+    path = two_requests.paths.register
+    workbook = openpyxl.load_workbook(path, rich_text=True)
+    workbook[layout.REQUESTS]["Q2"] = CellRichText(
+        ["Phoned on ", TextBlock(InlineFont(b=True), "Monday")]
+    )
+    workbook.save(path)
+    outcome = weekly_run(two_requests, TODAY)
+    assert outcome.register_written, outcome.register_error
+    notes = openpyxl.load_workbook(path, rich_text=True)[layout.REQUESTS]["Q2"].value
+    assert isinstance(notes, CellRichText)
+    assert str(notes) == "Phoned on Monday"
+    assert notes[1].font.b
+
+
+def test_a_reply_without_a_decision_is_listed_to_read_and_decide(
+    setting: Callable[..., Config],
+) -> None:
+    config = setting(
+        [request_row(Acknowledged=date(2026, 11, 3))],
+        [
+            party_row(**{"Letter sent": date(2026, 11, 4), "Reply received": date(2026, 11, 9)}),
+            party_row(
+                Name="Kiran Shah",
+                Decision="Consents",
+                **{"Letter sent": date(2026, 11, 4), "Reply received": date(2026, 11, 9)},
+            ),
+        ],
+    )
+    outcome = weekly_run(config, TODAY)
+    assert "Replies to read and decide (1):" in outcome.text
+    assert "  SAR-2026-001/TP1 Smith & Sons <Ltd>: replied 09/11/2026" in outcome.text
+    assert outcome.generated == []

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,3 +78,37 @@ def _status(
     if waiting:
         return f"Waiting for {len(waiting)} of {len(parties)} replies"
     return "Ready for clean copy"
+
+
+def by_ref(parties: Sequence[ThirdParty]) -> dict[str, list[ThirdParty]]:
+    """Group third parties by the Ref of their request."""
+    grouped: dict[str, list[ThirdParty]] = defaultdict(list)
+    for party in parties:
+        grouped[party.ref].append(party)
+    return grouped
+
+
+def progress_all(
+    requests: Sequence[Request],
+    parties: Sequence[ThirdParty],
+    today: date,
+    calendar: Calendar,
+    rules: DeadlineRules,
+    refs_with_party_problems: Collection[str] = (),
+) -> list[tuple[Request, Progress]]:
+    """Work out where every request stands, with its third parties."""
+    grouped = by_ref(parties)
+    return [
+        (
+            request,
+            progress_of(
+                request,
+                grouped[request.ref],
+                today,
+                calendar,
+                rules,
+                party_problem=request.ref in refs_with_party_problems,
+            ),
+        )
+        for request in requests
+    ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipeline.model import Problem, Request
+from pipeline.model import Request
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress
 
@@ -54,9 +54,14 @@ def status_table(progress: Sequence[tuple[Request, Progress]]) -> list[str]:
     ]
 
 
-def problem_lines(problems: Sequence[Problem]) -> list[str]:
-    """Return one line per problem in the register."""
-    return [f"  {problem}" for problem in problems]
+def _section(title: str, items: Sequence[str], advice: str = "") -> list[str]:
+    """Return one part of the to-do list: a heading with a count, advice, then the items."""
+    lines = ["", f"{title} ({len(items)}):"]
+    if not items:
+        return [*lines, "  None."]
+    if advice:
+        lines.append(f"  {advice}")
+    return lines + [f"  {item}" for item in items]
 
 
 def to_do(outcome: Outcome) -> str:
@@ -68,71 +73,60 @@ def to_do(outcome: Outcome) -> str:
         f"Register: {outcome.register}",
         f"Letters folder: {base}",
         "",
+        f"{'Would generate' if outcome.dry_run else 'Generated'} "
+        f"{len(outcome.generated)} new letter(s).",
     ]
-    verb = "Would generate" if outcome.dry_run else "Generated"
-    lines.append(f"{verb} {len(outcome.generated)} new letter(s).")
-    for _letter, target in outcome.generated:
-        lines.append(f"  {_relative(target, base)}")
+    lines += [f"  {_relative(target, base)}" for _letter, target in outcome.generated]
     if outcome.regenerated:
-        lines.append("")
-        lines.append(
+        lines += [
+            "",
             f"{'Would regenerate' if outcome.dry_run else 'Regenerated'} "
             f"{len(outcome.regenerated)} letter(s) that had gone from their folder "
-            "(deleted by mistake?):"
-        )
-        lines.extend(f"  {_relative(target, base)}" for _letter, target in outcome.regenerated)
-    for gone in outcome.cannot_regenerate:
-        lines.append(f"  Could not regenerate {gone}.")
-    lines += ["", f"Letters to sign ({len(outcome.to_sign)}):"]
-    if outcome.to_sign:
-        lines.append(
-            "  Open each in Word, check it, sign it, and save it into the request's signed/ "
-            "folder (as .docx, or a scanned .pdf of the same name)."
-        )
-        for path in outcome.to_sign:
-            mark = "  (goes by post)" if path.name in outcome.by_post else ""
-            lines.append(f"  {_relative(path, base)}{mark}")
-    else:
-        lines.append("  None.")
-    for ref in outcome.late_extensions:
-        lines.append(
-            f"  Note: the extension notice for {ref} goes after the first month; "
-            "the requester should have been told within one month of receipt."
-        )
-    lines += ["", f"Replies to read and decide ({len(outcome.undecided)}):"]
-    if outcome.undecided:
-        lines.append(
-            "  Read each reply, then type Consents or Refuses under Decision on the Third "
-            "parties sheet, with your reasons under Decision notes."
-        )
-    for party in outcome.undecided:
-        assert party.reply_received is not None
-        lines.append(
-            f"  {party.ref}/{party.party} {party.display_name}: replied {_uk(party.reply_received)}"
-            + (f" ({party.reply})" if party.reply else "")
-        )
-    if not outcome.undecided:
-        lines.append("  None.")
-    lines += ["", "Requests at risk or overdue:"]
-    urgent = [(r, p) for r, p in outcome.progress if p.overdue or p.at_risk]
-    for request, where in urgent:
-        label = "OVERDUE" if where.overdue else "AT RISK"
-        lines.append(
-            f"  {label}  {request.ref} ({request.requester}): {where.status}; promised by "
-            f"{_uk(where.deadlines.promised_by)}, legal deadline "
+            "(deleted by mistake?):",
+        ]
+        lines += [f"  {_relative(target, base)}" for _letter, target in outcome.regenerated]
+    lines += [f"  Could not regenerate {gone}." for gone in outcome.cannot_regenerate]
+    lines += _section(
+        "Letters to sign",
+        [
+            _relative(path, base) + ("  (goes by post)" if path.name in outcome.by_post else "")
+            for path in outcome.to_sign
+        ],
+        "Open each in Word, check it, sign it, and save it into the request's signed/ "
+        "folder (as .docx, or a scanned .pdf of the same name).",
+    )
+    lines += [
+        f"  Note: the extension notice for {ref} goes after the first month; "
+        "the requester should have been told within one month of receipt."
+        for ref in outcome.late_extensions
+    ]
+    lines += _section(
+        "Replies to read and decide",
+        [
+            f"{party.ref}/{party.party} {party.display_name}: replied "
+            f"{_uk(party.reply_received)}" + (f" ({party.reply})" if party.reply else "")
+            for party in outcome.undecided
+            if party.reply_received is not None
+        ],
+        "Read each reply, then type Consents or Refuses under Decision on the Third "
+        "parties sheet, with your reasons under Decision notes.",
+    )
+    lines += _section(
+        "Requests at risk or overdue",
+        [
+            f"{'OVERDUE' if where.overdue else 'AT RISK'}  {request.ref} ({request.requester}): "
+            f"{where.status}; promised by {_uk(where.deadlines.promised_by)}, legal deadline "
             f"{_uk(where.deadlines.legal_deadline)}, {where.days_left} working day(s) left"
-        )
-    if not urgent:
-        lines.append("  None.")
+            for request, where in outcome.progress
+            if where.overdue or where.at_risk
+        ],
+    )
     lines += ["", "Open requests:", *status_table(outcome.progress)]
-    lines += ["", f"Rows with problems ({len(outcome.problems)}):"]
-    if outcome.problems:
-        lines.append(
-            "  Nothing was generated for these rows. Fix them in the register and run again."
-        )
-        lines.extend(problem_lines(outcome.problems))
-    else:
-        lines.append("  None.")
+    lines += _section(
+        "Rows with problems",
+        [str(problem) for problem in outcome.problems],
+        "Nothing was generated for these rows. Fix them in the register and run again.",
+    )
     lines.append("")
     if outcome.dry_run:
         lines.append("Register: not written (dry run).")

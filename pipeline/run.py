@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from pipeline.journal import Entry, Journal, journal_path
 from pipeline.lock import RunLock
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
-from pipeline.progress import Progress, progress_of
+from pipeline.progress import Progress, by_ref, progress_all
 from pipeline.register import Register, ensure_closed, open_register
 from pipeline.register_write import apply_letters, apply_parties, apply_requests, save
 from pipeline.render import Renderer, context
@@ -53,20 +52,17 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
         register = open_register(path, today, journal.assigned_refs())
         outcome.problems = list(register.problems)
         maker = _LetterMaker(config, today, journal, outcome)
-        parties: dict[str, list[ThirdParty]] = defaultdict(list)
-        for third_party in register.parties:
-            parties[third_party.ref].append(third_party)
+        parties = by_ref(register.parties)
+        outcome.progress = progress_all(
+            register.requests,
+            register.parties,
+            today,
+            maker.calendar,
+            config.deadlines,
+            register.refs_with_party_problems,
+        )
         request_values: dict[int, dict[str, object]] = {}
-        for request in register.requests:
-            where = progress_of(
-                request,
-                parties[request.ref],
-                today,
-                maker.calendar,
-                config.deadlines,
-                party_problem=request.ref in register.refs_with_party_problems,
-            )
-            outcome.progress.append((request, where))
+        for request, where in outcome.progress:
             request_values[request.row] = _request_columns(request, where)
             maker.make(request, parties[request.ref], where)
             if request.closed is None:

@@ -14,6 +14,20 @@ from pipeline.cli import main, parser
 from conftest import REPO, party_row, request_row, write_config, write_register
 
 
+def templates_with(folder: Path, template: str, paragraph: str) -> Path:
+    """Copy the templates into ``folder`` and add ``paragraph`` to one of them."""
+    import docx
+
+    templates = folder / "templates"
+    templates.mkdir()
+    for source in (REPO / "letter_templates").glob("*.docx"):
+        (templates / source.name).write_bytes(source.read_bytes())
+    document = docx.Document(str(templates / template))
+    document.add_paragraph(paragraph)
+    document.save(str(templates / template))
+    return templates
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     status = main(list(args))
     out, err = capsys.readouterr()
@@ -136,15 +150,9 @@ def test_check_reports_register_problems_and_changes_nothing(
 def test_check_names_the_template_and_the_placeholder_no_field_provides(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import docx
-
-    templates = here / "templates"
-    templates.mkdir()
-    for template in (REPO / "letter_templates").glob("*.docx"):
-        (templates / template.name).write_bytes(template.read_bytes())
-    document = docx.Document(str(templates / "reminder.docx"))
-    document.add_paragraph("Favourite colour: {{ request.favourite_colour }}")
-    document.save(str(templates / "reminder.docx"))
+    templates = templates_with(
+        here, "reminder.docx", "Favourite colour: {{ request.favourite_colour }}"
+    )
     write_register(here / "registers" / "register.xlsx", [request_row()])
     write_config(here, templates=templates.as_posix())
     status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
@@ -215,15 +223,7 @@ def test_python_dash_m_pipeline_is_the_same_command(here: Path) -> None:
 
 
 def test_check_names_a_broken_placeholder(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import docx
-
-    templates = here / "templates"
-    templates.mkdir()
-    for template in (REPO / "letter_templates").glob("*.docx"):
-        (templates / template.name).write_bytes(template.read_bytes())
-    document = docx.Document(str(templates / "invitation.docx"))
-    document.add_paragraph("See you {{ request.meeting")
-    document.save(str(templates / "invitation.docx"))
+    templates = templates_with(here, "invitation.docx", "See you {{ request.meeting")
     write_register(here / "registers" / "register.xlsx", [request_row()])
     write_config(here, templates=templates.as_posix())
     status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")

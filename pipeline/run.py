@@ -79,7 +79,10 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
         }
         entries = journal.letters().values()
         letter_values = [_letter_columns(entry) for entry in entries]
-        outcome.by_post = {entry.file_name for entry in entries if entry.by == "Post"}
+        planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
+        outcome.by_post = {entry.file_name for entry in entries if entry.by == "Post"} | {
+            letter.file_name for letter in planned if letter.by == "Post"
+        }
         outcome.to_sign = _waiting(config.paths.working_folder, outcome, dry_run)
         if not dry_run:
             _write_back(register, request_values, party_values, letter_values, outcome)

@@ -175,6 +175,10 @@ def test_dry_run_writes_nothing(two_requests: Config) -> None:
     assert len(outcome.generated) == 4
     assert "(dry run: nothing was changed)" in outcome.text
     assert "Would generate 4 new letter(s)." in outcome.text
+    assert (
+        "  SAR-2026-001/to-sign/SAR-2026-001 consent request TP1 - Smith & Sons Ltd.docx"
+        "  (goes by post)"
+    ) in outcome.text.splitlines()
     assert outcome.report_file is None
 
 

@@ -1,0 +1,69 @@
+"""The mail back-end interface: what the run needs from any way of sending and receiving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One signed letter to send by email."""
+
+    message_id: str  # "<…@…>", chosen before sending and journaled, so a crash can be checked
+    sender: str  # the setting's address
+    sender_name: str  # the setting's name
+    to: str
+    to_name: str
+    subject: str  # carries the reference, e.g. "… [SAR-2026-001/TP2]"
+    text: str  # the short covering note, plain text
+    html: str  # the same note as HTML
+    attachment: Path  # the signed letter, as PDF or .docx
+    attachment_name: str  # the name the recipient sees
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message or scan waiting in the inbox, as the back-end lists it."""
+
+    key: str  # stable across runs: the Message-ID, or "scan:<sha256>" for a scanned reply
+    source: str  # where it is, for a person: the inbox file name, or the mailbox and subject
+    subject: str  # "" for a scan
+    sender: str  # the From address, "" for a scan
+    received: date | None  # the message's Date, None when unknown (a scan)
+    file_name: str  # the inbox file name; a scan's name carries the reference ("" in a mailbox)
+    message_id: str  # "" for a scan
+    answers: tuple[str, ...]  # Message-IDs it answers: In-Reply-To, then References
+
+
+@dataclass(frozen=True)
+class ReplyContent:
+    """What is kept of a reply: the whole message, its text and its attachments."""
+
+    message: bytes | None  # the whole message as an RFC 5322 .eml; None for a scan
+    original: tuple[str, bytes] | None  # the file as received when it is not an .eml (.msg, scan)
+    text: str  # the plain-text body ("" for a scan)
+    attachments: tuple[tuple[str, bytes], ...]  # (name as the sender gave it, content): untrusted
+
+
+class MailBackend(Protocol):
+    """Send letters and collect replies; knows nothing of the register."""
+
+    name: str
+
+    def send(self, mail: Outgoing) -> None:
+        """Send ``mail`` (or leave it ready to send), all or nothing."""
+
+    def was_sent(self, message_id: str) -> bool:
+        """Say whether a message with this Message-ID has already gone (after a crash)."""
+
+    def replies(self) -> list[Reply]:
+        """List the replies waiting to be filed, oldest first."""
+
+    def fetch(self, reply: Reply) -> ReplyContent:
+        """Return everything of ``reply`` that is to be kept."""
+
+    def mark_filed(self, reply: Reply) -> None:
+        """Move ``reply`` out of the way so it is not listed again."""

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline.config import Config
-from pipeline.deadlines import Calendar
-from pipeline.model import Problem
+from pipeline.deadlines import Calendar, Deadlines
+from pipeline.model import LETTER_KINDS, Problem
+from pipeline.records import TEMPLATE, record_context
 from pipeline.register import open_register
-from pipeline.render import Renderer, check_templates, sample_context
+from pipeline.render import (
+    Renderer,
+    check_templates,
+    sample_context,
+    sample_party,
+    sample_request,
+)
 
 
 def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:
@@ -23,9 +30,12 @@ def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:
     )
     said.extend(f"  {problem}" for problem in register.problems)
     calendar = Calendar(config.deadlines.bank_holidays)
-    template_problems = check_templates(
-        Renderer(config.paths.templates), sample_context(config, today, calendar)
-    )
+    letter_sample = sample_context(config, today, calendar)
+    samples = {template: letter_sample for template, _label in LETTER_KINDS.values()}
+    request, party = sample_request(today), sample_party(today)
+    due = Deadlines(today, today, today, 0)
+    samples[TEMPLATE] = record_context(request, [party], {}, due, config, today)
+    template_problems = check_templates(Renderer(config.paths.templates), samples)
     problems.extend(template_problems)
     said.append(
         f"Templates {config.paths.templates}: "

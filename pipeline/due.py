@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pipeline.config import DeadlineRules
-from pipeline.journal import Entry
+from pipeline.history import sent_on
+from pipeline.journal import Entry, Send
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -84,13 +85,19 @@ def letter_id(ref: str, kind: str, party: str = "", number: int = 0) -> str:
     return "/".join(part for part in (ref, party, name) if part)
 
 
+def safe_part(text: str, longest: int = _LONGEST_NAME) -> str:
+    """Make text safe inside a file name on Windows and macOS, cut at a word if too long."""
+    text = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", text).split()).strip(" .")
+    if len(text) > longest:
+        text = text[: longest + 1].rsplit(" ", 1)[0].rstrip(" .,")
+    return text
+
+
 def file_name(ref: str, kind: str, who: str, party: str = "", number: int = 0) -> str:
     """Return a file name a person understands, safe on Windows and macOS."""
     label = LETTER_KINDS[kind][1] + (f" {number}" if number else "")
     words = " ".join(part for part in (ref, label, party) if part)
-    who = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", who).split()).strip(" .")
-    if len(who) > _LONGEST_NAME:
-        who = who[: _LONGEST_NAME + 1].rsplit(" ", 1)[0].rstrip(" .,")
+    who = safe_part(who)
     return f"{words} - {who}.docx" if who else f"{words}.docx"
 
 
@@ -112,6 +119,7 @@ def due_letters(
     request: Request,
     parties: Iterable[ThirdParty],
     journal: Mapping[str, Entry],
+    sends: Mapping[str, Send],
     today: date,
     rules: DeadlineRules,
 ) -> list[Letter]:
@@ -129,12 +137,16 @@ def due_letters(
         wanted.append(_requester_letter(ref, "invitation", requester))
     if not request.paused:
         for party in parties:
-            wanted.extend(_party_letters(party, journal, today, rules))
+            wanted.extend(_party_letters(party, journal, sends, today, rules))
     return [letter for letter in wanted if letter.letter_id not in journal]
 
 
 def _party_letters(
-    party: ThirdParty, journal: Mapping[str, Entry], today: date, rules: DeadlineRules
+    party: ThirdParty,
+    journal: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    today: date,
+    rules: DeadlineRules,
 ) -> list[Letter]:
     if party.has_replied:
         return []
@@ -147,14 +159,11 @@ def _party_letters(
         for entry in journal.values()
         if entry.ref == party.ref and entry.party == party.party and entry.kind == "reminder"
     ]
-    count = max(len(reminders), 1 if party.reminder_sent else 0)
     # A reminder generated but not yet sent is still waiting for the owner: no second one.
-    waiting = [
-        entry
-        for entry in reminders
-        if party.reminder_sent is None or entry.generated > party.reminder_sent
-    ]
-    if count >= rules.max_reminders or waiting:
+    if any(sent_on(sends, entry.letter_id) is None for entry in reminders):
+        return []
+    count = max(len(reminders), 1 if party.reminder_sent else 0)
+    if count >= rules.max_reminders:
         return []
     last = max(day for day in (party.letter_sent, party.reminder_sent) if day is not None)
     if today < last + timedelta(days=rules.reminder_after_days):

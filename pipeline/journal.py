@@ -30,6 +30,29 @@ CREATE TABLE IF NOT EXISTS assigned_refs (
     requester TEXT NOT NULL,
     child     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sends (
+    letter_id  TEXT PRIMARY KEY,
+    signed     TEXT NOT NULL,
+    message_id TEXT NOT NULL DEFAULT '',
+    state      TEXT NOT NULL DEFAULT 'signed',
+    sent       TEXT,
+    file_name  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS filings (
+    key       TEXT PRIMARY KEY,
+    ref       TEXT NOT NULL,
+    party     TEXT NOT NULL,
+    received  TEXT NOT NULL,
+    filed     TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    files     TEXT NOT NULL,
+    source    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    name   TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    built  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     id        INTEGER PRIMARY KEY,
     day       TEXT NOT NULL,
@@ -53,6 +76,32 @@ class Entry:
     file_name: str
     generated: date
     regenerated: int
+
+
+@dataclass(frozen=True)
+class Send:
+    """Where a letter is on its way out: signed, being sent, or sent."""
+
+    letter_id: str
+    signed: date
+    message_id: str  # chosen before the back-end is called; "" for post
+    state: str  # "signed", "sending" or "sent"
+    sent: date | None
+    file_name: str  # its name in sent/
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A reply filed against its request and third party."""
+
+    key: str
+    ref: str
+    party: str  # "" for a reply from the requester
+    received: date
+    filed: date
+    file_name: str  # the main file in replies/
+    files: tuple[str, ...]  # every file written for it, the main one first
+    source: str
 
 
 def journal_path(register: Path) -> Path:
@@ -156,4 +205,119 @@ class Journal:
             self._db.execute(
                 "INSERT INTO events (day, letter_id, what) VALUES (?, ?, 'generated')",
                 (today.isoformat(), letter.letter_id),
+            )
+
+    def sends(self) -> dict[str, Send]:
+        """Return where every signed letter is on its way out, by letter id."""
+        rows = self._db.execute(
+            "SELECT letter_id, signed, message_id, state, sent, file_name FROM sends"
+        )
+        return {
+            row[0]: Send(
+                letter_id=row[0],
+                signed=date.fromisoformat(row[1]),
+                message_id=row[2],
+                state=row[3],
+                sent=date.fromisoformat(row[4]) if row[4] else None,
+                file_name=row[5],
+            )
+            for row in rows
+        }
+
+    def record_signed(self, letter_id: str, today: date) -> None:
+        """Record the day the owner's signed copy was first found."""
+        self._event(
+            "INSERT OR IGNORE INTO sends (letter_id, signed) VALUES (?, ?)",
+            (letter_id, today.isoformat()),
+            letter_id,
+            "signed",
+            today,
+        )
+
+    def record_sending(self, letter_id: str, message_id: str, today: date) -> None:
+        """Record, before the back-end is called, that a letter is about to go."""
+        self._event(
+            "UPDATE sends SET state = 'sending', message_id = ? WHERE letter_id = ?",
+            (message_id, letter_id),
+            letter_id,
+            f"sending {message_id}",
+            today,
+        )
+
+    def record_sent(self, letter_id: str, sent: date, file_name: str, today: date) -> None:
+        """Record that a letter has gone (by email, or posted on ``sent``)."""
+        self._event(
+            "INSERT INTO sends (letter_id, signed, state, sent, file_name)"
+            " VALUES (?, ?, 'sent', ?, ?) ON CONFLICT(letter_id) DO UPDATE SET"
+            " state = 'sent', sent = excluded.sent, file_name = excluded.file_name",
+            (letter_id, sent.isoformat(), sent.isoformat(), file_name),
+            letter_id,
+            "sent",
+            today,
+        )
+
+    def filings(self) -> dict[str, Filing]:
+        """Return every filed reply, by its key, in the order they were filed."""
+        rows = self._db.execute(
+            "SELECT key, ref, party, received, filed, file_name, files, source FROM filings"
+            " ORDER BY rowid"
+        )
+        return {
+            row[0]: Filing(
+                key=row[0],
+                ref=row[1],
+                party=row[2],
+                received=date.fromisoformat(row[3]),
+                filed=date.fromisoformat(row[4]),
+                file_name=row[5],
+                files=tuple(row[6].split("\n")) if row[6] else (),
+                source=row[7],
+            )
+            for row in rows
+        }
+
+    def record_filed(self, filing: Filing) -> None:
+        """Record that a reply's files are all written into its request's replies folder."""
+        self._event(
+            "INSERT OR IGNORE INTO filings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                filing.key,
+                filing.ref,
+                filing.party,
+                filing.received.isoformat(),
+                filing.filed.isoformat(),
+                filing.file_name,
+                "\n".join(filing.files),
+                filing.source,
+            ),
+            filing.key,
+            "filed",
+            filing.filed,
+        )
+
+    def document_digest(self, name: str) -> str:
+        """Return the fingerprint of what a built document was made from ("" if never)."""
+        row = self._db.execute("SELECT digest FROM documents WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def record_document(self, name: str, digest: str, today: date) -> None:
+        """Record that a document (consents record, bundle) was built from ``digest``."""
+        self._event(
+            "INSERT INTO documents VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+            " digest = excluded.digest, built = excluded.built",
+            (name, digest, today.isoformat()),
+            name,
+            "built",
+            today,
+        )
+
+    def _event(
+        self, sql: str, values: tuple[str, ...], subject: str, what: str, today: date
+    ) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(sql, values)
+            self._db.execute(
+                "INSERT INTO events (day, letter_id, what) VALUES (?, ?, ?)",
+                (today.isoformat(), subject, what),
             )

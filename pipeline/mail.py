@@ -52,6 +52,7 @@ class MailBackend(Protocol):
     """Send letters and collect replies; knows nothing of the register."""
 
     name: str
+    problems: list[str]  # inbox items it could not read, each said for a person
 
     def send(self, mail: Outgoing) -> None:
         """Send ``mail`` (or leave it ready to send), all or nothing."""

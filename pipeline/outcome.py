@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipeline.journal import Entry, Filing
 from pipeline.model import Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 
@@ -32,3 +33,11 @@ class Outcome:
     by_post: set[str] = field(default_factory=set)  # file names of letters that go by post
     report_file: Path | None = None
     text: str = ""  # the to-do list, as printed and saved
+    sent: list[tuple[Entry, str]] = field(default_factory=list)  # letter, how it went
+    to_post: list[Path] = field(default_factory=list)  # signed, to print and post
+    filed: list[Filing] = field(default_factory=list)  # replies filed this run
+    unmatched: list[str] = field(default_factory=list)  # replies left in the inbox, and why
+    mail_problems: list[str] = field(default_factory=list)
+    records: list[Path] = field(default_factory=list)  # consents records written
+    bundles: list[Path] = field(default_factory=list)  # request bundles built
+    notes: list[str] = field(default_factory=list)  # things to know, said once

@@ -16,6 +16,7 @@ from openpyxl.cell.cell import Cell
 
 from pipeline import register_layout as layout
 from pipeline.errors import LettersError
+from pipeline.faults import checkpoint
 from pipeline.register import Register, sheet
 from pipeline.register_cells import CellError, text, to_date
 from pipeline.register_new import DATE_FORMAT, style_header
@@ -144,6 +145,7 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
         _verify(partial.read_bytes(), changes, path)
         backup = _backup(register, today)
         _ensure_unchanged(register)
+        checkpoint("register:saving")
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.due import Recipient, recipient_of, requester_of
 from pipeline.errors import LettersError
-from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
+from pipeline.model import Letter, Request, ThirdParty
 
 CONTEXT_NAMES = (
     "date",
@@ -56,6 +56,11 @@ class _StrictNamingUndefined(jinja2.StrictUndefined):
         if owner is jinja2.utils.missing:
             return f"{{{{ {self._undefined_name} }}}}"
         return str(super()._undefined_message)
+
+
+def relationship_words(relationship: str) -> str:
+    """Say the requester's relationship as it reads mid-sentence: "mother"."""
+    return _RELATIONSHIP_WORDS.get(relationship, relationship.lower())
 
 
 def long_date(day: date) -> str:
@@ -114,9 +119,7 @@ def context(
             ref=request.ref,
             received=long_date(request.received),
             requester=request.requester,
-            relationship=_RELATIONSHIP_WORDS.get(
-                request.relationship, request.relationship.lower()
-            ),
+            relationship=relationship_words(request.relationship),
             child=request.child,
             child_dob=long_date(request.child_dob) if request.child_dob else "",
             promised_by=long_date(due.promised_by),
@@ -195,10 +198,10 @@ class Renderer:
         return target
 
 
-def check_templates(renderer: Renderer, sample: dict[str, Any]) -> list[str]:
-    """Render every template with ``sample`` values; return what is wrong with each."""
+def check_templates(renderer: Renderer, samples: dict[str, dict[str, Any]]) -> list[str]:
+    """Render each template with its sample values; return what is wrong with each."""
     problems = []
-    for template_name, _label in dict(LETTER_KINDS.values()).items():
+    for template_name, sample in samples.items():
         try:
             renderer.render(template_name, sample)
         except LettersError as error:
@@ -206,45 +209,32 @@ def check_templates(renderer: Renderer, sample: dict[str, Any]) -> list[str]:
     return problems
 
 
+def sample_request(today: date) -> Request:
+    """Return a fictional request with every field filled, to try templates with."""
+    return Request(
+        row=2, ref="SAR-2026-001", received=today, requester="Jane Example",
+        relationship="Mother", requester_email="jane@example.org",
+        requester_address="1 Example Road\nExampletown EX1 1AA", child="Sam Example",
+        child_dob=date(2022, 3, 1), request_letter="", clarification_asked=None,
+        clarification_received=None, extended=True, extension_reason="Many records",
+        clean_copy_ready=today, meeting=datetime.combine(today, datetime.min.time()).replace(
+            hour=10), closed=None, acknowledged=None,
+    )  # fmt: skip
+
+
+def sample_party(today: date) -> ThirdParty:
+    """Return a fictional third party with every field filled, to try templates with."""
+    return ThirdParty(
+        row=2, ref="SAR-2026-001", party="TP1", name="Pat Example",
+        organisation="Example Council", kind="Agency", role="Social worker", email="",
+        address="2 Example Street, Exampletown", decision="Refuses", decision_notes="Reasons",
+        letter_sent=today, reminder_sent=today, reply_received=today, reply="reply.eml",
+    )  # fmt: skip
+
+
 def sample_context(config: Config, today: date, calendar: Calendar) -> dict[str, Any]:
-    """Build placeholder values from a fictional request, to try every template with."""
-    request = Request(
-        row=2,
-        ref="SAR-2026-001",
-        received=today,
-        requester="Jane Example",
-        relationship="Mother",
-        requester_email="jane@example.org",
-        requester_address="1 Example Road\nExampletown EX1 1AA",
-        child="Sam Example",
-        child_dob=date(2022, 3, 1),
-        request_letter="",
-        clarification_asked=None,
-        clarification_received=None,
-        extended=True,
-        extension_reason="Many records",
-        clean_copy_ready=today,
-        meeting=datetime.combine(today, datetime.min.time()).replace(hour=10),
-        closed=None,
-        acknowledged=None,
-    )
-    party = ThirdParty(
-        row=2,
-        ref=request.ref,
-        party="TP1",
-        name="Pat Example",
-        organisation="Example Council",
-        kind="Agency",
-        role="Social worker",
-        email="",
-        address="2 Example Street, Exampletown",
-        decision="",
-        decision_notes="",
-        letter_sent=today,
-        reminder_sent=None,
-        reply_received=None,
-        reply="",
-    )
+    """Build a letter's placeholder values from a fictional request, to try templates with."""
+    request, party = sample_request(today), sample_party(today)
     letter = Letter(
         letter_id="SAR-2026-001/TP1/reminder-1",
         ref=request.ref,

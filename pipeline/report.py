@@ -87,6 +87,16 @@ def to_do(outcome: Outcome) -> str:
         lines += [f"  {_relative(target, base)}" for _letter, target in outcome.regenerated]
     lines += [f"  Could not regenerate {gone}." for gone in outcome.cannot_regenerate]
     lines += _section(
+        "Letters sent",
+        [f"{entry.file_name}: {how}" for entry, how in outcome.sent],
+    )
+    lines += _section(
+        "Letters to print and post",
+        [_relative(path, base) for path in outcome.to_post],
+        "Print each signed letter, post it, and type the date under Posted on the Letters "
+        "sheet; the next run files it as sent.",
+    )
+    lines += _section(
         "Letters to sign",
         [
             _relative(path, base) + ("  (goes by post)" if path.name in outcome.by_post else "")
@@ -100,6 +110,20 @@ def to_do(outcome: Outcome) -> str:
         "the requester should have been told within one month of receipt."
         for ref in outcome.late_extensions
     ]
+    lines += _section(
+        "Replies filed",
+        [
+            f"{filing.ref}{'/' + filing.party if filing.party else ' (from the requester)'}: "
+            f"{filing.file_name}"
+            for filing in outcome.filed
+        ],
+    )
+    lines += _section(
+        "Replies that match nothing",
+        outcome.unmatched + outcome.mail_problems,
+        "They stay where they are. Rename a scan to carry the reference and party (e.g. "
+        "SAR-2026-001 TP2.pdf), or record the reply by hand under Reply received.",
+    )
     lines += _section(
         "Replies to read and decide",
         [
@@ -121,6 +145,19 @@ def to_do(outcome: Outcome) -> str:
             if where.overdue or where.at_risk
         ],
     )
+    lines += _section(
+        "Ready for the clean copy",
+        [
+            f"{request.ref} ({request.requester}): every third party has replied; the bundle "
+            f"is {request.ref}/{request.ref} request bundle.pdf"
+            for request, where in outcome.progress
+            if where.status == "Ready for clean copy"
+        ],
+    )
+    changed = [*outcome.records, *outcome.bundles]
+    if changed:
+        lines += ["", "Consents records and bundles brought up to date:"]
+        lines += [f"  {_relative(path, base)}" for path in changed]
     lines += ["", "Open requests:", *status_table(outcome.progress)]
     lines += _section(
         "Rows with problems",
@@ -128,6 +165,7 @@ def to_do(outcome: Outcome) -> str:
         "Nothing was generated for these rows. Fix them in the register and run again.",
     )
     lines.append("")
+    lines += [f"Note: {note}" for note in dict.fromkeys(outcome.notes)]
     if outcome.dry_run:
         lines.append("Register: not written (dry run).")
     elif outcome.register_error:

@@ -1,27 +1,36 @@
-"""The weekly run: read the register, generate the letters due, write back, report."""
+"""The weekly run: file replies, send signed letters, generate what is due, write back, report."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import importlib
+import tempfile
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pipeline import faults
 from pipeline import register_layout as layout
 from pipeline.config import Config
+from pipeline.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.deadlines import Calendar
 from pipeline.due import due_letters
 from pipeline.errors import LettersError
-from pipeline.journal import Entry, Journal, journal_path
+from pipeline.filing import Match, collect_replies
+from pipeline.history import with_history
+from pipeline.journal import Entry, Journal, Send, journal_path
 from pipeline.lock import RunLock
+from pipeline.mail import MailBackend
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
+from pipeline.records import Records, keep_records
 from pipeline.register import Register, ensure_closed, open_register
 from pipeline.register_write import apply_letters, apply_parties, apply_requests, save
 from pipeline.render import Renderer, context
 from pipeline.report import save_to_do, to_do
+from pipeline.sending import send_signed
 
 # The folders of each request's file (DESIGN section 4).
 REQUEST_FOLDERS = ("request", "to-sign", "signed", "sent", "replies")
@@ -42,28 +51,87 @@ def sheet_kind(letter_kind: str, letter_id: str) -> str:
     }[letter_kind]
 
 
-def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome:
-    """Do the weekly job for ``config`` as of ``today``; with ``dry_run`` change nothing."""
+def connect(config: Config) -> MailBackend:
+    """Open the configured mail back-end: the module ``pipeline.mail_<backend>``."""
+    module = importlib.import_module(f"pipeline.mail_{config.backend}")
+    backend: MailBackend = module.connect(config)
+    return backend
+
+
+def weekly_run(
+    config: Config,
+    today: date,
+    *,
+    dry_run: bool = False,
+    backend: MailBackend | None = None,
+    office: str | None = "find",
+) -> Outcome:
+    """Do the weekly job for ``config`` as of ``today``; with ``dry_run`` change nothing.
+
+    ``backend`` replaces the configured mail back-end, and ``office`` the LibreOffice found on
+    this machine (None: convert nothing), for tests and for a setting without either.
+    """
+    faults.reset()
     path = config.paths.register
     ensure_closed(path)
     lock = contextlib.nullcontext() if dry_run else RunLock(path)
-    with lock, Journal(journal_path(path), read_only=dry_run) as journal:
+    with (
+        lock,
+        Journal(journal_path(path), read_only=dry_run) as journal,
+        tempfile.TemporaryDirectory(prefix="letters-") as scratch,
+    ):
         outcome = Outcome(today, dry_run, path, config.paths.working_folder)
         register = open_register(path, today, journal.assigned_refs())
         outcome.problems = list(register.problems)
-        maker = _LetterMaker(config, today, journal, outcome)
-        parties = by_ref(register.parties)
-        outcome.progress = progress_all(
+        mail = backend or connect(config)
+        converter = Converter(find_office() if office == "find" else office, Path(scratch))
+        if not converter.available:
+            outcome.notes.append(NO_OFFICE_NOTE)
+
+        entries = journal.letters()
+        collecting = collect_replies(
+            mail,
+            journal,
             register.requests,
             register.parties,
+            _sent_ids(entries, journal.sends()),
+            config.paths.working_folder,
+            today,
+            dry_run=dry_run,
+        )
+        outcome.filed, outcome.unmatched = collecting.filed, collecting.unmatched
+        outcome.mail_problems = collecting.problems
+        sending = send_signed(
+            _still_wanted(entries, register),
+            register.posted,
+            config.paths.working_folder,
+            config.setting,
+            journal,
+            mail,
+            converter,
+            today,
+            dry_run=dry_run,
+        )
+        outcome.sent, outcome.to_post = sending.sent, sending.to_post
+        outcome.mail_problems += sending.problems
+        outcome.notes += getattr(converter, "problems", [])
+
+        sends, filings = journal.sends(), journal.filings()
+        requests, parties_list = with_history(
+            register.requests, register.parties, entries, sends, filings
+        )
+        maker = _LetterMaker(config, today, journal, outcome, sends)
+        outcome.progress = progress_all(
+            requests,
+            parties_list,
             today,
             maker.calendar,
             config.deadlines,
             register.refs_with_party_problems,
         )
-        request_values: dict[int, dict[str, object]] = {}
+        parties = by_ref(parties_list)
+        records = Records()
         for request, where in outcome.progress:
-            request_values[request.row] = _request_columns(request, where)
             maker.make(request, parties[request.ref], where)
             if request.closed is None:
                 outcome.undecided += [
@@ -71,32 +139,71 @@ def weekly_run(config: Config, today: date, *, dry_run: bool = False) -> Outcome
                     for party in parties[request.ref]
                     if party.reply_received and not party.decision
                 ]
-        for problem in register.problems:
-            if problem.sheet == layout.REQUESTS and problem.row not in request_values:
-                request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
-        party_values: dict[int, dict[str, object]] = {
-            party.row: {"Party": party.party} for party in register.parties if party.party_assigned
-        }
-        entries = journal.letters().values()
-        letter_values = [_letter_columns(entry) for entry in entries]
+            if not dry_run:
+                keep_records(
+                    request,
+                    parties[request.ref],
+                    where.deadlines,
+                    entries,
+                    sends,
+                    [filing for filing in filings.values() if filing.ref == request.ref],
+                    config,
+                    journal,
+                    maker.renderer,
+                    converter,
+                    today,
+                    records,
+                )
+        outcome.records, outcome.bundles = records.records, records.bundles
+        outcome.notes += records.notes
+
+        entries = journal.letters()
         planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
-        outcome.by_post = {entry.file_name for entry in entries if entry.by == "Post"} | {
+        outcome.by_post = {entry.file_name for entry in entries.values() if entry.by == "Post"} | {
             letter.file_name for letter in planned if letter.by == "Post"
         }
         outcome.to_sign = _waiting(config.paths.working_folder, outcome, dry_run)
         if not dry_run:
-            _write_back(register, request_values, party_values, letter_values, outcome)
+            _write_back(register, outcome, requests, parties_list, entries, sends)
         outcome.text = to_do(outcome)
         if not dry_run:
             outcome.report_file = save_to_do(outcome, outcome.text)
         return outcome
 
 
+def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:
+    """Map each sent message's Message-ID to the request and party it was for."""
+    return {
+        send.message_id: Match(entries[letter_id].ref, entries[letter_id].party)
+        for letter_id, send in sends.items()
+        if send.message_id and letter_id in entries
+    }
+
+
+def _still_wanted(entries: Mapping[str, Entry], register: Register) -> dict[str, Entry]:
+    """Leave out letters of requests that are closed or whose row has a problem."""
+    held = register.held_refs
+    closed = {request.ref for request in register.requests if request.closed is not None}
+    return {
+        letter_id: entry
+        for letter_id, entry in entries.items()
+        if entry.ref.upper() not in held and entry.ref not in closed
+    }
+
+
 class _LetterMaker:
     """Generate each request's due letters, and any that vanished, exactly once each."""
 
-    def __init__(self, config: Config, today: date, journal: Journal, outcome: Outcome) -> None:
+    def __init__(
+        self,
+        config: Config,
+        today: date,
+        journal: Journal,
+        outcome: Outcome,
+        sends: Mapping[str, Send],
+    ) -> None:
         self.config, self.today, self.journal, self.outcome = config, today, journal, outcome
+        self.sends = sends
         self.calendar = Calendar(config.deadlines.bank_holidays)
         self.renderer = Renderer(config.paths.templates)
         self.recorded = journal.letters()
@@ -104,9 +211,12 @@ class _LetterMaker:
     def make(self, request: Request, parties: list[ThirdParty], where: Progress) -> None:
         """Write the letters ``request`` needs now into its to-sign folder."""
         folder = self.config.paths.working_folder / request.ref
-        new = due_letters(request, parties, self.recorded, self.today, self.config.deadlines)
+        new = due_letters(
+            request, parties, self.recorded, self.sends, self.today, self.config.deadlines
+        )
         rebuilt = []
-        for entry in [] if request.closed else _vanished(request.ref, self.recorded, folder):
+        gone = [] if request.closed else _vanished(request.ref, self.recorded, self.sends, folder)
+        for entry in gone:
             letter = _rebuild(entry, parties)
             if letter is None:
                 self.outcome.cannot_regenerate.append(
@@ -138,16 +248,28 @@ class _LetterMaker:
             (folder / name).mkdir(parents=True, exist_ok=True)
         # Written first, journaled second: a run killed between the two rewrites the same file.
         self.renderer.write(letter, values, folder / "to-sign")
+        faults.checkpoint("generate:written")
         self.journal.record_generated(letter, self.today)
 
 
 def _write_back(
     register: Register,
-    request_values: dict[int, dict[str, object]],
-    party_values: dict[int, dict[str, object]],
-    letter_values: list[dict[str, object]],
     outcome: Outcome,
+    requests: list[Request],
+    parties: list[ThirdParty],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
 ) -> None:
+    request_values: dict[int, dict[str, object]] = {}
+    for request, where in outcome.progress:
+        request_values[request.row] = _request_columns(request, where)
+    for problem in register.problems:
+        if problem.sheet == layout.REQUESTS and problem.row not in request_values:
+            request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
+    party_values = {party.row: _party_columns(party) for party in parties}
+    letter_values = [
+        _letter_columns(entry, sends.get(entry.letter_id)) for entry in entries.values()
+    ]
     changes = [
         *apply_requests(register, request_values),
         *apply_parties(register, party_values),
@@ -168,12 +290,30 @@ def _request_columns(request: Request, where: Progress) -> dict[str, object]:
         "Days left": where.days_left,
         "Status": where.status,
     }
+    if request.acknowledged is not None:
+        values["Acknowledged"] = request.acknowledged
     if request.ref_assigned:
         values["Ref"] = request.ref
     return values
 
 
-def _letter_columns(entry: Entry) -> dict[str, object]:
+def _party_columns(party: ThirdParty) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if party.party_assigned:
+        values["Party"] = party.party
+    for header, value in (
+        ("Letter sent", party.letter_sent),
+        ("Reminder sent", party.reminder_sent),
+        ("Reply received", party.reply_received),
+        ("Reply", party.reply),
+    ):
+        if value:  # the journal's, or the register's own: never blanked
+            values[header] = value
+    return values
+
+
+def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
+    sent = send is not None and send.state == "sent"
     return {
         "Letter": entry.letter_id,
         "Ref": entry.ref,
@@ -181,17 +321,24 @@ def _letter_columns(entry: Entry) -> dict[str, object]:
         "Kind": sheet_kind(entry.kind, entry.letter_id),
         "Recipient": entry.recipient,
         "Generated": entry.generated,
+        "Signed": send.signed if send is not None else None,
+        "Sent": send.sent if sent and send is not None else None,
         "By": entry.by,
         "To": entry.destination,
-        "File": entry.file_name,
+        "File": send.file_name if sent and send is not None else entry.file_name,
+        "Message id": send.message_id if send is not None else "",
     }
 
 
-def _vanished(ref: str, recorded: dict[str, Entry], folder: Path) -> list[Entry]:
+def _vanished(
+    ref: str, recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path
+) -> list[Entry]:
     return [
         entry
         for entry in recorded.values()
-        if entry.ref == ref and not _present(folder, entry.file_name)
+        if entry.ref == ref
+        and not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
+        and not _present(folder, entry.file_name)
     ]
 
 

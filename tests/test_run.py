@@ -62,6 +62,7 @@ def test_first_run_generates_each_letter_into_its_request_folder(two_requests: C
     assert len(outcome.generated) == 4
     folder = two_requests.paths.working_folder / "SAR-2026-001"
     assert sorted(p.name for p in folder.iterdir()) == [
+        "SAR-2026-001 consents record.docx",
         "replies",
         "request",
         "sent",

@@ -1,4 +1,4 @@
-"""Build the six Word letter templates in letter_templates/ with python-docx.
+"""Build the Word templates in letter_templates/ with python-docx: six letters and one record.
 
 Run with `make templates` (or `.venv/bin/python tools/build_templates.py`). Every run overwrites
 the .docx files, so edits made to them in Word are lost: change the wording here instead, or stop
@@ -6,11 +6,13 @@ using this script once the manager has taken the templates over.
 
 The templates are rendered by docxtpl with Jinja autoescaping and StrictUndefined, so they use
 only the names the renderer provides: date, delivery, setting, owner, manager, letter,
-recipient, request and party (see letter_templates/README.md).
+recipient, request and party for the letters; date, summary, setting, owner, manager, request
+and parties for the consents record (see letter_templates/README.md).
 
-Two rules keep the placeholders intact for docxtpl:
+Three rules keep the placeholders intact for docxtpl:
 - every `{{ … }}` and inline `{% … %}` is written as a single run (see `add_text`);
-- every `{%p … %}` tag is a paragraph of its own (see `tag`).
+- every `{%p … %}` tag is a paragraph of its own (see `tag`);
+- every `{%tr … %}` tag is alone in the first cell of a table row of its own (see `row_tag`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from typing import Protocol
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "letter_templates"
@@ -37,6 +42,7 @@ BODY_SIZE = Pt(11)
 SMALL_SIZE = Pt(9)
 GREY = RGBColor(0x55, 0x55, 0x55)
 TEXT_WIDTH = Cm(17)  # A4 width 21 cm less two 2 cm margins
+WIDE_TEXT_WIDTH = Cm(25.7)  # A4 landscape: 29.7 cm less two 2 cm margins
 
 # A placeholder or inline tag, kept whole in one run so that docxtpl sees it intact.
 JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
@@ -130,15 +136,90 @@ def style_runs(paragraph: Paragraph, *, size: Pt | None = None, grey: bool = Fal
             run.font.color.rgb = GREY
 
 
+def line_break(paragraph: Paragraph) -> None:
+    """Start a new line within the paragraph (a soft break, as Shift+Enter in Word)."""
+    paragraph.add_run().add_break()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def insert_in_order(
+    parent: BaseOxmlElement, child: BaseOxmlElement, successors: tuple[str, ...]
+) -> None:
+    """Put a property element before the first of its schema successors there, else last."""
+    for name in successors:
+        after = parent.find(qn(f"w:{name}"))
+        if after is not None:
+            after.addprevious(child)
+            return
+    parent.append(child)
+
+
+def new_table(doc: DocxDocument, widths: list[Length]) -> Table:
+    """Add a table with fixed column widths and thin grey borders, to fill in row by row."""
+    table: Table = doc.add_table(rows=0, cols=len(widths))
+    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    rule = {"w:val": "single", "w:sz": "4", "w:space": "0", "w:color": "999999"}
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        for key, value in rule.items():
+            edge.set(qn(key), value)
+        borders.append(edge)
+    insert_in_order(table._tbl.tblPr, borders, ("shd", "tblLayout", "tblCellMar", "tblLook"))
+    return table
+
+
+def new_row(table: Table, widths: list[Length]) -> _Row:
+    """Add a row, giving each cell its column's width (Word reads the cells' widths)."""
+    row: _Row = table.add_row()  # type: ignore[no-untyped-call]
+    for cell, width in zip(row.cells, widths, strict=True):
+        cell.width = width
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+    return row
+
+
+def row_flags(row: _Row, *names: str) -> None:
+    """Switch on row properties: cantSplit (keep the row on one page), tblHeader (repeat it)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    for name in names:
+        tr_pr.append(OxmlElement(f"w:{name}"))
+
+
+def shade(cell: _Cell, fill: str) -> None:
+    """Give a table cell a background colour (a hex RGB such as "EDEDED")."""
+    shd = OxmlElement("w:shd")
+    for key, value in {"w:val": "clear", "w:color": "auto", "w:fill": fill}.items():
+        shd.set(qn(key), value)
+    successors = ("noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+    insert_in_order(cell._tc.get_or_add_tcPr(), shd, successors)
+
+
+def row_tag(table: Table, widths: list[Length], jinja: str) -> None:
+    """Add a docxtpl row tag (`{%tr … %}`), alone in the first cell of a row of its own."""
+    assert jinja.startswith("{%tr ") and jinja.endswith(" %}"), jinja
+    paragraph = new_row(table, widths).cells[0].paragraphs[0]
+    add_text(paragraph, jinja)
+    style_runs(paragraph, size=Pt(7), grey=True)
+
+
 # --------------------------------------------------------------------------- the letter frame
 
 
-def new_document() -> DocxDocument:
+def new_document(*, landscape: bool = False) -> DocxDocument:
     """Start an A4 document with 2 cm margins and Arial 11 pt as the normal style."""
     doc = Document()
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2)
     section.top_margin = Cm(3.6)  # leaves room for the letterhead in the page header
     section.bottom_margin = Cm(2.2)
@@ -177,18 +258,23 @@ def letterhead(doc: DocxDocument) -> None:
     border(contact, "bottom")
 
 
-def delivery_footer(doc: DocxDocument) -> None:
-    """Write how the letter is sent, the reference and the page number into the page footer."""
+def page_footer(doc: DocxDocument, text: str, *, width: Length = TEXT_WIDTH) -> None:
+    """Write a footer line: the text (a tab pushes the rest right), then "· page X of Y"."""
     footer = doc.sections[0].footer
     line = footer.paragraphs[0]
     border(line, "top")
-    line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    add_text(line, "{{ delivery }}\tRef {{ letter.reference }} · page ")
+    line.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    add_text(line, text + " · page ")
     style_runs(line, size=SMALL_SIZE, grey=True)
     field(line, "PAGE")
     run = line.add_run(" of ")
     run.font.size, run.font.color.rgb = SMALL_SIZE, GREY
     field(line, "NUMPAGES")
+
+
+def delivery_footer(doc: DocxDocument) -> None:
+    """Write how the letter is sent, the reference and the page number into the page footer."""
+    page_footer(doc, "{{ delivery }}\tRef {{ letter.reference }}")
 
 
 def opening(doc: DocxDocument, subject: str) -> None:
@@ -627,6 +713,139 @@ def invitation() -> DocxDocument:
     return doc
 
 
+# --------------------------------------------------------------------------- the consents record
+
+# The columns of the consents table: heading, width, and the cell's content for one party. The
+# widths add up to WIDE_TEXT_WIDTH. The "Who" and "Decision" cells are written by `party_row`.
+RECORD_COLUMNS: list[tuple[str, Length, str]] = [
+    ("Party", Cm(1.3), "**{{ party.code }}**"),
+    ("Who", Cm(4.5), ""),
+    ("Kind", Cm(1.9), "{{ party.kind }}"),
+    ("Written to", Cm(2.8), "{{ party.letter_sent }}"),
+    ("Reminded", Cm(2.8), "{{ party.reminders }}"),
+    ("Replied", Cm(2.8), "{{ party.reply_received }}"),
+    ("Decision", Cm(2.4), ""),
+    ("Decision notes", Cm(4.9), "{{ party.decision_notes }}"),
+    ("Reply filed as", Cm(2.3), "{{ party.reply_file }}"),
+]
+TABLE_SIZE = Pt(9)
+
+
+def record_heading(doc: DocxDocument) -> None:
+    """Write the title, the request it belongs to and its dates, and the summary line."""
+    title = para(doc, after=4)
+    title.paragraph_format.tab_stops.add_tab_stop(WIDE_TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    add_text(title, "Consents record", bold=True)
+    style_runs(title, size=Pt(16))
+    add_text(title, "\tPrepared {{ date }}")
+    for run in title.runs[1:]:
+        run.font.size, run.font.color.rgb = Pt(10), GREY
+    para(
+        doc,
+        "Request **{{ request.ref }}** — " + REQUESTER + " for the records of "
+        "**{{ request.child }}**",
+        after=2,
+    )
+    para(
+        doc,
+        "Received {{ request.received }} · promised by {{ request.promised_by }} · legal "
+        "deadline **{{ request.legal_deadline }}**",
+        after=8,
+    )
+    summary = para(doc, "**{{ summary }}**", after=8)
+    style_runs(summary, size=Pt(12))
+
+
+def owner_box(doc: DocxDocument) -> None:
+    """Remind the owner how refusals are weighed, about legal advice, and how to score through."""
+    table = new_table(doc, [WIDE_TEXT_WIDTH])
+    cell = new_row(table, [WIDE_TEXT_WIDTH]).cells[0]
+    shade(cell, "F2F2F2")
+    heading = cell.paragraphs[0]
+    add_text(heading, "For the owner, before the copy is shared", bold=True)
+    heading.paragraph_format.space_before = Pt(4)
+    heading.paragraph_format.space_after = Pt(4)
+    points = [
+        "**A refusal is not an automatic bar.** It is one of the things weighed in deciding "
+        "whether it is reasonable in all the circumstances to disclose a third party's "
+        "information without their consent (Data Protection Act 2018, Schedule 2, paragraph "
+        "16(3)), together with the type of information, any duty of confidence owed to them, "
+        "the steps taken to ask for their consent, and whether they are able to give it. Write "
+        "the reasoning for each decision in **Decision notes** on the register.",
+        "**Legal advice** may be sought before the file is shared, especially where the parent "
+        "may have grounds for litigation, as our procedure says.",
+        "**Scoring through.** As our procedure says, in the photocopy of the file score through "
+        "with a thick black marker every reference to a third party who refused, and the "
+        "information they added. What remains is the clean copy. If you decide that it is "
+        "reasonable to disclose despite a refusal, the reason must be in Decision notes.",
+    ]
+    for index, point in enumerate(points):
+        item = para(cell, "•\t" + point, after=6 if index == len(points) - 1 else 3)
+        item.paragraph_format.left_indent = Cm(0.6)
+        item.paragraph_format.first_line_indent = Cm(-0.6)
+        item.paragraph_format.tab_stops.add_tab_stop(Cm(0.6))
+        style_runs(item, size=Pt(10))
+
+
+def party_row(table: Table, widths: list[Length]) -> None:
+    """Add the row docxtpl repeats for each party (kept whole on a page)."""
+    row = new_row(table, widths)
+    row_flags(row, "cantSplit")
+    for cell, (heading, _, text) in zip(row.cells, RECORD_COLUMNS, strict=True):
+        paragraph = cell.paragraphs[0]
+        if heading == "Who":
+            # Name, then organisation and role on lines of their own when there are any.
+            add_text(paragraph, "**{{ party.name }}**{% if party.organisation %}")
+            line_break(paragraph)
+            add_text(paragraph, "{{ party.organisation }}{% endif %}{% if party.role %}")
+            line_break(paragraph)
+            add_text(paragraph, "{{ party.role }}{% endif %}")
+        elif heading == "Decision":
+            # A refusal gets a box to tick once it has been scored through in the copy.
+            add_text(paragraph, '**{{ party.decision }}**{% if party.decision == "Refuses" %}')
+            line_break(paragraph)
+            add_text(paragraph, "☐ scored through{% endif %}")
+        else:
+            add_text(paragraph, text)
+        style_runs(paragraph, size=TABLE_SIZE)
+
+
+def consents_table(doc: DocxDocument) -> None:
+    """Write the table of third parties: a heading row repeated on each page, a row per party."""
+    widths = [width for _, width, _ in RECORD_COLUMNS]
+    table = new_table(doc, widths)
+    header = new_row(table, widths)
+    row_flags(header, "cantSplit", "tblHeader")
+    for cell, (heading, _, _) in zip(header.cells, RECORD_COLUMNS, strict=True):
+        shade(cell, "E4E4E4")
+        add_text(cell.paragraphs[0], heading, bold=True)
+        style_runs(cell.paragraphs[0], size=SMALL_SIZE)
+    row_tag(table, widths, "{%tr for party in parties %}")
+    party_row(table, widths)
+    row_tag(table, widths, "{%tr endfor %}")
+
+
+def consents_record() -> DocxDocument:
+    """The record of every third party's consent: the owner's checklist for scoring through."""
+    doc = new_document(landscape=True)
+    letterhead(doc)
+    page_footer(doc, "Confidential\tConsents record {{ request.ref }}", width=WIDE_TEXT_WIDTH)
+    record_heading(doc)
+    owner_box(doc)
+    para(doc, after=6)
+    consents_table(doc)
+    tag(doc, "{%p if not parties %}")
+    para(doc, "No third parties are recorded for this request.", after=0)
+    tag(doc, "{%p endif %}")
+    checked = para(doc, after=0)
+    checked.paragraph_format.space_before = Pt(18)
+    stops = checked.paragraph_format.tab_stops
+    stops.add_tab_stop(Cm(11), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES)
+    stops.add_tab_stop(Cm(20), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES)
+    add_text(checked, "Checked by \t (owner)      Date \t")
+    return doc
+
+
 LETTERS: dict[str, Callable[[], DocxDocument]] = {
     "acknowledgement": acknowledgement,
     "consent-request-family": consent_request_family,
@@ -637,10 +856,17 @@ LETTERS: dict[str, Callable[[], DocxDocument]] = {
 }
 
 
+# Every template the script builds: the letters, then the consents record.
+TEMPLATES: dict[str, Callable[[], DocxDocument]] = {
+    **LETTERS,
+    "consents-record": consents_record,
+}
+
+
 def main() -> None:
     """Build every template into letter_templates/, overwriting what is there."""
     OUT_DIR.mkdir(exist_ok=True)
-    for name, build in LETTERS.items():
+    for name, build in TEMPLATES.items():
         doc = build()
         doc.core_properties.title = name.replace("-", " ").capitalize()
         path = OUT_DIR / f"{name}.docx"

@@ -1,0 +1,62 @@
+"""Combine the register's rows with the journal's history: what was sent, and what was filed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from pipeline.journal import Entry, Filing, Send
+from pipeline.model import Request, ThirdParty
+
+
+def sent_on(sends: Mapping[str, Send], letter_id: str) -> date | None:
+    """Return the day a letter went, or None while it has not."""
+    send = sends.get(letter_id)
+    return send.sent if send is not None and send.state == "sent" else None
+
+
+def with_history(
+    requests: Sequence[Request],
+    parties: Sequence[ThirdParty],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    filings: Mapping[str, Filing],
+) -> tuple[list[Request], list[ThirdParty]]:
+    """Return the requests and parties with the journal's sent and reply dates filled in.
+
+    The journal wins where it knows; otherwise the register's own dates stand (a letter sent
+    before the pipeline was used, or a reply the manager recorded by hand).
+    """
+    reminders: dict[tuple[str, str], list[date]] = {}
+    for entry in entries.values():
+        day = sent_on(sends, entry.letter_id)
+        if entry.kind == "reminder" and day is not None:
+            reminders.setdefault((entry.ref, entry.party), []).append(day)
+    replies: dict[tuple[str, str], Filing] = {}
+    for filing in filings.values():
+        latest = replies.get((filing.ref, filing.party))
+        if latest is None or filing.received >= latest.received:
+            replies[(filing.ref, filing.party)] = filing
+    merged_requests = [
+        replace(
+            request,
+            acknowledged=sent_on(sends, f"{request.ref}/acknowledgement") or request.acknowledged,
+        )
+        for request in requests
+    ]
+    merged_parties = []
+    for party in parties:
+        key = (party.ref, party.party)
+        reply = replies.get(key)
+        merged_parties.append(
+            replace(
+                party,
+                letter_sent=sent_on(sends, f"{party.ref}/{party.party}/consent")
+                or party.letter_sent,
+                reminder_sent=max(reminders[key]) if key in reminders else party.reminder_sent,
+                reply_received=reply.received if reply else party.reply_received,
+                reply=reply.file_name if reply else party.reply,
+            )
+        )
+    return merged_requests, merged_parties

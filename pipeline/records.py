@@ -1,0 +1,209 @@
+"""Keep each request's consents record and, once every reply is in, its request bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.bundle import Part, build_bundle
+from pipeline.config import Config
+from pipeline.convert import Converter
+from pipeline.deadlines import Deadlines
+from pipeline.history import sent_on
+from pipeline.journal import Entry, Filing, Journal, Send
+from pipeline.model import Request, ThirdParty
+from pipeline.render import Fields, Renderer, long_date, relationship_words
+
+TEMPLATE = "consents-record.docx"
+_ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}
+
+
+@dataclass
+class Records:
+    """Which consents records and bundles a run wrote."""
+
+    records: list[Path] = field(default_factory=list)
+    bundles: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def record_name(ref: str) -> str:
+    """Return the file name of a request's consents record."""
+    return f"{ref} consents record.docx"
+
+
+def bundle_name(ref: str) -> str:
+    """Return the file name of a request's bundle."""
+    return f"{ref} request bundle.pdf"
+
+
+def decision_words(party: ThirdParty) -> str:
+    """Say where a third party's answer stands, in the record's words."""
+    if party.decision:
+        return party.decision
+    return "Replied, not yet decided" if party.reply_received else "No reply yet"
+
+
+def record_context(
+    request: Request,
+    parties: Sequence[ThirdParty],
+    reminders: Mapping[str, list[date]],
+    due: Deadlines,
+    config: Config,
+    today: date,
+) -> dict[str, Any]:
+    """Build the consents record's placeholders: refusals first, then the rest."""
+    rows = sorted(parties, key=lambda party: (_ORDER[decision_words(party)], party.party))
+    counts: dict[str, int] = {}
+    for party in parties:
+        counts[decision_words(party)] = counts.get(decision_words(party), 0) + 1
+    words = {
+        "Refuses": "refuse{s}",
+        "Consents": "consent{s}",
+        "Replied, not yet decided": "replied, not yet decided",
+        "No reply yet": "not replied",
+    }
+    summary = f"{len(parties)} third part{'y' if len(parties) == 1 else 'ies'}: " + ", ".join(
+        f"{count} " + words[key].format(s="s" if count == 1 else "")
+        for key, count in sorted(counts.items(), key=lambda item: _ORDER[item[0]])
+    )
+    setting = config.setting
+    return {
+        "date": long_date(today),
+        "summary": summary,
+        "setting": Fields(
+            "setting",
+            name=setting.name,
+            address_lines=list(setting.address),
+            phone=setting.phone,
+            email=setting.email,
+        ),
+        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
+        "manager": Fields("manager", name=setting.manager_name),
+        "request": Fields(
+            "request",
+            ref=request.ref,
+            requester=request.requester,
+            relationship=relationship_words(request.relationship),
+            child=request.child,
+            received=long_date(request.received),
+            promised_by=long_date(due.promised_by),
+            legal_deadline=long_date(due.legal_deadline),
+        ),
+        "parties": [
+            Fields(
+                "party",
+                code=party.party,
+                name=party.name,
+                organisation=party.organisation,
+                kind=party.kind,
+                role=party.role,
+                letter_sent=long_date(party.letter_sent) if party.letter_sent else "",
+                reminders=", ".join(long_date(day) for day in reminders.get(party.party, [])),
+                reply_received=long_date(party.reply_received) if party.reply_received else "",
+                decision=decision_words(party),
+                decision_notes=party.decision_notes,
+                reply_file=party.reply,
+            )
+            for party in rows
+        ],
+    }
+
+
+def reminder_dates(
+    ref: str, entries: Mapping[str, Entry], sends: Mapping[str, Send], parties: Sequence[ThirdParty]
+) -> dict[str, list[date]]:
+    """Return each party's reminder dates, from the journal or else the register."""
+    found: dict[str, list[date]] = {}
+    for entry in entries.values():
+        day = sent_on(sends, entry.letter_id)
+        if entry.ref == ref and entry.kind == "reminder" and day is not None:
+            found.setdefault(entry.party, []).append(day)
+    for party in parties:
+        if party.party not in found and party.reminder_sent:
+            found[party.party] = [party.reminder_sent]
+    return {party: sorted(days) for party, days in found.items()}
+
+
+def _digest(values: Any) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def keep_records(
+    request: Request,
+    parties: Sequence[ThirdParty],
+    due: Deadlines,
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    filings: Sequence[Filing],
+    config: Config,
+    journal: Journal,
+    renderer: Renderer,
+    converter: Converter,
+    today: date,
+    records: Records,
+) -> None:
+    """Rewrite the request's consents record when it changed; rebuild its bundle when due."""
+    if not parties:
+        return
+    folder = config.paths.working_folder / request.ref
+    values = record_context(
+        request, parties, reminder_dates(request.ref, entries, sends, parties), due, config, today
+    )
+    record = folder / record_name(request.ref)
+    digest = _digest({key: value for key, value in values.items() if key != "date"})
+    if digest != journal.document_digest(record.name) or not record.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{record.name}.partial"
+        partial.write_bytes(renderer.render(TEMPLATE, values))
+        os.replace(partial, record)
+        journal.record_document(record.name, digest, today)
+        records.records.append(record)
+    if not all(party.has_replied for party in parties):
+        return
+    parts = bundle_parts(request, folder, filings, record)
+    bundle = folder / bundle_name(request.ref)
+    inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])
+    if inputs == journal.document_digest(bundle.name) and bundle.exists():
+        return
+    records.notes += build_bundle(parts, bundle, converter)
+    journal.record_document(bundle.name, inputs, today)
+    records.bundles.append(bundle)
+
+
+def bundle_parts(
+    request: Request, folder: Path, filings: Sequence[Filing], record: Path
+) -> list[Part]:
+    """List the bundle's parts in order: the request, each reply and attachment, the record."""
+    parts = []
+    received = folder / "request"
+    named = received / request.request_letter if request.request_letter else None
+    letters = (
+        sorted(path for path in received.glob("*") if path.is_file()) if received.is_dir() else []
+    )
+    if named is not None and named in letters:
+        letters.remove(named)
+        letters.insert(0, named)
+    parts += [
+        Part(f"Request: {path.name}", path) for path in letters if not path.name.startswith(".")
+    ]
+    replies = folder / "replies"
+    for filing in sorted(filings, key=lambda item: (item.party or "~", item.received, item.key)):
+        who = filing.party or "requester"
+        for index, name in enumerate(filing.files):
+            path = replies / name
+            if path.exists() and path.suffix.lower() != ".msg":
+                label = "Reply" if index == 0 else "Attachment"
+                parts.append(Part(f"{label} ({who}, {filing.received:%d/%m/%Y}): {name}", path))
+    parts.append(Part("Consents record", record))
+    return parts
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""

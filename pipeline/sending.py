@@ -1,0 +1,204 @@
+"""Send each letter the owner has signed, exactly once, and file it under sent/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import make_msgid
+from pathlib import Path
+
+from pipeline.config import Setting
+from pipeline.convert import Converter
+from pipeline.errors import LettersError
+from pipeline.faults import checkpoint
+from pipeline.journal import Entry, Journal, Send
+from pipeline.mail import MailBackend, Outgoing
+
+_SUBJECTS = {
+    "acknowledgement": "Your request to see your child's records",
+    "consent-family": "Request for consent to disclose information",
+    "consent-agency": "Request for consent to disclose information",
+    "reminder": "Reminder: request for consent to disclose information",
+    "extension": "Your request to see your child's records: more time needed",
+    "invitation": "Your request to see your child's records: the file is ready",
+}
+
+
+@dataclass
+class Sending:
+    """What the sending stage did and found."""
+
+    sent: list[tuple[Entry, str]] = field(default_factory=list)  # letter, how (email/posted)
+    to_post: list[Path] = field(default_factory=list)  # signed, waiting for the Posted date
+    problems: list[str] = field(default_factory=list)
+
+
+def signed_copy(folder: Path, file_name: str) -> Path | None:
+    """Return the owner's signed copy of a letter: a scanned PDF, else the signed .docx."""
+    stem = Path(file_name).stem
+    for suffix in (".pdf", ".PDF", ".docx"):
+        candidate = folder / "signed" / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def reference(entry: Entry) -> str:
+    """Return the reference a letter's subject carries: SAR-2026-001 or SAR-2026-001/TP2."""
+    return f"{entry.ref}/{entry.party}" if entry.party else entry.ref
+
+
+def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -> Outgoing:
+    """Write the covering email for a signed letter."""
+    subject = f"{_SUBJECTS[entry.kind]} [{reference(entry)}]"
+    paragraphs = [
+        f"Dear {entry.recipient},",
+        f"Please find attached our letter about the request with our reference "
+        f"{reference(entry)}. When you reply, please keep the reference in the subject line.",
+        "Kind regards,",
+        f"{setting.owner_name}\n{setting.owner_role}\n{setting.name}",
+    ]
+    text = "\n\n".join(paragraphs) + "\n"
+    html = "".join(
+        "<p>" + _escape(paragraph).replace("\n", "<br>") + "</p>" for paragraph in paragraphs
+    )
+    return Outgoing(
+        message_id=message_id,
+        sender=setting.email,
+        sender_name=setting.name,
+        to=entry.destination,
+        to_name=entry.recipient,
+        subject=subject,
+        text=text,
+        html=f"<html><body>{html}</body></html>",
+        attachment=attachment,
+        attachment_name=f"{Path(entry.file_name).stem}{attachment.suffix.lower()}",
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def send_signed(
+    entries: Mapping[str, Entry],
+    posted: Mapping[str, date],
+    working_folder: Path,
+    setting: Setting,
+    journal: Journal,
+    backend: MailBackend,
+    converter: Converter,
+    today: date,
+    *,
+    dry_run: bool = False,
+) -> Sending:
+    """Send every signed letter by email, or record it as posted; each exactly once."""
+    result = Sending()
+    sends = journal.sends()
+    queue: list[tuple[Entry, Path]] = []
+    for entry in entries.values():
+        folder = working_folder / entry.ref
+        send = sends.get(entry.letter_id)
+        if send is not None and send.state == "sent":
+            if not dry_run:
+                _tidy(folder, entry, send)  # a run stopped after sending, before moving
+            continue
+        signed = signed_copy(folder, entry.file_name)
+        if entry.by == "Post":
+            posted_on = posted.get(entry.letter_id)
+            if posted_on is None:
+                if signed is not None:
+                    result.to_post.append(signed)
+                    if not dry_run:
+                        journal.record_signed(entry.letter_id, today)
+                continue
+            if not dry_run:
+                name = _file_sent(folder, entry, signed, None)
+                journal.record_sent(entry.letter_id, posted_on, name, today)
+            result.sent.append((entry, f"posted {posted_on.isoformat()}"))
+            continue
+        if signed is not None:
+            queue.append((entry, signed))
+    if dry_run:
+        result.sent += [(entry, f"by email to {entry.destination}") for entry, _ in queue]
+        return result
+    for entry, _ in queue:
+        journal.record_signed(entry.letter_id, today)
+    converted = converter.docx_to_pdf([path for _, path in queue if path.suffix == ".docx"])
+    for entry, signed in queue:
+        try:
+            _send_one(entry, signed, converted.get(signed), sends, setting, journal, backend, today)
+        except LettersError as error:
+            result.problems.append(
+                f"Sending stopped at {entry.file_name}: {error.message} It and the letters "
+                "after it are still in signed/ and go next time."
+            )
+            break
+        result.sent.append((entry, f"by email to {entry.destination}"))
+    return result
+
+
+def _send_one(
+    entry: Entry,
+    signed: Path,
+    pdf: Path | None,
+    sends: Mapping[str, Send],
+    setting: Setting,
+    journal: Journal,
+    backend: MailBackend,
+    today: date,
+) -> None:
+    folder = signed.parent.parent
+    attachment = pdf or signed
+    before = sends.get(entry.letter_id)
+    # A send journaled as started but never recorded as done may or may not have gone:
+    # ask the back-end by the Message-ID chosen then, and only send again if it has not.
+    if before is None or before.state != "sending" or not backend.was_sent(before.message_id):
+        message_id = (
+            before.message_id
+            if before is not None and before.state == "sending"
+            else make_msgid(domain=setting.email.rpartition("@")[2] or "localhost")
+        )
+        journal.record_sending(entry.letter_id, message_id, today)
+        checkpoint("send:journaled")
+        backend.send(compose(entry, setting, attachment, message_id))
+        checkpoint("send:done")
+    name = f"{Path(entry.file_name).stem}{attachment.suffix.lower()}"
+    journal.record_sent(entry.letter_id, today, name, today)
+    checkpoint("send:recorded")
+    _file_sent(folder, entry, signed, pdf)
+
+
+def _file_sent(folder: Path, entry: Entry, signed: Path | None, pdf: Path | None) -> str:
+    """Keep what was sent in sent/: the signed copy, and the PDF made of it; tidy to-sign/."""
+    sent = folder / "sent"
+    sent.mkdir(parents=True, exist_ok=True)
+    kept = ""
+    if pdf is not None:
+        target = sent / f"{Path(entry.file_name).stem}.pdf"
+        shutil.copyfile(pdf, target.with_name(f".{target.name}.partial"))
+        os.replace(target.with_name(f".{target.name}.partial"), target)
+        kept = target.name
+    if signed is not None:
+        os.replace(signed, sent / signed.name)
+        kept = kept or signed.name
+    unsigned = folder / "to-sign" / entry.file_name
+    if unsigned.exists():
+        if signed is None:
+            os.replace(unsigned, sent / unsigned.name)  # posted from an unsigned printout
+            kept = kept or unsigned.name
+        else:
+            unsigned.unlink()
+    return kept or entry.file_name
+
+
+def _tidy(folder: Path, entry: Entry, send: Send) -> None:
+    signed = signed_copy(folder, entry.file_name)
+    if signed is not None and not (folder / "sent" / signed.name).exists():
+        _file_sent(folder, entry, signed, None)
+    unsigned = folder / "to-sign" / entry.file_name
+    if unsigned.exists() and (signed is not None or (folder / "sent" / send.file_name).exists()):
+        unsigned.unlink()

@@ -1,0 +1,276 @@
+"""One request walked through the whole procedure, week by week, on the folder mail back-end."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from collections.abc import Callable
+from datetime import date
+from email.message import EmailMessage
+from email.policy import default
+from io import BytesIO
+from typing import Any
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from pipeline import register_layout as layout
+from pipeline.config import Config
+from pipeline.outcome import Outcome
+from pipeline.run import weekly_run
+
+from conftest import DATA, cells, party_row, request_row
+
+REF = "SAR-2026-001"
+
+
+def sign_everything(config: Config) -> list[str]:
+    """Do what the owner does: open each letter waiting, sign it, save it into signed/."""
+    signed = []
+    for letter in sorted(config.paths.working_folder.glob(f"{REF}/to-sign/*.docx")):
+        shutil.copyfile(letter, letter.parent.parent / "signed" / letter.name)
+        signed.append(letter.name)
+    return signed
+
+
+def set_cells(config: Config, sheet: str, match: dict[str, Any], values: dict[str, Any]) -> None:
+    """Do what the manager does in Excel: type values into the row that matches."""
+    workbook = openpyxl.load_workbook(config.paths.register)
+    worksheet = workbook[sheet]
+    headers = [cell.value for cell in worksheet[1]]
+    for row in worksheet.iter_rows(min_row=2):
+        current = {headers[cell.column - 1]: cell.value for cell in row}
+        if all(current.get(key) == value for key, value in match.items()):
+            for header, value in values.items():
+                row[headers.index(header)].value = value
+    workbook.save(config.paths.register)
+
+
+def outbox(config: Config) -> list[EmailMessage]:
+    messages = []
+    for path in sorted(config.paths.outbox.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=default)
+        assert isinstance(message, EmailMessage)
+        messages.append(message)
+    return messages
+
+
+def attachment_text(message: EmailMessage) -> str:
+    [part] = list(message.iter_attachments())
+    data = part.get_content()
+    assert isinstance(data, bytes)
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
+
+
+def party(config: Config, code: str) -> dict[str, Any]:
+    rows = cells(config.paths.register, layout.THIRD_PARTIES)
+    return next(row for row in rows if row["Party"] == code)
+
+
+def request(config: Config) -> dict[str, Any]:
+    return cells(config.paths.register, layout.REQUESTS)[0]
+
+
+def day(value: Any) -> date:
+    assert value is not None
+    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
+
+
+def run(config: Config, today: date) -> Outcome:
+    outcome = weekly_run(config, today)
+    assert outcome.register_error == "", outcome.register_error
+    assert outcome.mail_problems == [], outcome.mail_problems
+    return outcome
+
+
+@pytest.fixture
+def procedure(setting: Callable[..., Config]) -> Config:
+    return setting(
+        [request_row(Ref=REF, Received=date(2026, 11, 2), **{"Request letter": "request.pdf"})],
+        [
+            party_row(
+                Ref=REF,
+                Name="Siobhán O'Brien",
+                Organisation=None,
+                Kind="Family member",
+                Role="Grandmother",
+                Address=None,
+                Email="siobhan@example.org",
+            ),
+            party_row(Ref=REF),  # Smith & Sons <Ltd>, by post
+            party_row(
+                Ref=REF,
+                Name="Rachel Osei",
+                Organisation="Northshire Children's Services",
+                Role="Social worker",
+                Address=None,
+                Email="rachel.osei@example.org",
+            ),
+        ],
+    )
+
+
+def test_one_request_goes_through_the_whole_procedure(procedure: Config) -> None:
+    config = procedure
+    folder = config.paths.working_folder / REF
+
+    # Week 1, Monday: the request is in the register; every first letter is generated.
+    first = run(config, date(2026, 11, 2))
+    assert sorted(letter.letter_id for letter, _ in first.generated) == [
+        f"{REF}/TP1/consent",
+        f"{REF}/TP2/consent",
+        f"{REF}/TP3/consent",
+        f"{REF}/acknowledgement",
+    ]
+    assert request(config)["Status"] == "Acknowledgement to sign and send"
+    assert request(config)["Acknowledged"] is None
+    (folder / "request" / "request.pdf").write_bytes(_pdf_with_text())
+
+    # The owner signs all four; on Tuesday they go: three by email, one to print and post.
+    assert len(sign_everything(config)) == 4
+    second = run(config, date(2026, 11, 3))
+    assert len(second.sent) == 3
+    assert [path.name for path in second.to_post] == [
+        f"{REF} consent request TP2 - Smith & Sons Ltd.docx"
+    ]
+    messages = outbox(config)
+    assert sorted(str(message["Subject"]) for message in messages) == [
+        f"Request for consent to disclose information [{REF}/TP1]",
+        f"Request for consent to disclose information [{REF}/TP3]",
+        f"Your request to see your child's records [{REF}]",
+    ]
+    for message in messages:
+        assert message["X-Unsent"] == "1"
+        [sender] = message["From"].addresses
+        assert (sender.display_name, sender.addr_spec) == (
+            "Little Acorns Nursery",
+            "office@example.org",
+        )
+        [part] = list(message.iter_attachments())
+        assert part.get_content_type() == "application/pdf"
+        assert part.get_filename().endswith(".pdf")
+    ack = next(m for m in messages if "Your request" in str(m["Subject"]))
+    assert str(ack["To"]) == "Aoife O'Brien <aoife.obrien@example.org>"
+    assert "Aoife O'Brien" in attachment_text(ack) and "Ciarán O'Brien" in attachment_text(ack)
+    assert sorted(p.name for p in (folder / "sent").iterdir()) == sorted(
+        [name.replace(".docx", ".pdf") for name in _emailed(second)]
+        + [name for name in _emailed(second)]
+    )
+    assert not list((folder / "to-sign").glob("*TP1*"))
+    assert day(request(config)["Acknowledged"]) == date(2026, 11, 3)
+    assert day(party(config, "TP1")["Letter sent"]) == date(2026, 11, 3)
+    assert party(config, "TP2")["Letter sent"] is None  # not posted yet
+    letters = {row["Letter"]: row for row in cells(config.paths.register, layout.LETTERS)}
+    tp1 = letters[f"{REF}/TP1/consent"]
+    assert (day(tp1["Signed"]), day(tp1["Sent"]), tp1["By"], tp1["To"]) == (
+        date(2026, 11, 3),
+        date(2026, 11, 3),
+        "Email",
+        "siobhan@example.org",
+    )
+    assert tp1["File"] == f"{REF} consent request TP1 - Siobhán O'Brien.pdf"
+    assert tp1["Message id"].startswith("<") and tp1["Message id"].endswith(">")
+
+    # The manager posts TP2's letter on Wednesday and types the date under Posted.
+    set_cells(
+        config, layout.LETTERS, {"Letter": f"{REF}/TP2/consent"}, {"Posted": date(2026, 11, 4)}
+    )
+    # Replies come: TP1 answers the email (consent); TP2 sends the slip back, scanned (refusal).
+    reply = EmailMessage()
+    reply["From"] = "Siobhán O'Brien <siobhan@example.org>"
+    reply["To"] = "office@example.org"
+    reply["Subject"] = "Re: your letter"
+    reply["Date"] = "Thu, 05 Nov 2026 09:12:00 +0000"
+    reply["Message-ID"] = "<reply-tp1@example.org>"
+    reply["In-Reply-To"] = tp1["Message id"]
+    reply.set_content("I am happy for you to share what I told you. Siobhán")
+    config.paths.inbox.mkdir(parents=True, exist_ok=True)
+    (config.paths.inbox / "reply from grandmother.eml").write_bytes(bytes(reply))
+    (config.paths.inbox / f"{REF} TP2.pdf").write_bytes(_pdf_with_text())
+
+    third = run(config, date(2026, 11, 9))
+    assert sorted((f.party, f.file_name) for f in third.filed) == [
+        ("TP1", f"{REF} TP1 reply 2026-11-05 - Siobhán O'Brien.eml"),
+        ("TP2", f"{REF} TP2 reply 2026-11-09 - Smith & Sons Ltd.pdf"),
+    ]
+    assert sorted(p.name for p in (config.paths.inbox / "filed").iterdir()) == [
+        f"{REF} TP2.pdf",
+        "reply from grandmother.eml",
+    ]
+    assert day(party(config, "TP2")["Letter sent"]) == date(2026, 11, 4)
+    assert day(party(config, "TP1")["Reply received"]) == date(2026, 11, 5)
+    assert party(config, "TP1")["Reply"] == f"{REF} TP1 reply 2026-11-05 - Siobhán O'Brien.eml"
+    assert party(config, "TP1")["Decision"] is None  # the manager decides, never the pipeline
+    assert "Replies to read and decide (2):" in third.text
+    assert request(config)["Status"] == "Waiting for 1 of 3 replies"
+
+    # The manager records the decisions. TP3 has been silent a week: a reminder.
+    set_cells(config, layout.THIRD_PARTIES, {"Party": "TP1"}, {"Decision": "Consents"})
+    set_cells(
+        config,
+        layout.THIRD_PARTIES,
+        {"Party": "TP2"},
+        {"Decision": "Refuses", "Decision notes": "Prefers the parent to apply to them."},
+    )
+    fourth = run(config, date(2026, 11, 10))
+    assert [letter.letter_id for letter, _ in fourth.generated] == [f"{REF}/TP3/reminder-1"]
+    assert sign_everything(config) == [
+        f"{REF} reminder 1 TP3 - Northshire Children's Services.docx"
+    ]
+    fifth = run(config, date(2026, 11, 11))
+    assert [entry.letter_id for entry, _ in fifth.sent] == [f"{REF}/TP3/reminder-1"]
+    assert day(party(config, "TP3")["Reminder sent"]) == date(2026, 11, 11)
+    record = folder / f"{REF} consents record.docx"
+    assert record.exists()
+
+    # TP3 answers from Outlook; the manager saves the message into the inbox.
+    shutil.copyfile(
+        DATA / "outlook" / "attachmentFiles.msg",
+        config.paths.inbox / f"Re {REF} TP3 consent.msg",
+    )
+    sixth = run(config, date(2026, 11, 16))
+    [filing] = sixth.filed
+    assert filing.party == "TP3"
+    replies = sorted(p.name for p in (folder / "replies").iterdir())
+    assert f"{filing.file_name}" in replies
+    assert any(name.endswith(" - jpg.jpg") for name in replies)
+    # Every third party has now replied; the promise (16 Nov) is today.
+    assert request(config)["Status"] == "Ready for clean copy"
+    assert request(config)["Days left"] == 0
+    assert "Ready for the clean copy (1):" in sixth.text
+    set_cells(config, layout.THIRD_PARTIES, {"Party": "TP3"}, {"Decision": "Consents"})
+
+    # Every reply is in and decided: the consents record and the bundle are up to date.
+    seventh = run(config, date(2026, 11, 17))
+    bundle = folder / f"{REF} request bundle.pdf"
+    assert bundle in seventh.bundles
+    titles = [item.title for item in PdfReader(bundle).outline]  # type: ignore[union-attr]
+    assert titles[0] == "Request: request.pdf"
+    assert titles[1].startswith("Reply (TP1, 05/11/2026)")
+    assert titles[2].startswith("Reply (TP2, 09/11/2026)")
+    assert titles[3].startswith("Reply (TP3, ")
+    assert any("jpg.jpg" in title for title in titles)
+    assert titles[-1] == "Consents record"
+    text = "\n".join(page.extract_text() for page in PdfReader(bundle).pages)
+    assert "Refuses" in text and "Smith & Sons <Ltd>" in text
+
+    # Nothing more happens on a quiet week: nothing sent, filed or generated twice.
+    eighth = run(config, date(2026, 11, 18))
+    assert (eighth.sent, eighth.filed, eighth.generated) == ([], [], [])
+    assert len(outbox(config)) == 4
+
+
+def _emailed(outcome: Outcome) -> list[str]:
+    return [entry.file_name for entry, _ in outcome.sent]
+
+
+def _pdf_with_text() -> bytes:
+    """Return a one-page PDF, as a scanner would make one."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()

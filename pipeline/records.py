@@ -150,7 +150,7 @@ def keep_records(
     records: Records,
 ) -> None:
     """Rewrite the request's consents record when it changed; rebuild its bundle when due."""
-    if not parties:
+    if not parties or request.closed is not None:
         return
     folder = config.paths.working_folder / request.ref
     values = record_context(
@@ -167,6 +167,13 @@ def keep_records(
         records.records.append(record)
     if not all(party.has_replied for party in parties):
         return
+    named = folder / "request" / request.request_letter
+    if request.request_letter and not named.exists():
+        records.notes.append(
+            f"{request.ref}: the request letter {request.request_letter!r} named in the "
+            f"register is not in {request.ref}/request/. Save it there and the bundle is "
+            "rebuilt with it."
+        )
     parts = bundle_parts(request, folder, filings, record)
     bundle = folder / bundle_name(request.ref)
     inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])

@@ -116,7 +116,7 @@ def send_signed(
                         journal.record_signed(entry.letter_id, today)
                 continue
             if not dry_run:
-                name = _file_sent(folder, entry, signed, None)
+                name = _file_sent(folder, entry, signed)
                 journal.record_sent(entry.letter_id, posted_on, name, today)
             result.sent.append((entry, f"posted {posted_on.isoformat()}"))
             continue
@@ -166,22 +166,28 @@ def _send_one(
         checkpoint("send:journaled")
         backend.send(compose(entry, setting, attachment, message_id))
         checkpoint("send:done")
+    if pdf is not None:
+        # Kept before the journal says sent: after that, only the tidying of signed/ is left.
+        _keep(pdf, folder / "sent" / f"{Path(entry.file_name).stem}.pdf")
     name = f"{Path(entry.file_name).stem}{attachment.suffix.lower()}"
     journal.record_sent(entry.letter_id, today, name, today)
     checkpoint("send:recorded")
-    _file_sent(folder, entry, signed, pdf)
+    _file_sent(folder, entry, signed)
 
 
-def _file_sent(folder: Path, entry: Entry, signed: Path | None, pdf: Path | None) -> str:
-    """Keep what was sent in sent/: the signed copy, and the PDF made of it; tidy to-sign/."""
+def _keep(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` whole, or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+def _file_sent(folder: Path, entry: Entry, signed: Path | None) -> str:
+    """Move the signed copy into sent/, and tidy the unsigned one out of to-sign/."""
     sent = folder / "sent"
     sent.mkdir(parents=True, exist_ok=True)
     kept = ""
-    if pdf is not None:
-        target = sent / f"{Path(entry.file_name).stem}.pdf"
-        shutil.copyfile(pdf, target.with_name(f".{target.name}.partial"))
-        os.replace(target.with_name(f".{target.name}.partial"), target)
-        kept = target.name
     if signed is not None:
         os.replace(signed, sent / signed.name)
         kept = kept or signed.name
@@ -198,7 +204,7 @@ def _file_sent(folder: Path, entry: Entry, signed: Path | None, pdf: Path | None
 def _tidy(folder: Path, entry: Entry, send: Send) -> None:
     signed = signed_copy(folder, entry.file_name)
     if signed is not None and not (folder / "sent" / signed.name).exists():
-        _file_sent(folder, entry, signed, None)
+        _file_sent(folder, entry, signed)
     unsigned = folder / "to-sign" / entry.file_name
     if unsigned.exists() and (signed is not None or (folder / "sent" / send.file_name).exists()):
         unsigned.unlink()

@@ -15,6 +15,7 @@ from pipeline.bundle import Part, build_bundle
 from pipeline.config import Config
 from pipeline.convert import Converter
 from pipeline.deadlines import Deadlines
+from pipeline.errors import LettersError
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Journal, Send
 from pipeline.model import Request, ThirdParty
@@ -179,7 +180,11 @@ def keep_records(
     inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])
     if inputs == journal.document_digest(bundle.name) and bundle.exists():
         return
-    records.notes += build_bundle(parts, bundle, converter)
+    try:
+        records.notes += build_bundle(parts, bundle, converter)
+    except LettersError as error:
+        records.notes.append(error.message)
+        return
     journal.record_document(bundle.name, inputs, today)
     records.bundles.append(bundle)
 

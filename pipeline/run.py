@@ -114,7 +114,6 @@ def weekly_run(
         )
         outcome.sent, outcome.to_post = sending.sent, sending.to_post
         outcome.mail_problems += sending.problems
-        outcome.notes += getattr(converter, "problems", [])
 
         sends, filings = journal.sends(), journal.filings()
         requests, parties_list = with_history(

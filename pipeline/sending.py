@@ -127,7 +127,15 @@ def send_signed(
         return result
     for entry, _ in queue:
         journal.record_signed(entry.letter_id, today)
-    converted = converter.docx_to_pdf([path for _, path in queue if path.suffix == ".docx"])
+    try:
+        converted = converter.docx_to_pdf([path for _, path in queue if path.suffix == ".docx"])
+    except LettersError as error:
+        result.problems.append(
+            f"{error.message} Nothing was emailed this time; the signed letters stay in "
+            "signed/ and go next run."
+        )
+        return result
+    result.problems += converter.problems
     for entry, signed in queue:
         try:
             _send_one(entry, signed, converted.get(signed), sends, setting, journal, backend, today)

@@ -19,7 +19,7 @@ from pipeline.errors import LettersError
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Journal, Send
 from pipeline.model import Request, ThirdParty
-from pipeline.render import Fields, Renderer, long_date, relationship_words
+from pipeline.render import Fields, Renderer, letterhead, long_date, relationship_words
 
 TEMPLATE = "consents-record.docx"
 _ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}
@@ -74,19 +74,10 @@ def record_context(
         f"{count} " + words[key].format(s="s" if count == 1 else "")
         for key, count in sorted(counts.items(), key=lambda item: _ORDER[item[0]])
     )
-    setting = config.setting
     return {
         "date": long_date(today),
         "summary": summary,
-        "setting": Fields(
-            "setting",
-            name=setting.name,
-            address_lines=list(setting.address),
-            phone=setting.phone,
-            email=setting.email,
-        ),
-        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
-        "manager": Fields("manager", name=setting.manager_name),
+        **letterhead(config.setting),
         "request": Fields(
             "request",
             ref=request.ref,

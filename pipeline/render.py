@@ -14,7 +14,7 @@ import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 
-from pipeline.config import Config
+from pipeline.config import Config, Setting
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.due import Recipient, recipient_of, requester_of
 from pipeline.errors import LettersError
@@ -58,6 +58,21 @@ class _StrictNamingUndefined(jinja2.StrictUndefined):
         return str(super()._undefined_message)
 
 
+def letterhead(setting: Setting) -> dict[str, Fields]:
+    """Return the placeholders every document shares: the setting, its owner and manager."""
+    return {
+        "setting": Fields(
+            "setting",
+            name=setting.name,
+            address_lines=list(setting.address),
+            phone=setting.phone,
+            email=setting.email,
+        ),
+        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
+        "manager": Fields("manager", name=setting.manager_name),
+    }
+
+
 def relationship_words(relationship: str) -> str:
     """Say the requester's relationship as it reads mid-sentence: "mother"."""
     return _RELATIONSHIP_WORDS.get(relationship, relationship.lower())
@@ -92,15 +107,7 @@ def context(
     return {
         "date": long_date(today),
         "delivery": f"Sent by email to {who.email}" if who.email else "By post",
-        "setting": Fields(
-            "setting",
-            name=setting.name,
-            address_lines=list(setting.address),
-            phone=setting.phone,
-            email=setting.email,
-        ),
-        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
-        "manager": Fields("manager", name=setting.manager_name),
+        **letterhead(setting),
         "letter": Fields(
             "letter",
             reference=f"{request.ref}/{party.party}" if party else request.ref,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -87,9 +88,13 @@ def letter_id(ref: str, kind: str, party: str = "", number: int = 0) -> str:
 
 def safe_part(text: str, longest: int = _LONGEST_NAME) -> str:
     """Make text safe inside a file name on Windows and macOS, cut at a word if too long."""
+    # Control and format characters (DEL, C1 codes, the right-to-left override that makes
+    # "\u202egnp.exe" look like "exe.png") have no place in a file name.
+    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in text)
     text = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", text).split()).strip(" .")
     if len(text) > longest:
-        text = text[: longest + 1].rsplit(" ", 1)[0].rstrip(" .,")
+        cut = text[: longest + 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else text[:longest]).rstrip(" .,")
     return text
 
 
@@ -112,6 +117,7 @@ def _requester_letter(ref: str, kind: str, who: Recipient) -> Letter:
         to=who.to,
         file_name=file_name(ref, kind, who.name),
         template=LETTER_KINDS[kind][0],
+        salutation=who.salutation,
     )
 
 
@@ -183,4 +189,5 @@ def _party_letter(party: ThirdParty, kind: str, who: Recipient, number: int = 0)
         to=who.to,
         file_name=file_name(party.ref, kind, display, party.party, number),
         template=LETTER_KINDS[kind][0],
+        salutation=who.salutation,
     )

@@ -15,7 +15,8 @@ from pipeline.journal import Filing, Journal
 from pipeline.mail import MailBackend, Reply, ReplyContent
 from pipeline.model import Request, ThirdParty
 
-_PARTY_AFTER_REF = re.compile(r"^\s*[-/_ ]?\s*(TP[1-9][0-9]*)(?![0-9])", re.IGNORECASE)
+# After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
+_PARTY_AFTER_REF = re.compile(r"^\s*[-/_ ]?\s*TP\s*0*([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
 
 
 @dataclass
@@ -53,16 +54,28 @@ def match_reply(
         if code is None:
             threaded = _by_thread(reply, sent_ids)
             if threaded is not None and threaded.ref == request.ref:
-                return threaded
+                return _known(threaded, requests, parties)
             return Match(request.ref, "")
-        party = code.group(1).upper()
+        party = f"TP{code.group(1)}"
         if party not in parties.get(request.ref, {}):
             return f"{request.ref}/{party} is not a third party of that request"
         return Match(request.ref, party)
     threaded = _by_thread(reply, sent_ids)
     if threaded is not None:
-        return threaded
+        return _known(threaded, requests, parties)
     return "no reference in its subject or file name, and it answers no letter that was sent"
+
+
+def _known(
+    found: Match, requests: Sequence[Request], parties: Mapping[str, Mapping[str, ThirdParty]]
+) -> Match | str:
+    """Keep a match by thread only while its request and party rows are in good order."""
+    if found.ref in {request.ref for request in requests} and (
+        not found.party or found.party in parties.get(found.ref, {})
+    ):
+        return found
+    who = f"{found.ref}/{found.party}" if found.party else found.ref
+    return f"it answers a letter for {who}, whose row in the register has a problem to fix first"
 
 
 def _by_thread(reply: Reply, sent_ids: Mapping[str, Match]) -> Match | None:
@@ -150,12 +163,13 @@ def _file(
         files.append((f"{stem}.eml", content.message))
     if content.original is not None:
         files.append((f"{stem}{_suffix(content)}", content.original[1]))
-    used = {name for name, _ in files}
+    # Compared without case: Report.pdf and report.PDF are one file on Windows and macOS.
+    used = {name.casefold() for name, _ in files}
     for index, (given, data) in enumerate(content.attachments, start=1):
         name = f"{stem} - {attachment_name(given, index)}"
-        while name in used:
+        while name.casefold() in used:
             name = f"{Path(name).stem} (again){Path(name).suffix}"
-        used.add(name)
+        used.add(name.casefold())
         files.append((name, data))
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files:

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS letters (
     destination TEXT NOT NULL,
     file_name   TEXT NOT NULL,
     generated   TEXT NOT NULL,
-    regenerated INTEGER NOT NULL DEFAULT 0
+    regenerated INTEGER NOT NULL DEFAULT 0,
+    salutation  TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS assigned_refs (
     ref       TEXT PRIMARY KEY,
@@ -76,6 +77,7 @@ class Entry:
     file_name: str
     generated: date
     regenerated: int
+    salutation: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,18 @@ class Journal:
             else:
                 self._db = sqlite3.connect(path, isolation_level=None)
                 self._db.executescript(_SCHEMA)
+                self._upgrade()
         except sqlite3.DatabaseError as error:
             raise LettersError(
                 f"{path}: the journal cannot be opened ({error}). Restore it from a backup; "
                 "without it the pipeline cannot tell which letters it has already made."
             ) from None
+
+    def _upgrade(self) -> None:
+        """Add the columns a journal made by an earlier version lacks."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(letters)")}
+        if "salutation" not in columns:
+            self._db.execute("ALTER TABLE letters ADD COLUMN salutation TEXT NOT NULL DEFAULT ''")
 
     def __enter__(self) -> Journal:
         return self
@@ -149,7 +158,7 @@ class Journal:
         """Return every letter recorded, by letter id, in one query."""
         rows = self._db.execute(
             "SELECT letter_id, ref, party, kind, recipient, by, destination, file_name,"
-            " generated, regenerated FROM letters ORDER BY rowid"
+            " generated, regenerated, salutation FROM letters ORDER BY rowid"
         ).fetchall()
         return {
             row[0]: Entry(
@@ -163,6 +172,7 @@ class Journal:
                 file_name=row[7],
                 generated=date.fromisoformat(row[8]),
                 regenerated=row[9],
+                salutation=row[10],
             )
             for row in rows
         }
@@ -185,11 +195,11 @@ class Journal:
             self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT INTO letters (letter_id, ref, party, kind, recipient, by, destination,"
-                " file_name, generated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " file_name, generated, salutation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(letter_id) DO UPDATE SET file_name = excluded.file_name,"
                 " recipient = excluded.recipient, by = excluded.by,"
                 " destination = excluded.destination, generated = excluded.generated,"
-                " regenerated = regenerated + 1",
+                " salutation = excluded.salutation, regenerated = regenerated + 1",
                 (
                     letter.letter_id,
                     letter.ref,
@@ -200,6 +210,7 @@ class Journal:
                     letter.to,
                     letter.file_name,
                     today.isoformat(),
+                    letter.salutation,
                 ),
             )
             self._db.execute(

@@ -99,6 +99,7 @@ class Letter:
     to: str  # the email address, or the postal address on one line
     file_name: str
     template: str
+    salutation: str = ""  # "Dear Joan Smith": the letter's greeting, for its covering email
 
 
 # Each kind of letter: its template and how it is named in file names and the Letters sheet.

@@ -90,6 +90,8 @@ def to_do(outcome: Outcome) -> str:
         "Letters sent",
         [f"{entry.file_name}: {how}" for entry, how in outcome.sent],
     )
+    if outcome.mail_problems:
+        lines += _section("Problems sending", outcome.mail_problems)
     lines += _section(
         "Letters to print and post",
         [_relative(path, base) for path in outcome.to_post],
@@ -120,7 +122,7 @@ def to_do(outcome: Outcome) -> str:
     )
     lines += _section(
         "Replies that match nothing",
-        outcome.unmatched + outcome.mail_problems,
+        outcome.unmatched,
         "They stay where they are. Rename a scan to carry the reference and party (e.g. "
         "SAR-2026-001 TP2.pdf), or record the reply by hand under Reply received.",
     )

@@ -99,8 +99,8 @@ def weekly_run(
             today,
             dry_run=dry_run,
         )
-        outcome.filed, outcome.unmatched = collecting.filed, collecting.unmatched
-        outcome.mail_problems = collecting.problems
+        outcome.filed = collecting.filed
+        outcome.unmatched = collecting.unmatched + collecting.problems
         sending = send_signed(
             _still_wanted(entries, register),
             register.posted,
@@ -113,7 +113,7 @@ def weekly_run(
             dry_run=dry_run,
         )
         outcome.sent, outcome.to_post = sending.sent, sending.to_post
-        outcome.mail_problems += sending.problems
+        outcome.mail_problems = sending.problems
 
         sends, filings = journal.sends(), journal.filings()
         requests, parties_list = with_history(
@@ -363,6 +363,7 @@ def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:
         to=entry.destination,
         file_name=entry.file_name,
         template=LETTER_KINDS[entry.kind][0],
+        salutation=entry.salutation,
     )
 
 

@@ -55,7 +55,7 @@ def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -
     """Write the covering email for a signed letter."""
     subject = f"{_SUBJECTS[entry.kind]} [{reference(entry)}]"
     paragraphs = [
-        f"Dear {entry.recipient},",
+        f"{entry.salutation or 'Dear ' + entry.recipient},",
         f"Please find attached our letter about the request with our reference "
         f"{reference(entry)}. When you reply, please keep the reference in the subject line.",
         "Kind regards,",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from pipeline import config as config_module
 from pipeline import register_layout as layout
 from pipeline.config import Config
+from pipeline.model import Request, ThirdParty
 from pipeline.register_new import blank_workbook
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +86,44 @@ def cells(path: Path, sheet: str) -> list[dict[str, Any]]:
         if any(value is not None for value in values):
             rows.append(dict(zip(headers, values, strict=False)))
     return rows
+
+
+def set_cells(config: Config, sheet: str, match: Row, values: Row) -> None:
+    """Do what the manager does in Excel: type values into the rows that match."""
+    workbook = openpyxl.load_workbook(config.paths.register)
+    worksheet = workbook[sheet]
+    headers = [cell.value for cell in worksheet[1]]
+    for row in worksheet.iter_rows(min_row=2):
+        current = {headers[cell.column - 1]: cell.value for cell in row}
+        if all(current.get(key) == value for key, value in match.items()):
+            for header, value in values.items():
+                row[headers.index(header)].value = value
+    workbook.save(config.paths.register)
+
+
+_REQUEST = Request(
+    row=2, ref="SAR-2026-001", received=date(2026, 11, 2), requester="Aoife O'Brien",
+    relationship="Mother", requester_email="aoife.obrien@example.org", requester_address="",
+    child="Ciarán O'Brien", child_dob=None, request_letter="", clarification_asked=None,
+    clarification_received=None, extended=False, extension_reason="", clean_copy_ready=None,
+    meeting=None, closed=None, acknowledged=None,
+)  # fmt: skip
+_PARTY = ThirdParty(
+    row=2, ref="SAR-2026-001", party="TP1", name="Joan Smith",
+    organisation="Smith & Sons <Ltd>", kind="Agency", role="Childminder",
+    email="joan@example.org", address="", decision="", decision_notes="", letter_sent=None,
+    reminder_sent=None, reply_received=None, reply="",
+)  # fmt: skip
+
+
+def request_data(**fields: Any) -> Request:
+    """Return a request as the register stage hands it on, with ``fields`` changed."""
+    return replace(_REQUEST, **fields)
+
+
+def party_data(**fields: Any) -> ThirdParty:
+    """Return a third party as the register stage hands it on, with ``fields`` changed."""
+    return replace(_PARTY, **fields)
 
 
 @pytest.fixture

@@ -28,7 +28,16 @@ from pipeline.mail import Reply
 from pipeline.model import Request, ThirdParty
 from pipeline.run import weekly_run
 
-from conftest import DATA, cells, party_row, request_row, write_config, write_register
+from conftest import (
+    DATA,
+    cells,
+    party_data,
+    party_row,
+    request_data,
+    request_row,
+    write_config,
+    write_register,
+)
 
 REF = "SAR-2026-001"
 MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)  # generated; signed and sent
@@ -42,46 +51,11 @@ SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def a_request(ref: str = REF) -> Request:
-    return Request(
-        row=2,
-        ref=ref,
-        received=MONDAY,
-        requester="Aoife O'Brien",
-        relationship="Mother",
-        requester_email="aoife.obrien@example.org",
-        requester_address="",
-        child="Ciarán O'Brien",
-        child_dob=None,
-        request_letter="",
-        clarification_asked=None,
-        clarification_received=None,
-        extended=False,
-        extension_reason="",
-        clean_copy_ready=None,
-        meeting=None,
-        closed=None,
-        acknowledged=None,
-    )
+    return request_data(ref=ref, received=MONDAY)
 
 
 def a_party(ref: str, code: str) -> ThirdParty:
-    return ThirdParty(
-        row=2,
-        ref=ref,
-        party=code,
-        name="Joan Smith",
-        organisation="Smith & Sons <Ltd>",
-        kind="Agency",
-        role="Childminder",
-        email="joan@example.org",
-        address="",
-        decision="",
-        decision_notes="",
-        letter_sent=TUESDAY,
-        reminder_sent=None,
-        reply_received=None,
-        reply="",
-    )
+    return party_data(ref=ref, party=code, letter_sent=TUESDAY)
 
 
 def a_reply(subject: str = "", file_name: str = "", answers: tuple[str, ...] = ()) -> Reply:

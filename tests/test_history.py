@@ -9,52 +9,18 @@ from pipeline.history import with_history
 from pipeline.journal import Entry, Filing, Send
 from pipeline.model import Request, ThirdParty
 
+from conftest import party_data, request_data
+
 REF = "SAR-2026-001"
 OTHER = "SAR-2026-002"
 
 
 def a_request(ref: str = REF, acknowledged: date | None = None) -> Request:
-    return Request(
-        row=2,
-        ref=ref,
-        received=date(2026, 11, 2),
-        requester="Aoife O'Brien",
-        relationship="Mother",
-        requester_email="aoife.obrien@example.org",
-        requester_address="",
-        child="Ciarán O'Brien",
-        child_dob=None,
-        request_letter="",
-        clarification_asked=None,
-        clarification_received=None,
-        extended=False,
-        extension_reason="",
-        clean_copy_ready=None,
-        meeting=None,
-        closed=None,
-        acknowledged=acknowledged,
-    )
+    return request_data(ref=ref, acknowledged=acknowledged)
 
 
 def a_party(code: str, ref: str = REF, **fields: object) -> ThirdParty:
-    party = ThirdParty(
-        row=int(code[2:]) + 1,
-        ref=ref,
-        party=code,
-        name="Joan Smith",
-        organisation="Smith & Sons <Ltd>",
-        kind="Agency",
-        role="Childminder",
-        email="joan@example.org",
-        address="",
-        decision="",
-        decision_notes="",
-        letter_sent=None,
-        reminder_sent=None,
-        reply_received=None,
-        reply="",
-    )
-    return replace(party, **fields)  # type: ignore[arg-type]
+    return party_data(row=int(code[2:]) + 1, ref=ref, party=code, **fields)
 
 
 def entry(letter_id: str, kind: str) -> Entry:

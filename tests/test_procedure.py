@@ -11,7 +11,6 @@ from email.policy import default
 from io import BytesIO
 from typing import Any
 
-import openpyxl
 import pytest
 from pypdf import PdfReader
 
@@ -20,7 +19,7 @@ from pipeline.config import Config
 from pipeline.outcome import Outcome
 from pipeline.run import weekly_run
 
-from conftest import DATA, cells, party_row, request_row
+from conftest import DATA, cells, party_row, request_row, set_cells
 
 REF = "SAR-2026-001"
 
@@ -32,19 +31,6 @@ def sign_everything(config: Config) -> list[str]:
         shutil.copyfile(letter, letter.parent.parent / "signed" / letter.name)
         signed.append(letter.name)
     return signed
-
-
-def set_cells(config: Config, sheet: str, match: dict[str, Any], values: dict[str, Any]) -> None:
-    """Do what the manager does in Excel: type values into the row that matches."""
-    workbook = openpyxl.load_workbook(config.paths.register)
-    worksheet = workbook[sheet]
-    headers = [cell.value for cell in worksheet[1]]
-    for row in worksheet.iter_rows(min_row=2):
-        current = {headers[cell.column - 1]: cell.value for cell in row}
-        if all(current.get(key) == value for key, value in match.items()):
-            for header, value in values.items():
-                row[headers.index(header)].value = value
-    workbook.save(config.paths.register)
 
 
 def outbox(config: Config) -> list[EmailMessage]:

@@ -13,7 +13,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from pypdf import PdfWriter
 
@@ -29,7 +28,7 @@ from pipeline.mail_folder import FolderMail
 from pipeline.run import weekly_run
 from pipeline.sending import compose
 
-from conftest import cells, party_row, request_row, write_config, write_register
+from conftest import cells, party_row, request_row, set_cells, write_config, write_register
 
 REF = "SAR-2026-001"
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
@@ -139,19 +138,6 @@ def plain_text(message: EmailMessage) -> str:
 def sends(config: Config) -> dict[str, Send]:
     with Journal(journal_path(config.paths.register), read_only=True) as journal:
         return journal.sends()
-
-
-def set_cells(config: Config, sheet: str, match: dict[str, Any], values: dict[str, Any]) -> None:
-    """Do what the manager does in Excel: type values into the row that matches."""
-    workbook = openpyxl.load_workbook(config.paths.register)
-    worksheet = workbook[sheet]
-    headers = [cell.value for cell in worksheet[1]]
-    for row in worksheet.iter_rows(min_row=2):
-        current = {headers[cell.column - 1]: cell.value for cell in row}
-        if all(current.get(key) == value for key, value in match.items()):
-            for header, value in values.items():
-                row[headers.index(header)].value = value
-    workbook.save(config.paths.register)
 
 
 def as_date(value: Any) -> date | None:

@@ -12,7 +12,7 @@ from typing import Protocol
 class Outgoing:
     """One signed letter to send by email."""
 
-    message_id: str  # "<…@…>", chosen before sending and journaled, so a crash can be checked
+    message_id: str  # "<…@…>" proposed by the run; a back-end may assign its own in prepare()
     sender: str  # the setting's address
     sender_name: str  # the setting's name
     to: str
@@ -54,8 +54,15 @@ class MailBackend(Protocol):
     name: str
     problems: list[str]  # inbox items it could not read, each said for a person
 
-    def send(self, mail: Outgoing) -> None:
-        """Send ``mail`` (or leave it ready to send), all or nothing."""
+    def prepare(self, mail: Outgoing) -> str:
+        """Make ``mail`` ready to go (a draft) and return its Message-ID; send nothing.
+
+        The run journals the Message-ID before calling ``send``, so that after a crash it can
+        ask ``was_sent``. A back-end may use ``mail.message_id`` or assign its own.
+        """
+
+    def send(self, mail: Outgoing, message_id: str) -> None:
+        """Send the message prepared as ``message_id`` (or leave it ready to send), whole."""
 
     def was_sent(self, message_id: str) -> bool:
         """Say whether a message with this Message-ID has already gone (after a crash)."""

@@ -10,6 +10,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from email import policy
 from email.headerregistry import Address
@@ -57,8 +58,14 @@ class FolderMail:
         self.outbox = outbox
         self.problems: list[str] = []  # filled by replies(): inbox files that are not replies
 
-    def send(self, mail: Outgoing) -> None:
+    def prepare(self, mail: Outgoing) -> str:
+        """Return the Message-ID the draft will carry: the one the run proposed."""
+        return mail.message_id
+
+    def send(self, mail: Outgoing, message_id: str | None = None) -> None:
         """Write ``mail`` into the outbox as an .eml draft, all or nothing."""
+        if message_id is not None:
+            mail = replace(mail, message_id=message_id)
         try:
             content = mail.attachment.read_bytes()
         except OSError as error:

@@ -162,17 +162,23 @@ def _send_one(
     folder = signed.parent.parent
     attachment = pdf or signed
     before = sends.get(entry.letter_id)
-    # A send journaled as started but never recorded as done may or may not have gone:
-    # ask the back-end by the Message-ID chosen then, and only send again if it has not.
-    if before is None or before.state != "sending" or not backend.was_sent(before.message_id):
-        message_id = (
-            before.message_id
-            if before is not None and before.state == "sending"
-            else make_msgid(domain=setting.email.rpartition("@")[2] or "localhost")
-        )
+    mail = compose(
+        entry,
+        setting,
+        attachment,
+        make_msgid(domain=setting.email.rpartition("@")[2] or "localhost"),
+    )
+    if before is not None and before.state == "sending":
+        # Journaled as started but never as done: it may or may not have gone. Ask the
+        # back-end by the Message-ID journaled then, and only send if it has not.
+        if not backend.was_sent(before.message_id):
+            backend.send(mail, before.message_id)
+            checkpoint("send:done")
+    else:
+        message_id = backend.prepare(mail)
         journal.record_sending(entry.letter_id, message_id, today)
         checkpoint("send:journaled")
-        backend.send(compose(entry, setting, attachment, message_id))
+        backend.send(mail, message_id)
         checkpoint("send:done")
     if pdf is not None:
         # Kept before the journal says sent: after that, only the tidying of signed/ is left.

@@ -163,11 +163,14 @@ class RefusesTheSecondMessage:
         self.problems: list[str] = []
         self.sends = 0
 
-    def send(self, mail: Outgoing) -> None:
+    def prepare(self, mail: Outgoing) -> str:
+        return self.inner.prepare(mail)
+
+    def send(self, mail: Outgoing, message_id: str) -> None:
         self.sends += 1
         if self.sends == 2:
             raise LettersError("The mail server refused the message (552 mailbox full).")
-        self.inner.send(mail)
+        self.inner.send(mail, message_id)
 
     def was_sent(self, message_id: str) -> bool:
         return self.inner.was_sent(message_id)

@@ -13,7 +13,7 @@ from pipeline.checks import check
 from pipeline.errors import LettersError
 from pipeline.report import status_table
 from pipeline.run import weekly_run
-from pipeline.setup import demo_config, init
+from pipeline.setup import demo_config, init, login
 from pipeline.status import open_progress
 
 
@@ -59,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
         "status", parents=[common], help="list open requests, deadlines and days left"
     )
     commands.add_parser("init", parents=[common], help="create letters.toml and a blank register")
+    login = commands.add_parser(
+        "login", parents=[common], help="sign in to Microsoft 365 once, or check the mailbox"
+    )
+    login.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the mailbox can be read and sent from, and say what is missing",
+    )
     return top
 
 
@@ -78,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if outcome.report_file:
                 print(f"This list is saved as {outcome.report_file}")
             return 1 if outcome.register_error else 0
+        if args.command == "login":
+            for line in login(config, check_only=args.check):
+                print(line)
+            return 0
         if args.command == "check":
             said, problems = check(config, today)
             for line in said:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,8 @@ from pipeline.errors import LettersError
 
 DEFAULT_CONFIG = Path("letters.toml")
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
-BACKENDS = ("folder",)
+BACKENDS = ("folder", "m365")
+AUTH_KINDS = ("app", "user")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,27 @@ class DeadlineRules:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """How mail is sent and collected; the Microsoft 365 keys matter only for ``m365``."""
+
+    backend: str = "folder"
+    graph_url: str = "https://graph.microsoft.com/"
+    authority_url: str = "https://login.microsoftonline.com/"
+    mailbox: str = ""
+    tenant_id: str = ""
+    client_id: str = ""
+    auth: str = "app"
+    secret_env: str = "LETTERS_CLIENT_SECRET"
+    certificate: Path | None = None
+    token_file: Path = Path("~/.config/sar-letters/token.json")
+    filed_folder: str = "Access requests/Filed"
+    ca_file: Path | None = None
+    timeout_seconds: int = 30
+    max_tries: int = 5
+    sends_per_minute: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with paths made absolute."""
 
@@ -58,6 +80,7 @@ class Config:
     paths: Paths
     deadlines: DeadlineRules
     backend: str
+    mail: MailSettings = MailSettings()
 
 
 # Each section's keys and their types; anything else in the file is an error.
@@ -78,7 +101,23 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_reminders": int,
         "bank_holidays": str,
     },
-    "mail": {"backend": str},
+    "mail": {
+        "backend": str,
+        "graph_url": str,
+        "authority_url": str,
+        "mailbox": str,
+        "tenant_id": str,
+        "client_id": str,
+        "auth": str,
+        "secret_env": str,
+        "certificate": str,
+        "token_file": str,
+        "filed_folder": str,
+        "ca_file": str,
+        "timeout_seconds": int,
+        "max_tries": int,
+        "sends_per_minute": int,
+    },
 }
 _TYPE_WORDS = {str: "text in quotes", int: "a whole number", list: "a list in [ ]"}
 
@@ -111,7 +150,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     defaults = _defaults()
 
     def value(section: str, key: str) -> Any:
-        return raw.get(section, {}).get(key, defaults[section][key])
+        return raw.get(section, {}).get(key, defaults.get(section, {}).get(key))
 
     address = value("setting", "address")
     lines = tuple(address) if isinstance(address, list) else tuple(address.splitlines())
@@ -134,6 +173,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     for key in ("promise_days", "reminder_after_days", "max_reminders"):
         if getattr(rules, key) < 0:
             raise LettersError(f"{path}: deadlines.{key} must not be negative.")
+    mail = _mail(raw.get("mail", {}), base, path)
     return Config(
         source=path.resolve(),
         setting=Setting(
@@ -148,7 +188,38 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         paths=Paths(**{key: base / value("paths", key) for key in _SCHEMA["paths"]}),
         deadlines=rules,
         backend=backend,
+        mail=mail,
     )
+
+
+def _mail(raw: dict[str, Any], base: Path, path: Path) -> MailSettings:
+    """Check the [mail] section: the Microsoft 365 keys are required only for m365."""
+    values = {key: item for key, item in raw.items()}
+    for key in ("certificate", "token_file", "ca_file"):
+        if key in values:
+            values[key] = (base / Path(values[key]).expanduser()).resolve()
+    settings = MailSettings(**values)
+    settings = replace(settings, token_file=settings.token_file.expanduser())
+    if settings.backend != "m365":
+        return settings
+    for key in ("mailbox", "tenant_id", "client_id"):
+        if not getattr(settings, key):
+            raise LettersError(
+                f"{path}: mail.{key} is needed for the m365 back-end; see the README's "
+                "Microsoft 365 section for where to find it."
+            )
+    if settings.auth not in AUTH_KINDS:
+        raise LettersError(
+            f'{path}: mail.auth is {settings.auth!r}; use "app" (the app signs in as '
+            'itself) or "user" (the manager signs in once with `letters login`).'
+        )
+    for key in ("graph_url", "authority_url"):
+        if not getattr(settings, key).startswith("https://"):
+            raise LettersError(f"{path}: mail.{key} must start with https://.")
+    for key in ("timeout_seconds", "max_tries", "sends_per_minute"):
+        if getattr(settings, key) < 1:
+            raise LettersError(f"{path}: mail.{key} must be 1 or more.")
+    return settings
 
 
 def _defaults() -> dict[str, dict[str, Any]]:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
+
+from pipeline.errors import LettersError
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
 
 
 @dataclass(frozen=True)
@@ -75,3 +82,16 @@ class MailBackend(Protocol):
 
     def mark_filed(self, reply: Reply) -> None:
         """Move ``reply`` out of the way so it is not listed again."""
+
+
+def backend_module(config: Config) -> ModuleType:
+    """Return the module of the configured back-end: ``pipeline.mail_<backend>``."""
+    try:
+        return importlib.import_module(f"pipeline.mail_{config.backend}")
+    except ModuleNotFoundError as error:
+        if error.name != f"pipeline.mail_{config.backend}":
+            raise  # a library the back-end needs is missing: a bug in the install, not the config
+        raise LettersError(
+            f"{config.source}: this version has no {config.backend!r} mail back-end; "
+            'set mail.backend = "folder".'
+        ) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import tempfile
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -21,7 +20,7 @@ from pipeline.filing import Match, collect_replies
 from pipeline.history import with_history
 from pipeline.journal import Entry, Journal, Send, journal_path
 from pipeline.lock import RunLock
-from pipeline.mail import MailBackend
+from pipeline.mail import MailBackend, backend_module
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
@@ -53,7 +52,7 @@ def sheet_kind(letter_kind: str, letter_id: str) -> str:
 
 def connect(config: Config) -> MailBackend:
     """Open the configured mail back-end: the module ``pipeline.mail_<backend>``."""
-    module = importlib.import_module(f"pipeline.mail_{config.backend}")
+    module = backend_module(config)
     backend: MailBackend = module.connect(config)
     return backend
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import config as config_module
+from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.mail import backend_module
 from pipeline.register_new import create
 
 DEMO_FOLDER = Path("demo")
@@ -61,3 +64,23 @@ def demo_config(root: Path) -> Path:
         text = text.replace('"letter_templates"', f'"{templates.as_posix()}"')
         config_path.write_text(text, encoding="utf-8")
     return config_path
+
+
+def login(
+    config: Config,
+    *,
+    check_only: bool,
+    prompt: Callable[[str], str] = input,
+    show: Callable[[str], None] = print,
+) -> list[str]:
+    """Sign the mail back-end in (once, for delegated access), or check it can read and send."""
+    module = backend_module(config)
+    if not hasattr(module, "check"):
+        raise LettersError(
+            f"{config.source}: the {config.backend} mail back-end needs no sign-in; "
+            '`letters login` is for backend = "m365".'
+        )
+    if not check_only:
+        module.login(config, prompt=prompt, show=show)
+    said: list[str] = module.check(config)
+    return said

@@ -230,3 +230,16 @@ def test_check_names_a_broken_placeholder(here: Path, capsys: pytest.CaptureFixt
     assert status == 1
     assert f"  {templates / 'invitation.docx'}: a placeholder is broken (" in out
     assert "retype the {{ … }} or {% … %} in one go." in out
+
+
+def test_login_on_the_folder_back_end_says_it_needs_none(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here)
+    status, _, err = run_cli(capsys, "login", "--check")
+    assert status == 1
+    assert err == (
+        f"Error: {here / 'letters.toml'}: the folder mail back-end needs no sign-in; "
+        '`letters login` is for backend = "m365".\n'
+    )

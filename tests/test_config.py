@@ -61,7 +61,35 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "[deadlines]\nbank_holidays = 'FR'\n",
             "deadlines.bank_holidays is 'FR'; use one of ENG, WLS, SCT, NIR.",
         ),
-        ("[mail]\nbackend = 'pigeon'\n", "mail.backend is 'pigeon'; use one of folder."),
+        ("[mail]\nbackend = 'pigeon'\n", "mail.backend is 'pigeon'; use one of folder, m365."),
+        (
+            "[mail]\nbackend = 'm365'\ntenant_id = 't'\nclient_id = 'c'\n",
+            "mail.mailbox is needed for the m365 back-end; see the README's Microsoft 365 "
+            "section for where to find it.",
+        ),
+        (
+            "[mail]\nbackend = 'm365'\nmailbox = 'm'\ntenant_id = 't'\nclient_id = 'c'\n"
+            "auth = 'password'\n",
+            'mail.auth is \'password\'; use "app" (the app signs in as itself) or "user" (the '
+            "manager signs in once with `letters login`).",
+        ),
+        (
+            "[mail]\nbackend = 'm365'\nmailbox = 'm'\ntenant_id = 't'\nclient_id = 'c'\n"
+            "graph_url = 'http://graph.example.org/'\n",
+            "mail.graph_url must start with https://.",
+        ),
+        (
+            "[mail]\nmax_tries = 0\nbackend = 'm365'\nmailbox = 'm'\ntenant_id = 't'\n"
+            "client_id = 'c'\n",
+            "mail.max_tries must be 1 or more.",
+        ),
+        (
+            "[mail]\nsecret = 'hunter2'\n",
+            "unknown key mail.secret; the keys of [mail] are "
+            "backend, graph_url, authority_url, mailbox, tenant_id, client_id, auth, secret_env, "
+            "certificate, token_file, filed_folder, ca_file, timeout_seconds, max_tries, "
+            "sends_per_minute.",
+        ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
         ("setting = 3\n", "setting must be a section written [setting]."),
         (
@@ -93,3 +121,23 @@ def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
 def test_the_example_is_valid_toml_with_every_key_documented() -> None:
     raw = tomllib.loads(config_module.example_text())
     assert set(raw) == {"setting", "owner", "manager", "paths", "deadlines", "mail"}
+
+
+def test_the_microsoft_365_keys_are_read_with_paths_made_absolute(tmp_path: Path) -> None:
+    config = load_text(
+        tmp_path,
+        "[mail]\nbackend = 'm365'\nmailbox = 'office@example.org'\ntenant_id = 't'\n"
+        "client_id = 'c'\nca_file = 'certs/ca.pem'\ntoken_file = '~/tokens/t.json'\n",
+    )
+    assert config.mail.backend == config.backend == "m365"
+    assert config.mail.mailbox == "office@example.org"
+    assert config.mail.ca_file == tmp_path / "certs" / "ca.pem"
+    assert config.mail.token_file == Path("~/tokens/t.json").expanduser()
+    assert (config.mail.auth, config.mail.secret_env) == ("app", "LETTERS_CLIENT_SECRET")
+    assert config.mail.filed_folder == "Access requests/Filed"
+
+
+def test_the_folder_back_end_needs_no_microsoft_365_keys(tmp_path: Path) -> None:
+    config = load_text(tmp_path, "[mail]\nbackend = 'folder'\n")
+    assert config.mail.mailbox == ""
+    assert config.mail.token_file == Path("~/.config/sar-letters/token.json").expanduser()

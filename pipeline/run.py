@@ -21,6 +21,7 @@ from pipeline.history import with_history
 from pipeline.journal import Entry, Journal, Send, journal_path
 from pipeline.lock import RunLock
 from pipeline.mail import MailBackend, backend_module
+from pipeline.mail_folder import FolderMail
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
@@ -88,18 +89,19 @@ def weekly_run(
             outcome.notes.append(NO_OFFICE_NOTE)
 
         entries = journal.letters()
-        collecting = collect_replies(
-            mail,
-            journal,
-            register.requests,
-            register.parties,
-            _sent_ids(entries, journal.sends()),
-            config.paths.working_folder,
-            today,
-            dry_run=dry_run,
-        )
-        outcome.filed = collecting.filed
-        outcome.unmatched = collecting.unmatched + collecting.problems
+        for source in _reply_sources(mail, config):
+            collecting = collect_replies(
+                source,
+                journal,
+                register.requests,
+                register.parties,
+                _sent_ids(entries, journal.sends()),
+                config.paths.working_folder,
+                today,
+                dry_run=dry_run,
+            )
+            outcome.filed += collecting.filed
+            outcome.unmatched += collecting.unmatched + collecting.problems
         sending = send_signed(
             _still_wanted(entries, register),
             register.posted,
@@ -167,6 +169,17 @@ def weekly_run(
         if not dry_run:
             outcome.report_file = save_to_do(outcome, outcome.text)
         return outcome
+
+
+def _reply_sources(mail: MailBackend, config: Config) -> list[MailBackend]:
+    """Return where replies come from: the back-end, and always the inbox folder.
+
+    Scanned postal replies and messages saved from another mail program are dropped into the
+    inbox folder whatever the back-end, so a mailbox back-end is read first, then the folder.
+    """
+    if mail.name == "folder":
+        return [mail]
+    return [mail, FolderMail(config.paths.inbox, config.paths.outbox)]
 
 
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:

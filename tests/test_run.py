@@ -21,6 +21,8 @@ from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.journal import Journal, journal_path
 from pipeline.lock import RunLock
+from pipeline.mail import Outgoing, Reply, ReplyContent
+from pipeline.mail_folder import FolderMail
 from pipeline.register import open_register
 from pipeline.register_write import apply_requests, save
 from pipeline.run import weekly_run
@@ -454,3 +456,43 @@ def test_a_reply_without_a_decision_is_listed_to_read_and_decide(
     assert "Replies to read and decide (1):" in outcome.text
     assert "  SAR-2026-001/TP1 Smith & Sons <Ltd>: replied 09/11/2026" in outcome.text
     assert outcome.generated == []
+
+
+class _EmptyMailbox:
+    """A mailbox back-end with nothing in it that sends into a folder: only its name differs."""
+
+    name = "mailbox"
+
+    def __init__(self, outbox: Path) -> None:
+        self.inner = FolderMail(outbox / "unused-inbox", outbox)
+        self.problems: list[str] = []
+
+    def prepare(self, mail: Outgoing) -> str:
+        return self.inner.prepare(mail)
+
+    def send(self, mail: Outgoing, message_id: str) -> None:
+        self.inner.send(mail, message_id)
+
+    def was_sent(self, message_id: str) -> bool:
+        return self.inner.was_sent(message_id)
+
+    def replies(self) -> list[Reply]:
+        return []
+
+    def fetch(self, reply: Reply) -> ReplyContent:
+        raise AssertionError("nothing to fetch")
+
+    def mark_filed(self, reply: Reply) -> None:
+        raise AssertionError("nothing to file")
+
+
+def test_scans_in_the_inbox_folder_are_filed_whatever_the_mail_back_end(
+    setting: Callable[..., Config],
+) -> None:
+    config = setting([request_row()], [party_row(**{"Letter sent": date(2026, 11, 3)})])
+    config.paths.inbox.mkdir(parents=True)
+    (config.paths.inbox / "SAR-2026-001 TP1.pdf").write_bytes(b"%PDF-1.4 scan")
+    outcome = weekly_run(config, TODAY, backend=_EmptyMailbox(config.paths.outbox), office=None)
+    assert [(f.ref, f.party, f.file_name) for f in outcome.filed] == [
+        ("SAR-2026-001", "TP1", "SAR-2026-001 TP1 reply 2026-11-25 - Smith & Sons Ltd.pdf")
+    ]

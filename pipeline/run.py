@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import faults
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.deadlines import Calendar
@@ -18,7 +17,7 @@ from pipeline.due import due_letters
 from pipeline.errors import LettersError
 from pipeline.filing import Match, collect_replies
 from pipeline.history import with_history
-from pipeline.journal import Entry, Journal, Send, journal_path
+from pipeline.journal import Entry, Filing, Journal, Send, journal_path
 from pipeline.lock import RunLock
 from pipeline.mail import MailBackend, backend_module
 from pipeline.mail_folder import FolderMail
@@ -27,28 +26,15 @@ from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
 from pipeline.records import Records, keep_records
 from pipeline.register import Register, ensure_closed, open_register
-from pipeline.register_write import apply_letters, apply_parties, apply_requests, save
 from pipeline.render import Renderer, context
 from pipeline.report import save_to_do, to_do
 from pipeline.sending import send_signed
+from pipeline.writeback import write_back
 
 # The folders of each request's file (DESIGN section 4).
 REQUEST_FOLDERS = ("request", "to-sign", "signed", "sent", "replies")
 # Where a letter may be once generated: waiting, signed (as .docx or a scanned .pdf), or sent.
 _LETTER_PLACES = ("to-sign", "signed", "sent")
-
-
-def sheet_kind(letter_kind: str, letter_id: str) -> str:
-    """Name a letter's kind as the Letters sheet shows it."""
-    if letter_kind == "reminder":
-        return "Reminder " + letter_id.rsplit("-", 1)[1]
-    return {
-        "acknowledgement": "Acknowledgement",
-        "consent-family": "Consent request (family member)",
-        "consent-agency": "Consent request (agency)",
-        "extension": "Extension notice",
-        "invitation": "Invitation",
-    }[letter_kind]
 
 
 def connect(config: Config) -> MailBackend:
@@ -83,38 +69,26 @@ def weekly_run(
         outcome = Outcome(today, dry_run, path, config.paths.working_folder)
         register = open_register(path, today, journal.assigned_refs())
         outcome.problems = list(register.problems)
-        mail = backend or connect(config)
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
         if not converter.available:
             outcome.notes.append(NO_OFFICE_NOTE)
-
         entries = journal.letters()
-        for source in _reply_sources(mail, config):
-            collecting = collect_replies(
-                source,
-                journal,
-                register.requests,
-                register.parties,
-                _sent_ids(entries, journal.sends()),
+        mail = _open_mail(config, backend, outcome)
+        _collect(mail, config, journal, register, entries, outcome)
+        if mail is not None:
+            sending = send_signed(
+                _still_wanted(entries, register),
+                register.posted,
                 config.paths.working_folder,
+                config.setting,
+                journal,
+                mail,
+                converter,
                 today,
                 dry_run=dry_run,
             )
-            outcome.filed += collecting.filed
-            outcome.unmatched += collecting.unmatched + collecting.problems
-        sending = send_signed(
-            _still_wanted(entries, register),
-            register.posted,
-            config.paths.working_folder,
-            config.setting,
-            journal,
-            mail,
-            converter,
-            today,
-            dry_run=dry_run,
-        )
-        outcome.sent, outcome.to_post = sending.sent, sending.to_post
-        outcome.mail_problems = sending.problems
+            outcome.sent, outcome.to_post = sending.sent, sending.to_post
+            outcome.mail_problems += sending.problems
 
         sends, filings = journal.sends(), journal.filings()
         requests, parties_list = with_history(
@@ -129,34 +103,7 @@ def weekly_run(
             config.deadlines,
             register.refs_with_party_problems,
         )
-        parties = by_ref(parties_list)
-        records = Records()
-        for request, where in outcome.progress:
-            maker.make(request, parties[request.ref], where)
-            if request.closed is None:
-                outcome.undecided += [
-                    party
-                    for party in parties[request.ref]
-                    if party.reply_received and not party.decision
-                ]
-            if not dry_run:
-                keep_records(
-                    request,
-                    parties[request.ref],
-                    where.deadlines,
-                    entries,
-                    sends,
-                    [filing for filing in filings.values() if filing.ref == request.ref],
-                    config,
-                    journal,
-                    maker.renderer,
-                    converter,
-                    today,
-                    records,
-                )
-        outcome.records, outcome.bundles = records.records, records.bundles
-        outcome.notes += records.notes
-
+        _letters_and_records(maker, outcome, parties_list, entries, sends, filings, converter)
         entries = journal.letters()
         planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
         outcome.by_post = {entry.file_name for entry in entries.values() if entry.by == "Post"} | {
@@ -164,22 +111,61 @@ def weekly_run(
         }
         outcome.to_sign = _waiting(config.paths.working_folder, outcome, dry_run)
         if not dry_run:
-            _write_back(register, outcome, requests, parties_list, entries, sends)
+            write_back(register, outcome, requests, parties_list, entries, sends)
         outcome.text = to_do(outcome)
         if not dry_run:
             outcome.report_file = save_to_do(outcome, outcome.text)
         return outcome
 
 
-def _reply_sources(mail: MailBackend, config: Config) -> list[MailBackend]:
-    """Return where replies come from: the back-end, and always the inbox folder.
+def _open_mail(config: Config, backend: MailBackend | None, outcome: Outcome) -> MailBackend | None:
+    """Connect to the mail back-end; if it fails, say why and carry on without it."""
+    if backend is not None:
+        return backend
+    try:
+        return connect(config)
+    except LettersError as error:
+        outcome.mail_problems.append(
+            f"{error.message} Nothing was sent or collected from the mailbox this time; the "
+            "signed letters stay in signed/ and go next run."
+        )
+        return None
+
+
+def _collect(
+    mail: MailBackend | None,
+    config: Config,
+    journal: Journal,
+    register: Register,
+    entries: Mapping[str, Entry],
+    outcome: Outcome,
+) -> None:
+    """File the replies from the back-end, and always from the inbox folder.
 
     Scanned postal replies and messages saved from another mail program are dropped into the
     inbox folder whatever the back-end, so a mailbox back-end is read first, then the folder.
     """
-    if mail.name == "folder":
-        return [mail]
-    return [mail, FolderMail(config.paths.inbox, config.paths.outbox)]
+    sources: list[MailBackend] = [FolderMail(config.paths.inbox, config.paths.outbox)]
+    if mail is not None:
+        sources = [mail] if mail.name == "folder" else [mail, *sources]
+    sent_ids = _sent_ids(entries, journal.sends())
+    for source in sources:
+        try:
+            collecting = collect_replies(
+                source,
+                journal,
+                register.requests,
+                register.parties,
+                sent_ids,
+                config.paths.working_folder,
+                outcome.today,
+                dry_run=outcome.dry_run,
+            )
+        except LettersError as error:
+            outcome.mail_problems.append(f"Collecting replies stopped: {error.message}")
+            continue
+        outcome.filed += collecting.filed
+        outcome.unmatched += collecting.unmatched + collecting.problems
 
 
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:
@@ -263,82 +249,43 @@ class _LetterMaker:
         self.journal.record_generated(letter, self.today)
 
 
-def _write_back(
-    register: Register,
+def _letters_and_records(
+    maker: _LetterMaker,
     outcome: Outcome,
-    requests: list[Request],
-    parties: list[ThirdParty],
+    parties_list: list[ThirdParty],
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
+    filings: Mapping[str, Filing],
+    converter: Converter,
 ) -> None:
-    request_values: dict[int, dict[str, object]] = {}
+    """Generate each request's due letters and keep its consents record and bundle."""
+    parties = by_ref(parties_list)
+    records = Records()
     for request, where in outcome.progress:
-        request_values[request.row] = _request_columns(request, where)
-    for problem in register.problems:
-        if problem.sheet == layout.REQUESTS and problem.row not in request_values:
-            request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
-    party_values = {party.row: _party_columns(party) for party in parties}
-    letter_values = [
-        _letter_columns(entry, sends.get(entry.letter_id)) for entry in entries.values()
-    ]
-    changes = [
-        *apply_requests(register, request_values),
-        *apply_parties(register, party_values),
-        *apply_letters(register, letter_values),
-    ]
-    if changes:
-        try:
-            outcome.backup = save(register, changes, outcome.today)
-            outcome.register_written = True
-        except LettersError as error:
-            outcome.register_error = error.message
-
-
-def _request_columns(request: Request, where: Progress) -> dict[str, object]:
-    values: dict[str, object] = {
-        "Promised by": where.deadlines.promised_by,
-        "Legal deadline": where.deadlines.legal_deadline,
-        "Days left": where.days_left,
-        "Status": where.status,
-    }
-    if request.acknowledged is not None:
-        values["Acknowledged"] = request.acknowledged
-    if request.ref_assigned:
-        values["Ref"] = request.ref
-    return values
-
-
-def _party_columns(party: ThirdParty) -> dict[str, object]:
-    values: dict[str, object] = {}
-    if party.party_assigned:
-        values["Party"] = party.party
-    for header, value in (
-        ("Letter sent", party.letter_sent),
-        ("Reminder sent", party.reminder_sent),
-        ("Reply received", party.reply_received),
-        ("Reply", party.reply),
-    ):
-        if value:  # the journal's, or the register's own: never blanked
-            values[header] = value
-    return values
-
-
-def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
-    sent = send is not None and send.state == "sent"
-    return {
-        "Letter": entry.letter_id,
-        "Ref": entry.ref,
-        "Party": entry.party,
-        "Kind": sheet_kind(entry.kind, entry.letter_id),
-        "Recipient": entry.recipient,
-        "Generated": entry.generated,
-        "Signed": send.signed if send is not None else None,
-        "Sent": send.sent if sent and send is not None else None,
-        "By": entry.by,
-        "To": entry.destination,
-        "File": send.file_name if sent and send is not None else entry.file_name,
-        "Message id": send.message_id if send is not None else "",
-    }
+        maker.make(request, parties[request.ref], where)
+        if request.closed is None:
+            outcome.undecided += [
+                party
+                for party in parties[request.ref]
+                if party.reply_received and not party.decision
+            ]
+        if not outcome.dry_run:
+            keep_records(
+                request,
+                parties[request.ref],
+                where.deadlines,
+                entries,
+                sends,
+                [filing for filing in filings.values() if filing.ref == request.ref],
+                maker.config,
+                maker.journal,
+                maker.renderer,
+                converter,
+                outcome.today,
+                records,
+            )
+    outcome.records, outcome.bundles = records.records, records.bundles
+    outcome.notes += records.notes
 
 
 def _vanished(

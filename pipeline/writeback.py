@@ -1,0 +1,105 @@
+"""Turn what the run knows into the register's pipeline columns, and write them back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipeline import register_layout as layout
+from pipeline.errors import LettersError
+from pipeline.journal import Entry, Send
+from pipeline.model import Request, ThirdParty
+from pipeline.outcome import Outcome
+from pipeline.progress import Progress
+from pipeline.register import Register
+from pipeline.register_write import apply_letters, apply_parties, apply_requests, save
+
+
+def sheet_kind(letter_kind: str, letter_id: str) -> str:
+    """Name a letter's kind as the Letters sheet shows it."""
+    if letter_kind == "reminder":
+        return "Reminder " + letter_id.rsplit("-", 1)[1]
+    return {
+        "acknowledgement": "Acknowledgement",
+        "consent-family": "Consent request (family member)",
+        "consent-agency": "Consent request (agency)",
+        "extension": "Extension notice",
+        "invitation": "Invitation",
+    }[letter_kind]
+
+
+def write_back(
+    register: Register,
+    outcome: Outcome,
+    requests: list[Request],
+    parties: list[ThirdParty],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+) -> None:
+    request_values: dict[int, dict[str, object]] = {}
+    for request, where in outcome.progress:
+        request_values[request.row] = _request_columns(request, where)
+    for problem in register.problems:
+        if problem.sheet == layout.REQUESTS and problem.row not in request_values:
+            request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
+    party_values = {party.row: _party_columns(party) for party in parties}
+    letter_values = [
+        _letter_columns(entry, sends.get(entry.letter_id)) for entry in entries.values()
+    ]
+    changes = [
+        *apply_requests(register, request_values),
+        *apply_parties(register, party_values),
+        *apply_letters(register, letter_values),
+    ]
+    if changes:
+        try:
+            outcome.backup = save(register, changes, outcome.today)
+            outcome.register_written = True
+        except LettersError as error:
+            outcome.register_error = error.message
+
+
+def _request_columns(request: Request, where: Progress) -> dict[str, object]:
+    values: dict[str, object] = {
+        "Promised by": where.deadlines.promised_by,
+        "Legal deadline": where.deadlines.legal_deadline,
+        "Days left": where.days_left,
+        "Status": where.status,
+    }
+    if request.acknowledged is not None:
+        values["Acknowledged"] = request.acknowledged
+    if request.ref_assigned:
+        values["Ref"] = request.ref
+    return values
+
+
+def _party_columns(party: ThirdParty) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if party.party_assigned:
+        values["Party"] = party.party
+    for header, value in (
+        ("Letter sent", party.letter_sent),
+        ("Reminder sent", party.reminder_sent),
+        ("Reply received", party.reply_received),
+        ("Reply", party.reply),
+    ):
+        if value:  # the journal's, or the register's own: never blanked
+            values[header] = value
+    return values
+
+
+def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
+    sent = send is not None and send.state == "sent"
+    return {
+        "Letter": entry.letter_id,
+        "Ref": entry.ref,
+        "Party": entry.party,
+        "Kind": sheet_kind(entry.kind, entry.letter_id),
+        "Recipient": entry.recipient,
+        "Generated": entry.generated,
+        "Signed": send.signed if send is not None else None,
+        "Sent": send.sent if sent and send is not None else None,
+        "By": entry.by,
+        "To": entry.destination,
+        "File": send.file_name if sent and send is not None else entry.file_name,
+        "Message id": send.message_id if send is not None else "",
+    }

@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest_graph import graph  # noqa: F401  (the Microsoft Graph stand-in fixture)
 
 from pipeline import config as config_module
 from pipeline import register_layout as layout

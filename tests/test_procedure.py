@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.utils
 import shutil
 from datetime import date
 from email.message import EmailMessage
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from graph_standin import GraphStandin
 from pypdf import PdfReader
 
 from pipeline import config as config_module
@@ -82,8 +84,50 @@ class FolderMailroom:
         return sorted(str(parse(path.read_bytes())["Subject"]) for path in done.glob("*.eml"))
 
 
-@pytest.fixture(params=["folder"])
-def mailroom(request: pytest.FixtureRequest) -> Mailroom:
+class M365Mailroom:
+    """The Microsoft 365 back-end, against the Microsoft Graph stand-in on 127.0.0.1."""
+
+    mailbox = "office@example.org"
+
+    def __init__(self, graph: GraphStandin, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.graph = graph
+        graph.add_mailbox(self.mailbox, "Little Acorns Nursery")
+        monkeypatch.setenv("LETTERS_TEST_SECRET", graph.client_secret)
+
+    def config(self, folder: Path) -> dict[str, str] | None:
+        return {
+            "backend": "m365",
+            "graph_url": self.graph.url,
+            "authority_url": self.graph.url,
+            "mailbox": self.mailbox,
+            "tenant_id": self.graph.tenant_id,
+            "client_id": self.graph.client_id,
+            "auth": "app",
+            "secret_env": "LETTERS_TEST_SECRET",
+            "token_file": str(folder / "token" / "token.json"),
+            "ca_file": str(self.graph.ca_file),
+        }
+
+    def sent(self) -> list[EmailMessage]:
+        return [
+            parse(self.graph.message_mime(self.mailbox, message["id"]))
+            for message in self.graph.sent(self.mailbox)
+        ]
+
+    def deliver(self, message: EmailMessage, file_name: str) -> None:
+        # The server receives it when it was sent: its Date is its receivedDateTime.
+        received = email.utils.parsedate_to_datetime(str(message["Date"]))
+        self.graph.deliver(self.mailbox, bytes(message), received=received)
+
+    def filed(self) -> list[str]:
+        folder = self.graph.folder_messages(self.mailbox, "Access requests/Filed")
+        return sorted(str(message["subject"]) for message in folder)
+
+
+@pytest.fixture(params=["folder", "m365"])
+def mailroom(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Mailroom:
+    if request.param == "m365":
+        return M365Mailroom(request.getfixturevalue("graph"), monkeypatch)
     return FolderMailroom()
 
 

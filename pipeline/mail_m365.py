@@ -1,0 +1,417 @@
+"""The Microsoft 365 mail back-end: send from the setting's mailbox and file its replies (Graph)."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from email import policy
+from email.parser import BytesHeaderParser
+from io import BytesIO
+from typing import Any
+
+import requests
+
+from pipeline.config import Config
+from pipeline.errors import LettersError
+from pipeline.mail import Outgoing, Reply, ReplyContent
+from pipeline.mail_m365_auth import account, authenticate, login
+
+# What the run and the CLI use: `letters login` and `letters login --check` come from here too.
+__all__ = ["M365Mail", "check", "connect", "login"]
+
+READ, SEND = "Mail.ReadWrite", "Mail.Send"
+# Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
+OLDEST = "1900-01-01T00:00:00Z"
+PAGE_SIZE = 50
+# Graph's error codes for a mailbox that does not exist or is not on Exchange Online.
+NO_MAILBOX = frozenset(
+    {"ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorMailboxNotFound"}
+)
+_LISTED = "id,internetMessageId,subject,from,receivedDateTime,conversationId,internetMessageHeaders"
+
+
+def connect(config: Config) -> M365Mail:
+    """Sign in to Microsoft 365 afresh and open the configured mailbox (what the run calls)."""
+    return M365Mail(config)
+
+
+class M365Mail:
+    """Send letters as drafts sent from the mailbox; collect and file the replies in its inbox."""
+
+    name = "m365"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.settings = config.mail
+        self.problems: list[str] = []
+        self.account = account(config)
+        self.connection = self.account.con
+        with self._talking("sign in", READ):
+            authenticate(config, self.connection)
+        self.url = f"{self.settings.graph_url.rstrip('/')}/v1.0/users/{self.settings.mailbox}"
+        self._drafts: dict[str, str] = {}  # internetMessageId -> Graph id of the draft
+        self._listed: dict[str, str] = {}  # Reply.key -> Graph id of the message
+        self._filed_folder: str | None = None
+        self._last_send: float | None = None  # time.monotonic(), for pacing only
+
+    def prepare(self, mail: Outgoing) -> str:
+        """Save ``mail`` as a draft with its letter attached, and return its internetMessageId."""
+        try:
+            content = mail.attachment.read_bytes()
+        except OSError as error:
+            raise LettersError(
+                f"{mail.attachment}: cannot read the signed letter to attach ({error.strerror}); "
+                "check it is still there and not open in another program, then run again."
+            ) from error
+        with self._talking(f"save the email for {mail.attachment_name} in Drafts", READ):
+            message = self.account.new_message()
+            message.to.add((" ".join(mail.to_name.split()), mail.to.strip()))
+            message.sender.address = self.settings.mailbox
+            message.sender.name = " ".join(mail.sender_name.split())
+            message.subject = " ".join(mail.subject.split())
+            message.body = mail.html  # Graph keeps one body per message: the HTML one
+            message.body_type = "HTML"
+            # Saved first and attached after: O365 then uploads a letter over 3 MB in a session.
+            saved = message.save_draft()
+            message.attachments.add([(BytesIO(content), mail.attachment_name)])
+            saved = saved and message.save_draft()
+            if not saved:
+                raise LettersError(
+                    f"Microsoft 365 did not save the email for {mail.attachment_name}; run again."
+                )
+            draft = self._get(f"/messages/{message.object_id}", {"$select": "internetMessageId"})
+        message_id = str(draft["internetMessageId"])
+        self._drafts[message_id] = str(message.object_id)
+        return message_id
+
+    def send(self, mail: Outgoing, message_id: str) -> None:
+        """Send the draft ``message_id`` (made again if gone), keeping a copy in Sent Items."""
+        draft = self._drafts.get(message_id) or self._find("drafts", message_id)
+        if draft is None:  # lost with a crash before it was sent: made again
+            message_id = self.prepare(mail)
+            draft = self._drafts[message_id]
+        self._pace()
+        with self._talking(f"send the email for {mail.attachment_name}", SEND):
+            try:
+                self.connection.post(f"{self.url}/messages/{draft}/send", data=None)
+            except requests.HTTPError as error:
+                if _status(error) != 404:
+                    raise
+                self._drafts.pop(message_id, None)
+                if self.was_sent(message_id):  # a try refused with 503 had gone after all
+                    return
+                # Deleted from Drafts by someone since it was made: make it again, once.
+                draft = self._drafts[self.prepare(mail)]
+                self.connection.post(f"{self.url}/messages/{draft}/send", data=None)
+        self._drafts.pop(message_id, None)
+
+    def was_sent(self, message_id: str) -> bool:
+        """Say whether Sent Items holds a message with this internetMessageId."""
+        return self._find("sentitems", message_id) is not None
+
+    def replies(self) -> list[Reply]:
+        """List the messages in the inbox, oldest first, following every page."""
+        self.problems = []
+        found: list[Reply] = []
+        params: dict[str, str] | None = {
+            "$filter": f"receivedDateTime ge {OLDEST}",  # first, as Graph requires with $orderby
+            "$orderby": "receivedDateTime asc",
+            "$select": _LISTED,
+            "$top": str(PAGE_SIZE),
+        }
+        url: str | None = f"{self.url}/mailFolders/inbox/messages"
+        while url:
+            page = self._get_url(url, params, "list the inbox", READ)
+            params = None  # the next link carries them
+            for item in page.get("value", []):
+                try:
+                    found.append(self._reply(item))
+                except (KeyError, TypeError, ValueError) as error:
+                    subject = item.get("subject", "") if isinstance(item, dict) else ""
+                    self.problems.append(
+                        f"inbox of {self.settings.mailbox}: the message {subject!r} cannot be "
+                        f"read ({error}); file it by hand and move it out of the inbox."
+                    )
+            url = page.get("@odata.nextLink")
+        return found
+
+    def fetch(self, reply: Reply) -> ReplyContent:
+        """Return ``reply`` as MIME, with its plain text and its file attachments."""
+        graph_id = self._graph_id(reply)
+        with self._talking(f"read the reply {reply.source}", READ):
+            mime = self.connection.get(f"{self.url}/messages/{graph_id}/$value").content
+            body = self._get(
+                f"/messages/{graph_id}",
+                {"$select": "body"},
+                headers={"Prefer": 'outlook.body-content-type="text"'},
+            )
+            attachments: list[tuple[str, bytes]] = []
+            url: str | None = f"{self.url}/messages/{graph_id}/attachments"
+            while url:
+                page = self.connection.get(url).json()
+                for item in page.get("value", []):
+                    if item.get("@odata.type") != "#microsoft.graph.fileAttachment":
+                        continue  # an attached email or link: it is in the MIME kept whole
+                    attachments.append((str(item.get("name") or ""), self._file(graph_id, item)))
+                url = page.get("@odata.nextLink")
+        text = str((body.get("body") or {}).get("content") or "").replace("\r\n", "\n")
+        return ReplyContent(mime, None, text, tuple(attachments))
+
+    def mark_filed(self, reply: Reply) -> None:
+        """Mark ``reply`` read and move it into the Filed folder, unless it has gone already."""
+        graph_id = self._listed.get(reply.key) or self._find("inbox", reply.message_id)
+        if graph_id is None:
+            return  # moved by an earlier run that was stopped before it could record it
+        folder = self._folder()
+        with self._talking(f"move the reply {reply.source} to {self.settings.filed_folder}", READ):
+            try:
+                self.connection.patch(f"{self.url}/messages/{graph_id}", data={"isRead": True})
+                self.connection.post(
+                    f"{self.url}/messages/{graph_id}/move", data={"destinationId": folder}
+                )
+            except requests.HTTPError as error:
+                if _status(error) != 404:
+                    raise
+        self._listed.pop(reply.key, None)
+
+    def check(self) -> list[str]:
+        """Say whether the mailbox can be read and sent from, and what permission is missing."""
+        mailbox = self.settings.mailbox
+        lines = [f"Signed in to Microsoft 365 ({self.settings.auth}) for {mailbox}."]
+        try:
+            self._get("/mailFolders/inbox/messages", {"$top": "1", "$select": "id"})
+            lines.append(f"Reading {mailbox}: yes ({READ}).")
+            draft = self._get_url(
+                f"{self.url}/mailFolders/drafts/messages",
+                None,
+                "save a draft",
+                READ,
+                method="post",
+                data={"subject": "letters login --check (deleted at once)"},
+            )
+        except LettersError as error:
+            return [*lines, error.message]
+        url = f"{self.url}/messages/{draft['id']}"
+        try:
+            # A draft with no recipient cannot go anywhere: Graph checks Mail.Send first (403),
+            # then refuses the missing recipients (400), so this sends nothing either way.
+            with self._talking("send", SEND):
+                self.connection.post(f"{url}/send", data=None)
+            lines.append(f"Sending from {mailbox}: yes ({SEND}).")
+        except LettersError as error:
+            failure = error.__cause__
+            can_send = isinstance(failure, requests.HTTPError) and _status(failure) == 400
+            lines.append(f"Sending from {mailbox}: yes ({SEND})." if can_send else error.message)
+        try:
+            with self._talking("delete the test draft", READ):
+                self.connection.delete(url)
+        except LettersError as error:
+            if (
+                not isinstance(error.__cause__, requests.HTTPError)
+                or _status(error.__cause__) != 404
+            ):
+                lines.append(error.message)
+        return lines
+
+    def _reply(self, item: dict[str, Any]) -> Reply:
+        """Return the reply that the listed Graph message ``item`` is."""
+        graph_id = str(item["id"])
+        message_id = str(item.get("internetMessageId") or "")
+        key = message_id or f"graph:{graph_id}"
+        self._listed[key] = graph_id
+        headers = item.get("internetMessageHeaders")
+        if headers is None:
+            mime = self.connection.get(f"{self.url}/messages/{graph_id}/$value").content
+            parsed = BytesHeaderParser(policy=policy.default).parsebytes(mime)
+            pairs = [(name, str(value)) for name, value in parsed.items()]
+        else:
+            pairs = [(str(header["name"]), str(header["value"])) for header in headers]
+        wanted = [
+            value
+            for target in ("in-reply-to", "references")
+            for name, value in pairs
+            if name.lower() == target
+        ]
+        subject = " ".join(str(item.get("subject") or "").split())
+        received = item.get("receivedDateTime")
+        return Reply(
+            key=key,
+            source=f"inbox: {subject}",
+            subject=subject,
+            sender=str(((item.get("from") or {}).get("emailAddress") or {}).get("address") or ""),
+            received=_day(str(received)) if received else None,
+            file_name="",
+            message_id=message_id,
+            answers=_ids(*wanted),
+        )
+
+    def _file(self, graph_id: str, item: dict[str, Any]) -> bytes:
+        """Return the content of the file attachment ``item``, downloading it when not inline."""
+        if item.get("contentBytes") is not None:
+            return base64.b64decode(item["contentBytes"])
+        url = f"{self.url}/messages/{graph_id}/attachments/{item['id']}/$value"
+        return bytes(self.connection.get(url).content)
+
+    def _find(self, folder: str, message_id: str) -> str | None:
+        """Return the Graph id of the message ``message_id`` in ``folder``, None if not there."""
+        if not message_id:
+            return None
+        quoted = message_id.replace("'", "''")
+        page = self._get(
+            f"/mailFolders/{folder}/messages",
+            {"$filter": f"internetMessageId eq '{quoted}'", "$select": "id"},
+        )
+        found = page.get("value") or []
+        return str(found[0]["id"]) if found else None
+
+    def _graph_id(self, reply: Reply) -> str:
+        """Return the Graph id of a listed ``reply``."""
+        graph_id = self._listed.get(reply.key) or self._find("inbox", reply.message_id)
+        if graph_id is None:
+            raise LettersError(
+                f"{reply.source}: the reply left the inbox during the run; run again."
+            )
+        return graph_id
+
+    def _folder(self) -> str:
+        """Return the Graph id of the Filed folder, making each level of it when missing."""
+        if self._filed_folder is not None:
+            return self._filed_folder
+        parent: str | None = None
+        for name in (part.strip() for part in self.settings.filed_folder.split("/")):
+            if not name:
+                continue
+            children = f"/mailFolders/{parent}/childFolders" if parent else "/mailFolders"
+            quoted = name.replace("'", "''")
+            page = self._get(children, {"$filter": f"displayName eq '{quoted}'", "$select": "id"})
+            found = page.get("value") or []
+            if found:
+                parent = str(found[0]["id"])
+            else:
+                made = self._get_url(
+                    self.url + children,
+                    None,
+                    f"make the mail folder {name}",
+                    READ,
+                    method="post",
+                    data={"displayName": name},
+                )
+                parent = str(made["id"])
+        if parent is None:
+            raise LettersError('mail.filed_folder is empty; name a mail folder, e.g. "Filed".')
+        self._filed_folder = parent
+        return parent
+
+    def _pace(self) -> None:
+        """Wait so that sends stay under the mailbox's limit of messages a minute."""
+        interval = 60.0 / max(1, self.settings.sends_per_minute)
+        if self._last_send is not None:
+            wait = self._last_send + interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._last_send = time.monotonic()
+
+    def _get(self, path: str, params: dict[str, str] | None, **kwargs: Any) -> dict[str, Any]:
+        """GET ``path`` of the mailbox and return its JSON."""
+        return self._get_url(self.url + path, params, "read the mailbox", READ, **kwargs)
+
+    def _get_url(
+        self,
+        url: str,
+        params: dict[str, str] | None,
+        doing: str,
+        permission: str,
+        method: str = "get",
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Request ``url`` and return its JSON, as one step that a person can understand."""
+        with self._talking(doing, permission):
+            if method == "get":
+                response = self.connection.get(url, params=params, **kwargs)
+            else:
+                response = self.connection.oauth_request(url, method, **kwargs)
+            data = response.json()
+        if not isinstance(data, dict):
+            raise LettersError(f"Microsoft 365 answered oddly when asked to {doing}; run again.")
+        return data
+
+    @contextmanager
+    def _talking(self, doing: str, permission: str) -> Iterator[None]:
+        """Turn what goes wrong while talking to Microsoft 365 into one line for a person."""
+        try:
+            yield
+        except LettersError:
+            raise
+        except requests.HTTPError as error:
+            raise LettersError(self._http_problem(error, doing, permission)) from error
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise LettersError(
+                f"Cannot reach Microsoft 365 at {self.settings.graph_url} to {doing} "
+                f"({type(error).__name__}); check the internet connection, then run again."
+            ) from error
+
+    def _http_problem(self, error: requests.HTTPError, doing: str, permission: str) -> str:
+        """Say in one line what an HTTP error from Graph means and what to do."""
+        status = _status(error)
+        code, said = _graph_error(error.response)
+        mailbox = self.settings.mailbox
+        if status == 403:
+            return (
+                f"Microsoft 365 refused to {doing} in {mailbox} (403 {code}): the app lacks the "
+                f"permission {permission}; grant it in Microsoft Entra with admin consent, and "
+                "check the mailbox is in the app's RBAC scope."
+            )
+        if status == 401:
+            return (
+                f"Microsoft 365 did not accept the sign-in to {doing} (401 {code}); check "
+                'mail.tenant_id and mail.client_id, or run `letters login` for auth = "user".'
+            )
+        if status == 404 and code in NO_MAILBOX:
+            return (
+                f"Microsoft 365 has no mailbox {mailbox} ({code}); correct mail.mailbox (the "
+                "mailbox's email address), then run again."
+            )
+        if status in (429, 503):
+            return (
+                f"Microsoft 365 is too busy to {doing} ({status}), still after "
+                f"{self.settings.max_tries} tries; run again later: what was done is recorded."
+            )
+        return f"Microsoft 365 could not {doing} ({status} {code} {said}); run again later."
+
+
+def _status(error: requests.HTTPError) -> int:
+    """Return the HTTP status of ``error``, 0 when it has no response."""
+    return error.response.status_code if error.response is not None else 0
+
+
+def _graph_error(response: requests.Response | None) -> tuple[str, str]:
+    """Return Graph's error code and message from an error response."""
+    try:
+        body = response.json() if response is not None else {}
+        inner = body.get("error") or {}
+        return str(inner.get("code") or ""), " ".join(str(inner.get("message") or "").split())
+    except (ValueError, AttributeError):
+        return "", ""
+
+
+def _day(value: str) -> date:
+    """Return the local calendar day of a Graph timestamp, as Outlook shows it."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone().date() if moment.tzinfo is not None else moment.date()
+
+
+def _ids(*values: str) -> tuple[str, ...]:
+    """Return the distinct ``<…>`` Message-IDs in header values, in order."""
+    found = (token for value in values for token in value.split())
+    return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
+
+
+def check(config: Config) -> list[str]:
+    """Say for `letters login --check` whether the mailbox can be read and sent from."""
+    try:
+        return M365Mail(config).check()
+    except LettersError as error:
+        return [error.message]

@@ -1,0 +1,356 @@
+"""Signing in to Microsoft 365 for the m365 back-end: the connection, the token cache, login."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import msal  # type: ignore[import-untyped]  # msal ships no type information
+import requests
+
+# O365 ships no type information; these are the only two modules of it the pipeline uses.
+from O365 import Account  # type: ignore[import-untyped]
+from O365.connection import Connection, MSGraphProtocol  # type: ignore[import-untyped]
+from O365.utils.token import FileSystemTokenBackend  # type: ignore[import-untyped]
+
+from pipeline.config import Config
+from pipeline.errors import LettersError
+
+# O365 logs every HTTP error it raises; we say each in one line, so keep its log quiet unless
+# the program configures logging itself.
+logging.getLogger("O365").addHandler(logging.NullHandler())
+
+DELEGATED_PERMISSIONS = ("Mail.ReadWrite", "Mail.Send")
+# The "Retry-After" to assume when a 429 or 503 comes without one, in seconds.
+DEFAULT_RETRY_AFTER = 2.0
+RETRIED_STATUSES = frozenset({429, 503})
+# The AADSTS codes a person can act on, and what to say about each.
+_AADSTS = {
+    "AADSTS90002": "the tenant id {tenant} is not a Microsoft 365 tenant; correct mail.tenant_id",
+    "AADSTS900023": "the tenant id {tenant} is not valid; correct mail.tenant_id",
+    "AADSTS700016": "no app has the client id {client} in tenant {tenant}; correct "
+    "mail.client_id (the Application (client) ID in Microsoft Entra)",
+    "AADSTS7000215": "the client secret is wrong; put the secret's Value (not its ID) from "
+    "Microsoft Entra in the environment variable {secret}",
+    "AADSTS7000222": "the client secret has expired; make a new one in Microsoft Entra and "
+    "put it in the environment variable {secret}",
+    "AADSTS700027": "the certificate is not the one registered for the app; check mail.certificate",
+    "AADSTS65001": "the app's permissions have not been consented to; an administrator must "
+    "grant admin consent in Microsoft Entra",
+    "AADSTS700082": "the stored sign-in has expired; run `letters login`",
+    "AADSTS70043": "the stored sign-in has expired; run `letters login`",
+    "AADSTS70008": "the stored sign-in has expired; run `letters login`",
+    "AADSTS50173": "the stored sign-in is no longer valid; run `letters login`",
+}
+
+
+class GraphConnection(Connection):  # type: ignore[misc]  # O365 is untyped
+    """O365's connection, at our authority, with timeouts, our CA and our own retries."""
+
+    def __init__(self, credentials: Any, *, authority: str, max_tries: int, **kwargs: Any) -> None:
+        # request_retries=0: urllib3 would retry GET/PUT/DELETE only; _internal_request retries all.
+        super().__init__(credentials, request_retries=0, requests_delay=0, **kwargs)
+        self.authority = authority
+        self.max_tries = max(1, max_tries)
+        self.scopes: list[str] = []
+        self.msal_app: Any = None  # msal's client, made on first use
+        self.renew: Callable[[], str] | None = None  # set by authenticate()
+
+    @property
+    def msal_client(self) -> Any:
+        """Return msal's client for our authority (O365 hard-codes login.microsoftonline.com)."""
+        client: Any = self.msal_app
+        if client is None:
+            http = requests.Session()
+            # Per request: a session's verify loses to REQUESTS_CA_BUNDLE (requests #3829).
+            http.request = functools.partial(  # type: ignore[method-assign]
+                http.request, timeout=self.timeout, verify=self.verify_ssl
+            )
+            common: dict[str, Any] = {
+                "client_id": self.auth[0],
+                "authority": self.authority,
+                "token_cache": self.token_backend,
+                "http_client": http,
+                "instance_discovery": False,
+            }
+            try:
+                if self.auth_flow_type == "public":
+                    client = msal.PublicClientApplication(**common)
+                else:
+                    client = msal.ConfidentialClientApplication(
+                        client_credential=self.auth[1], **common
+                    )
+            except ValueError as error:  # msal cannot read the authority's openid-configuration
+                raise LettersError(
+                    f"Microsoft 365 does not know the tenant at {self.authority}; "
+                    "correct mail.tenant_id (the Directory (tenant) ID in Microsoft Entra)."
+                ) from error
+            self.msal_app = client
+        return client
+
+    def refresh_token(self) -> bool:
+        """Sign in afresh, not trusting the cached token (O365's app-only refresh fails)."""
+        if self.renew is None:
+            return False
+        cache = self.token_backend
+        for token in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
+            cache.remove_at(token)  # Graph refused it: msal must not hand it out again
+        self.update_session_auth_header(access_token=self.renew())
+        return True
+
+    def _internal_request(
+        self,
+        session_obj: requests.Session,
+        url: str,
+        method: str,
+        ignore40x: bool = False,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Make one request: sign in again once on 401, wait and try again on 429 and 503."""
+        tries, renewed = 0, not ignore40x or self.renew is None
+        while True:
+            tries += 1
+            # Per request: a session's verify loses to REQUESTS_CA_BUNDLE (requests #3829).
+            again = {
+                **kwargs,
+                "headers": dict(kwargs.get("headers") or {}),
+                "verify": self.verify_ssl,
+            }
+            try:
+                response: requests.Response = super()._internal_request(
+                    session_obj, url, method, False, **again
+                )
+                return response
+            except requests.HTTPError as error:
+                status = error.response.status_code if error.response is not None else 0
+                if status == 401 and not renewed:  # the access token expired during the run
+                    renewed = True
+                    tries -= 1
+                    self.refresh_token()
+                    continue
+                if status not in RETRIED_STATUSES or tries >= self.max_tries:
+                    raise
+                time.sleep(retry_after(error.response))
+
+
+def retry_after(response: requests.Response | None) -> float:
+    """Return how many seconds Graph asked to wait before trying again."""
+    value = response.headers.get("Retry-After", "") if response is not None else ""
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+class PrivateTokenBackend(FileSystemTokenBackend):  # type: ignore[misc]  # O365 is untyped
+    """O365's token file, readable by its owner only (0600, in a 0700 folder)."""
+
+    def save_token(self, force: bool = False) -> bool:
+        """Write the token cache where only this user can read it."""
+        path = Path(self.token_path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created 0600 before anything is written into it: never readable by others.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+        saved: bool = super().save_token(force=force)
+        return saved
+
+
+def account(config: Config) -> Account:
+    """Return O365's account for the configured mailbox, not yet signed in."""
+    settings = config.mail
+    graph_url = settings.graph_url.rstrip("/") + "/"
+    protocol_class = type(
+        "GraphProtocol",
+        (MSGraphProtocol,),
+        {"_protocol_url": graph_url, "_oauth_scope_prefix": graph_url},
+    )
+    account_class = type("GraphAccount", (Account,), {"connection_constructor": GraphConnection})
+    token_file = Path(settings.token_file)
+    secret = os.environ.get(settings.secret_env, "")
+    if settings.auth == "app":
+        credentials: Any = (settings.client_id, _client_credential(config, secret))
+        flow = "credentials"
+    elif secret:  # a delegated app registered as confidential
+        credentials, flow = (settings.client_id, secret), "authorization"
+    else:  # a delegated app registered as a public client: no secret at all
+        credentials, flow = (settings.client_id,), "public"
+    resource = f"users/{settings.mailbox}"
+    result: Account = account_class(
+        credentials,
+        protocol=protocol_class(default_resource=resource),
+        main_resource=resource,
+        auth_flow_type=flow,
+        tenant_id=settings.tenant_id,
+        token_backend=PrivateTokenBackend(
+            token_path=token_file.parent, token_filename=token_file.name
+        ),
+        timeout=settings.timeout_seconds,
+        verify_ssl=str(settings.ca_file) if settings.ca_file else True,
+        authority=settings.authority_url.rstrip("/") + "/" + settings.tenant_id,
+        max_tries=settings.max_tries,
+    )
+    connection = result.con
+    if settings.auth == "app":
+        connection.scopes = [graph_url + ".default"]
+    else:
+        connection.scopes = [graph_url + name for name in DELEGATED_PERMISSIONS]
+    connection.oauth_redirect_url = (
+        settings.authority_url.rstrip("/") + "/common/oauth2/nativeclient"
+    )
+    return result
+
+
+def _client_credential(config: Config, secret: str) -> Any:
+    """Return the app's credential: the certificate when configured, else the secret."""
+    settings = config.mail
+    if settings.certificate:
+        try:
+            pem = Path(settings.certificate).read_text("ascii")
+        except (OSError, UnicodeDecodeError) as error:
+            raise LettersError(
+                f"{settings.certificate}: cannot read the certificate for Microsoft 365 "
+                f"({error}); check mail.certificate names a PEM file with the private key."
+            ) from error
+        return {"private_key": pem, "public_certificate": pem}
+    if not secret:
+        raise LettersError(
+            f"The environment variable {settings.secret_env} holding the app's client secret "
+            "is not set; set it before the run (never write the secret in a file in the repo)."
+        )
+    return secret
+
+
+def authenticate(config: Config, connection: GraphConnection) -> None:
+    """Sign in afresh (or refresh the stored sign-in) and put the token on the session."""
+    settings = config.mail
+
+    def renew() -> str:
+        try:
+            if settings.auth == "app":
+                result = connection.msal_client.acquire_token_for_client(scopes=connection.scopes)
+            else:
+                accounts = connection.msal_client.get_accounts()
+                if not accounts:
+                    raise LettersError(
+                        f"No Microsoft 365 sign-in is stored in {settings.token_file}; "
+                        "run `letters login`."
+                    )
+                result = connection.msal_client.acquire_token_silent_with_error(
+                    connection.scopes, account=accounts[0]
+                )
+                if result is None:
+                    raise LettersError(
+                        "The stored Microsoft 365 sign-in cannot be renewed; run `letters login`."
+                    )
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise LettersError(
+                f"Cannot reach Microsoft 365 to sign in at {settings.authority_url} "
+                f"({type(error).__name__}); "
+                "check the internet connection, then run again."
+            ) from error
+        except ValueError as error:  # msal: the authority's configuration cannot be read
+            raise LettersError(
+                f"Microsoft 365 does not know the tenant {settings.tenant_id}; "
+                "correct mail.tenant_id (the Directory (tenant) ID in Microsoft Entra)."
+            ) from error
+        if "access_token" not in result:
+            raise LettersError(sign_in_problem(config, result))
+        connection.token_backend.save_token(force=True)
+        return str(result["access_token"])
+
+    if settings.auth == "user":
+        connection.load_token_from_backend()  # once: a renewal must not bring back stale tokens
+    connection.renew = renew
+    token = renew()
+    if connection.session is None:
+        connection.session = connection.get_session()
+    connection.update_session_auth_header(access_token=token)
+
+
+def sign_in_problem(config: Config, result: dict[str, Any]) -> str:
+    """Say, in one line, why Microsoft's sign-in refused, from msal's error result."""
+    settings = config.mail
+    description = str(result.get("error_description") or result.get("error") or "")
+    code = description.split(":", 1)[0].strip()
+    words = {
+        "tenant": settings.tenant_id,
+        "client": settings.client_id,
+        "secret": settings.secret_env,
+    }
+    if code in _AADSTS:
+        what = _AADSTS[code].format(**words)
+    elif result.get("error") == "invalid_grant":
+        what = "the stored sign-in is no longer valid; run `letters login`"
+    elif result.get("error") == "invalid_client":
+        what = (
+            f"the app's credentials were refused; check mail.client_id and the secret in "
+            f"{settings.secret_env}"
+        )
+    else:
+        what = "check mail.tenant_id, mail.client_id and the app's secret or certificate"
+    # Microsoft's description runs on with trace ids; its first sentence names the code.
+    first = description.split(". ")[0].rstrip(".") if description else "no reason given"
+    return f"Microsoft 365 refused to sign in: {what} ({first})."
+
+
+def login(
+    config: Config,
+    prompt: Callable[[str], str] = input,
+    show: Callable[[str], None] = print,
+) -> None:
+    """Walk the manager through consent in the browser once, and store the sign-in."""
+    if config.mail.auth != "user":
+        raise LettersError(
+            'mail.auth is "app": the app signs in by itself with its secret or certificate; '
+            '`letters login` is only for auth = "user". Use `letters login --check`.'
+        )
+    connection: GraphConnection = account(config).con
+    try:
+        with warnings.catch_warnings():
+            # msal recommends form_post, which needs a web server to receive it; the manager
+            # pastes the address instead (PKCE and state still protect the code).
+            warnings.filterwarnings("ignore", "response_mode='form_post'", UserWarning)
+            flow = connection.msal_client.initiate_auth_code_flow(
+                scopes=connection.scopes, redirect_uri=connection.oauth_redirect_url
+            )
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise LettersError(
+            f"Cannot reach Microsoft 365 at {config.mail.authority_url} ({type(error).__name__}); "
+            "check the "
+            "internet connection, then run `letters login` again."
+        ) from error
+    show(f"1. Open this address in a browser and sign in as {config.mail.mailbox}:")
+    show(str(flow["auth_uri"]))
+    show("2. Accept the permissions asked (reading and sending mail).")
+    show("3. The browser ends on a blank page: copy the whole address from its address bar.")
+    pasted = prompt("Paste that address here: ").strip()
+    answer = {key: values[0] for key, values in parse_qs(urlparse(pasted).query).items()}
+    if "code" not in answer and "error" not in answer:
+        raise LettersError(
+            "That is not the address the browser ended on (it has no code=…); run "
+            "`letters login` again and copy the whole address after signing in."
+        )
+    try:
+        result = connection.msal_client.acquire_token_by_auth_code_flow(flow, answer)
+    except ValueError as error:  # msal: the state does not match this login
+        raise LettersError(
+            f"That address belongs to another sign-in ({error}); run `letters login` again."
+        ) from error
+    except (requests.ConnectionError, requests.Timeout) as error:
+        raise LettersError(
+            f"Cannot reach Microsoft 365 to finish signing in ({type(error).__name__}); check the "
+            "internet "
+            "connection, then run `letters login` again."
+        ) from error
+    if "access_token" not in result:
+        raise LettersError(sign_in_problem(config, result))
+    connection.token_backend.save_token(force=True)
+    show(f"Signed in; the sign-in is kept in {config.mail.token_file} (readable by you only).")

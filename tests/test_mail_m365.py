@@ -1,0 +1,564 @@
+"""The Microsoft 365 back-end, driven by the real O365 library against the Graph stand-in."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import stat
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+# The stand-in fixture, registered under its own name "graph" whatever it is imported as.
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from graph_standin import GraphStandin
+
+from pipeline import config as config_module
+from pipeline.config import Config, MailSettings
+from pipeline.errors import LettersError
+from pipeline.mail import Outgoing
+from pipeline.mail_folder import FolderMail
+from pipeline.mail_m365 import M365Mail, check, connect
+from pipeline.mail_m365_auth import login
+from pipeline.run import weekly_run
+
+from conftest import party_row, request_row, write_config, write_register
+
+OFFICE = "office@nursery.example"
+PARENT = "parent@family.example"
+SECRET_ENV = "LETTERS_TEST_CLIENT_SECRET"
+MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
+
+
+@pytest.fixture
+def m365(
+    graph: GraphStandin,  # the fixture imported above
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Config:
+    """Return a configuration for the m365 back-end on the stand-in, app-only, secret set."""
+    monkeypatch.setenv(SECRET_ENV, graph.client_secret)
+    config = config_module.load(write_config(tmp_path))
+    settings = MailSettings(
+        backend="m365",
+        graph_url=graph.url,
+        authority_url=graph.url,
+        mailbox=OFFICE,
+        tenant_id=graph.tenant_id,
+        client_id=graph.client_id,
+        auth="app",
+        secret_env=SECRET_ENV,
+        token_file=tmp_path / "secrets" / "token.json",
+        ca_file=graph.ca_file,
+        timeout_seconds=10,
+        max_tries=3,
+        sends_per_minute=600,
+    )
+    return replace(config, backend="m365", mail=settings)
+
+
+def with_mail(config: Config, **changes: Any) -> Config:
+    """Return ``config`` with these [mail] keys changed."""
+    return replace(config, mail=replace(config.mail, **changes))
+
+
+def letter(
+    folder: Path, size: int = 20_000, name: str = "SAR-2026-001 TP1 consent.pdf"
+) -> Outgoing:
+    """Return a covering email for a signed letter of ``size`` bytes written into ``folder``."""
+    path = folder / name
+    path.write_bytes(b"%PDF-1.7\n" + os.urandom(size))
+    return Outgoing(
+        message_id="<proposed@nursery.example>",
+        sender=OFFICE,
+        sender_name="Little Acorns Nursery",
+        to=PARENT,
+        to_name="Joan Smith",
+        subject="Request for consent to disclose information [SAR-2026-001/TP1]",
+        text="Dear Joan Smith,\n\nPlease find attached our letter.\n",
+        html="<html><body><p>Dear Joan Smith,</p><p>Please find our letter.</p></body></html>",
+        attachment=path,
+        attachment_name=name,
+    )
+
+
+def send(backend: M365Mail, mail: Outgoing) -> str:
+    """Do what the run does: prepare, (journal), send; return the Message-ID."""
+    message_id = backend.prepare(mail)
+    backend.send(mail, message_id)
+    return message_id
+
+
+def received_attachments(graph: GraphStandin, mailbox: str) -> list[tuple[str, bytes]]:
+    """Return the attachments of every message in ``mailbox``'s inbox, decoded from its MIME."""
+    found = []
+    for item in graph.folder_messages(mailbox, "inbox"):
+        message = BytesParser(policy=policy.default).parsebytes(
+            graph.message_mime(mailbox, item["id"])
+        )
+        assert isinstance(message, EmailMessage)
+        for part in message.iter_attachments():
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            found.append((part.get_filename() or "", payload))
+    return found
+
+
+def reply_mime(subject: str, number: int, attachment: bytes = b"", answers: str = "") -> bytes:
+    """Return a reply from the parent as MIME, with an optional PDF attached."""
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = f"Joan Smith <{PARENT}>"
+    message["To"] = OFFICE
+    message["Subject"] = subject
+    message["Message-ID"] = f"<reply-{number}@family.example>"
+    message["Date"] = "Thu, 19 Nov 2026 10:00:00 +0000"
+    if answers:
+        message["In-Reply-To"] = answers
+        message["References"] = answers
+    message.set_content(f"I consent. Reply number {number}.\n")
+    if attachment:
+        message.add_attachment(attachment, "application", "pdf", filename="signed consent.pdf")
+    return message.as_bytes()
+
+
+def test_a_letter_goes_from_the_mailbox_with_its_attachment_and_a_copy_in_sent_items(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    mail = letter(tmp_path)
+    message_id = send(connect(m365), mail)
+    sent = graph.sent(OFFICE)
+    assert [item["internetMessageId"] for item in sent] == [message_id]
+    assert sent[0]["subject"] == mail.subject
+    assert sent[0]["toRecipients"][0]["emailAddress"]["address"] == PARENT
+    assert received_attachments(graph, PARENT) == [
+        (mail.attachment_name, mail.attachment.read_bytes())
+    ]
+    assert graph.folder_messages(OFFICE, "drafts") == []
+
+
+def test_a_4_mb_letter_goes_through_an_upload_session(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    mail = letter(tmp_path, size=4 * 1024 * 1024)
+    send(connect(m365), mail)
+    assert graph.count("POST", r"/attachments/createUploadSession$", 201) == 1
+    assert graph.count("POST", r"/attachments$") == 0
+    assert received_attachments(graph, PARENT) == [
+        (mail.attachment_name, mail.attachment.read_bytes())
+    ]
+
+
+def test_a_429_on_send_is_retried_after_retry_after_and_the_letter_is_sent_once(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    graph.fail("POST", r"/send$", 429, retry_after=1)
+    started = time.monotonic()
+    backend.send(mail, message_id)
+    assert time.monotonic() - started >= 1
+    assert graph.count("POST", r"/send$", 429) == 1
+    assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
+    assert len(graph.folder_messages(PARENT, "inbox")) == 1
+
+
+def test_a_503_that_does_not_clear_stops_with_one_line_and_nothing_is_sent(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    graph.fail("POST", r"/send$", 503, times=5, retry_after=0)
+    with pytest.raises(LettersError) as raised:
+        backend.send(mail, message_id)
+    assert "\n" not in raised.value.message
+    assert "busy" in raised.value.message and "3 tries" in raised.value.message
+    assert graph.count("POST", r"/send$", 503) == 3
+    assert graph.sent(OFFICE) == []
+
+
+def test_was_sent_finds_a_sent_letter_in_sent_items_and_not_a_draft(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    backend = connect(m365)
+    sent_id = send(backend, letter(tmp_path))
+    draft_id = backend.prepare(letter(tmp_path, name="other.pdf"))
+    assert backend.was_sent(sent_id)
+    assert not backend.was_sent(draft_id)
+
+
+def test_after_a_crash_between_send_and_journal_the_next_run_sends_nothing_again(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    mail = letter(tmp_path)
+    message_id = send(connect(m365), mail)  # then the run is killed before journaling "sent"
+    next_run = connect(m365)
+    if not next_run.was_sent(message_id):  # what sending.py does with a "sending" entry
+        next_run.send(mail, message_id)
+    assert len(graph.sent(OFFICE)) == 1
+
+
+def test_a_draft_left_by_a_crash_before_sending_is_found_and_sent_by_the_next_run(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    mail = letter(tmp_path)
+    message_id = connect(m365).prepare(mail)  # killed after journaling "sending"
+    next_run = connect(m365)
+    assert not next_run.was_sent(message_id)
+    next_run.send(mail, message_id)
+    assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
+    assert graph.folder_messages(OFFICE, "drafts") == []
+
+
+def test_paging_over_three_pages_of_inbox_finds_every_reply_oldest_first(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    graph.page_size = 2
+    for number in range(6):
+        graph.deliver(OFFICE, reply_mime(f"Re: consent [SAR-2026-00{number}]", number))
+    replies = connect(m365).replies()
+    assert [reply.message_id for reply in replies] == [
+        f"<reply-{number}@family.example>" for number in range(6)
+    ]
+    assert graph.count("GET", r"/mailFolders/inbox/messages$") == 3
+    assert replies[0].sender == PARENT
+    assert replies[0].subject == "Re: consent [SAR-2026-000]"
+    assert replies[0].source == "inbox: Re: consent [SAR-2026-000]"
+
+
+def test_a_reply_lists_the_messages_it_answers(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    backend = connect(m365)
+    letter_id = send(backend, letter(tmp_path))
+    graph.deliver(OFFICE, reply_mime("Re: your letter", 1, answers=letter_id))
+    (reply,) = backend.replies()
+    assert reply.answers == (letter_id,)
+    assert backend.problems == []
+
+
+def test_fetch_returns_the_whole_message_its_text_and_its_attachments(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    pdf = b"%PDF-1.7\nsigned consent\n" + os.urandom(2000)
+    mime = reply_mime("Re: consent [SAR-2026-001/TP1]", 1, attachment=pdf)
+    graph.deliver(OFFICE, mime)
+    backend = connect(m365)
+    (reply,) = backend.replies()
+    content = backend.fetch(reply)
+    assert content.message == mime
+    assert "I consent. Reply number 1." in content.text
+    assert content.attachments == (("signed consent.pdf", pdf),)
+    assert content.original is None
+
+
+def test_mark_filed_marks_read_and_moves_into_access_requests_filed_made_when_missing(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    graph.deliver(OFFICE, reply_mime("Re: consent [SAR-2026-001/TP1]", 1))
+    graph.deliver(OFFICE, reply_mime("Re: consent [SAR-2026-002]", 2))
+    backend = connect(m365)
+    first, second = backend.replies()
+    backend.mark_filed(first)
+    backend.mark_filed(second)
+    filed = graph.folder_messages(OFFICE, "Access requests/Filed")
+    assert [item["internetMessageId"] for item in filed] == [first.message_id, second.message_id]
+    assert all(item["isRead"] for item in filed)
+    assert graph.folder_messages(OFFICE, "inbox") == []
+    assert connect(m365).replies() == []
+    backend.mark_filed(first)  # filed again after a stopped run: nothing to do
+
+
+def test_an_expired_access_token_is_renewed_during_the_run(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    backend = connect(m365)
+    graph.expire_tokens()
+    send(backend, letter(tmp_path))
+    assert graph.count("*", r"/messages$|/mailFolders/", 401) >= 1
+    assert len(graph.sent(OFFICE)) == 1
+
+
+def test_a_token_left_to_expire_between_runs_is_renewed_when_the_run_starts(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    connect(m365)
+    graph.expire_tokens()
+    send(connect(m365), letter(tmp_path))
+    assert len(graph.sent(OFFICE)) == 1
+
+
+def test_the_token_file_is_readable_by_its_owner_only(
+    m365: Config,
+    graph: GraphStandin,
+) -> None:
+    connect(m365)
+    token_file = m365.mail.token_file
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(token_file.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    ("permission", "step"),
+    [("Mail.Send", "send"), ("Mail.ReadWrite", "replies")],
+)
+def test_a_403_gives_one_line_naming_the_missing_permission(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+    permission: str,
+    step: str,
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    graph.deny(permission)
+    with pytest.raises(LettersError) as raised:
+        backend.send(mail, message_id) if step == "send" else backend.replies()
+    message = raised.value.message
+    assert "\n" not in message
+    assert f"permission {permission}" in message and "403" in message
+    assert graph.sent(OFFICE) == []
+
+
+def test_a_wrong_secret_says_so_in_one_line(
+    m365: Config,
+    graph: GraphStandin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "not-the-secret")
+    with pytest.raises(LettersError) as raised:
+        connect(m365)
+    assert "\n" not in raised.value.message
+    assert "client secret is wrong" in raised.value.message
+    assert SECRET_ENV in raised.value.message and "AADSTS7000215" in raised.value.message
+
+
+def test_a_missing_secret_names_the_environment_variable(
+    m365: Config,
+    graph: GraphStandin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(SECRET_ENV)
+    with pytest.raises(LettersError, match=f"environment variable {SECRET_ENV}"):
+        connect(m365)
+
+
+def test_an_unknown_tenant_says_so_in_one_line(
+    m365: Config,
+    graph: GraphStandin,
+) -> None:
+    with pytest.raises(LettersError) as raised:
+        connect(with_mail(m365, tenant_id="00000000-0000-0000-0000-000000000000"))
+    assert "\n" not in raised.value.message
+    assert "tenant" in raised.value.message and "mail.tenant_id" in raised.value.message
+
+
+def test_an_unknown_client_id_says_so_in_one_line(
+    m365: Config,
+    graph: GraphStandin,
+) -> None:
+    with pytest.raises(LettersError) as raised:
+        connect(with_mail(m365, client_id="11111111-1111-1111-1111-111111111111"))
+    assert "\n" not in raised.value.message
+    assert "mail.client_id" in raised.value.message
+
+
+def test_an_unknown_mailbox_says_so_in_one_line(
+    m365: Config,
+    graph: GraphStandin,
+) -> None:
+    backend = connect(with_mail(m365, mailbox="nobody@nursery.example"))
+    with pytest.raises(LettersError) as raised:
+        backend.replies()
+    assert "\n" not in raised.value.message
+    assert "no mailbox nobody@nursery.example" in raised.value.message
+
+
+def test_a_network_down_says_so_in_one_line(m365: Config, graph: GraphStandin) -> None:
+    closed = "https://127.0.0.1:9/"
+    with pytest.raises(LettersError) as raised:
+        connect(with_mail(m365, authority_url=closed))
+    assert "\n" not in raised.value.message
+    assert "Cannot reach Microsoft 365" in raised.value.message
+
+
+def test_login_stores_a_delegated_sign_in_that_later_runs_use(
+    m365: Config,
+    graph: GraphStandin,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    config = with_mail(m365, auth="user")
+    shown: list[str] = []
+
+    def browser(question: str) -> str:
+        """Do what the manager does: open the address shown, sign in, copy where it ends."""
+        address = next(line for line in shown if line.startswith("https://"))
+        answer = requests.get(address, verify=str(graph.ca_file), allow_redirects=False, timeout=10)
+        return answer.headers["Location"]
+
+    login(config, prompt=browser, show=shown.append)
+    assert stat.S_IMODE(config.mail.token_file.stat().st_mode) == 0o600
+    send(connect(config), letter(tmp_path))
+    assert len(graph.sent(OFFICE)) == 1
+    graph.expire_tokens()  # a week later: renewed with the stored refresh token
+    backend = connect(config)
+    assert backend.replies() == []
+    graph.expire_tokens()  # and again during the run
+    assert backend.replies() == []
+    graph.expire_tokens()
+    graph.revoke_refresh_tokens()
+    with pytest.raises(LettersError, match="run `letters login`"):
+        connect(config)
+
+
+@pytest.mark.parametrize("missing", ["Mail.Send", "Mail.ReadWrite"])
+def test_login_check_says_what_works_and_names_the_missing_permission(
+    m365: Config, graph: GraphStandin, missing: str
+) -> None:
+    assert check(m365)[1:] == [
+        f"Reading {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: yes (Mail.Send).",
+    ]
+    graph.deny(missing)
+    lines = check(m365)
+    assert any(f"permission {missing}" in line for line in lines)
+    assert graph.sent(OFFICE) == [] and graph.folder_messages(OFFICE, "drafts") == []
+
+
+def test_the_letter_sent_is_the_file_signed(
+    m365: Config,
+    graph: GraphStandin,
+    tmp_path: Path,
+) -> None:
+    mail = letter(tmp_path, size=100)
+    send(connect(m365), mail)
+    (item,) = graph.folder_messages(PARENT, "inbox")
+    attachment = item.get("attachments", [{}])[0]
+    assert base64.b64decode(attachment.get("contentBytes", "")) == mail.attachment.read_bytes()
+
+
+def test_pacing_keeps_sends_under_the_configured_rate(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    backend = connect(with_mail(m365, sends_per_minute=120))  # one every half second
+    started = time.monotonic()
+    for number in range(3):
+        send(backend, letter(tmp_path, size=100, name=f"letter {number}.pdf"))
+    assert time.monotonic() - started >= 1.0
+    assert len(graph.sent(OFFICE)) == 3
+
+
+def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsoft_365(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    write_register(
+        m365.paths.register,
+        [request_row()],
+        [party_row(Address=None, Email=PARENT)],
+    )
+    weekly_run(m365, MONDAY, office=None, backend=FolderMail(tmp_path / "in", tmp_path / "out"))
+    folder = m365.paths.working_folder / "SAR-2026-001"
+    (unsigned,) = (folder / "to-sign").glob("*TP1*")
+    shutil.copyfile(unsigned, folder / "signed" / unsigned.name)
+    signed = unsigned.read_bytes()
+
+    sent = weekly_run(m365, TUESDAY, office=None, backend=connect(m365))
+    assert [entry.party for entry, _ in sent.sent] == ["TP1"]
+    (letter_id,) = [item["internetMessageId"] for item in graph.sent(OFFICE)]
+    assert received_attachments(graph, PARENT) == [(unsigned.name, signed)]
+
+    pdf = b"%PDF-1.7\nconsent form\n"
+    graph.deliver(OFFICE, reply_mime("Re: your letter", 1, attachment=pdf, answers=letter_id))
+    filed = weekly_run(m365, WEDNESDAY, office=None, backend=connect(m365))
+    assert [(filing.ref, filing.party) for filing in filed.filed] == [("SAR-2026-001", "TP1")]
+    replies = sorted(path.name for path in (folder / "replies").iterdir())
+    assert any(name.endswith(".eml") for name in replies)
+    assert any(name.endswith("signed consent.pdf") for name in replies)
+    assert len(graph.folder_messages(OFFICE, "Access requests/Filed")) == 1
+    assert graph.folder_messages(OFFICE, "inbox") == []
+
+
+def test_an_app_with_a_certificate_signs_in_without_a_secret(
+    m365: Config, graph: GraphStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(SECRET_ENV)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SAR letters")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = tmp_path / "app.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    send(connect(with_mail(m365, certificate=pem)), letter(tmp_path))
+    assert len(graph.sent(OFFICE)) == 1
+
+
+def test_a_draft_deleted_from_drafts_before_sending_is_made_again_and_sent_once(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    (draft,) = graph.folder_messages(OFFICE, "drafts")
+    del graph.mailbox(OFFICE).messages[draft["id"]]  # someone tidied Drafts in Outlook
+    backend.send(mail, message_id)
+    assert len(graph.sent(OFFICE)) == 1
+    assert received_attachments(graph, PARENT) == [
+        (mail.attachment_name, mail.attachment.read_bytes())
+    ]

@@ -94,6 +94,7 @@ def collect_replies(
     working_folder: Path,
     today: date,
     *,
+    since: date | None = None,
     dry_run: bool = False,
 ) -> Collecting:
     """File every reply the back-end lists that matches a request; leave the rest."""
@@ -103,7 +104,7 @@ def collect_replies(
         by_ref.setdefault(party.ref, {})[party.party] = party
     names = {request.ref: request.requester for request in requests}
     filings = journal.filings()
-    for reply in backend.replies():
+    for reply in backend.replies(since):
         if reply.key in filings:
             if not dry_run:
                 backend.mark_filed(reply)  # a run stopped after filing, before moving it

@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS documents (
     digest TEXT NOT NULL,
     built  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     id        INTEGER PRIMARY KEY,
     day       TEXT NOT NULL,
@@ -304,6 +308,19 @@ class Journal:
             filing.key,
             "filed",
             filing.filed,
+        )
+
+    def replies_collected(self) -> date | None:
+        """Return the day replies were last collected, or None before the first time."""
+        row = self._db.execute("SELECT value FROM state WHERE key = 'replies collected'").fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def record_replies_collected(self, today: date) -> None:
+        """Remember the day replies were collected, so a mailbox is read from about then."""
+        self._db.execute(
+            "INSERT INTO state VALUES ('replies collected', ?) ON CONFLICT(key) DO UPDATE"
+            " SET value = excluded.value",
+            (today.isoformat(),),
         )
 
     def document_digest(self, name: str) -> str:

@@ -74,8 +74,12 @@ class MailBackend(Protocol):
     def was_sent(self, message_id: str) -> bool:
         """Say whether a message with this Message-ID has already gone (after a crash)."""
 
-    def replies(self) -> list[Reply]:
-        """List the replies waiting to be filed, oldest first."""
+    def replies(self, since: date | None = None) -> list[Reply]:
+        """List the replies waiting to be filed, oldest first.
+
+        A mailbox lists only what arrived on or after ``since`` (it holds much else besides);
+        a folder the manager drops replies into lists everything in it.
+        """
 
     def fetch(self, reply: Reply) -> ReplyContent:
         """Return everything of ``reply`` that is to be kept."""

@@ -102,7 +102,7 @@ class FolderMail:
                 return True
         return False
 
-    def replies(self) -> list[Reply]:
+    def replies(self, since: date | None = None) -> list[Reply]:
         """List the emails and scans in the inbox, oldest first; note the rest in ``problems``."""
         self.problems = []
         found: list[Reply] = []

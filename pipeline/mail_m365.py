@@ -112,12 +112,14 @@ class M365Mail:
         """Say whether Sent Items holds a message with this internetMessageId."""
         return self._find("sentitems", message_id) is not None
 
-    def replies(self) -> list[Reply]:
-        """List the messages in the inbox, oldest first, following every page."""
+    def replies(self, since: date | None = None) -> list[Reply]:
+        """List the messages in the inbox since ``since``, oldest first, over every page."""
         self.problems = []
         found: list[Reply] = []
+        start = f"{since.isoformat()}T00:00:00Z" if since else OLDEST
         params: dict[str, str] | None = {
-            "$filter": f"receivedDateTime ge {OLDEST}",  # first, as Graph requires with $orderby
+            # The date comes first in $filter, as Graph requires with $orderby on it.
+            "$filter": f"receivedDateTime ge {start}",
             "$orderby": "receivedDateTime asc",
             "$select": _LISTED,
             "$top": str(PAGE_SIZE),

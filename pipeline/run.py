@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +149,11 @@ def _collect(
     if mail is not None:
         sources = [mail] if mail.name == "folder" else [mail, *sources]
     sent_ids = _sent_ids(entries, journal.sends())
+    # A mailbox holds much else: read it from a week before the last run (a reply filed
+    # already is never filed twice), or a month back the first time.
+    last = journal.replies_collected()
+    since = (last - timedelta(days=7)) if last else outcome.today - timedelta(days=31)
+    collected = True
     for source in sources:
         try:
             collecting = collect_replies(
@@ -159,13 +164,17 @@ def _collect(
                 sent_ids,
                 config.paths.working_folder,
                 outcome.today,
+                since=since,
                 dry_run=outcome.dry_run,
             )
         except LettersError as error:
             outcome.mail_problems.append(f"Collecting replies stopped: {error.message}")
+            collected = False
             continue
         outcome.filed += collecting.filed
         outcome.unmatched += collecting.unmatched + collecting.problems
+    if collected and mail is not None and not outcome.dry_run:
+        journal.record_replies_collected(outcome.today)
 
 
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:

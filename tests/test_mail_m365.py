@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import shutil
 import stat
@@ -253,6 +254,21 @@ def test_paging_over_three_pages_of_inbox_finds_every_reply_oldest_first(
     assert replies[0].sender == PARENT
     assert replies[0].subject == "Re: consent [SAR-2026-000]"
     assert replies[0].source == "inbox: Re: consent [SAR-2026-000]"
+
+
+def test_only_messages_received_since_the_given_day_are_listed(
+    m365: Config, graph: GraphStandin
+) -> None:
+    old = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
+    new = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    graph.deliver(OFFICE, reply_mime("Newsletter", 1), received=old)
+    graph.deliver(OFFICE, reply_mime("Re: consent [SAR-2026-001/TP1]", 2), received=new)
+    listed = connect(m365).replies(since=dt.date(2026, 11, 1))
+    assert [reply.subject for reply in listed] == ["Re: consent [SAR-2026-001/TP1]"]
+    assert [reply.subject for reply in connect(m365).replies()] == [
+        "Newsletter",
+        "Re: consent [SAR-2026-001/TP1]",
+    ]
 
 
 def test_a_reply_lists_the_messages_it_answers(

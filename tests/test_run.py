@@ -476,7 +476,7 @@ class _EmptyMailbox:
     def was_sent(self, message_id: str) -> bool:
         return self.inner.was_sent(message_id)
 
-    def replies(self) -> list[Reply]:
+    def replies(self, since: date | None = None) -> list[Reply]:
         return []
 
     def fetch(self, reply: Reply) -> ReplyContent:

@@ -175,7 +175,7 @@ class RefusesTheSecondMessage:
     def was_sent(self, message_id: str) -> bool:
         return self.inner.was_sent(message_id)
 
-    def replies(self) -> list[Reply]:
+    def replies(self, since: date | None = None) -> list[Reply]:
         found = self.inner.replies()
         self.problems = self.inner.problems
         return found

@@ -27,6 +27,7 @@ from cryptography.x509.oid import NameOID
 from graph_standin import GraphStandin
 
 from pipeline import config as config_module
+from pipeline.cli import main
 from pipeline.config import Config, MailSettings
 from pipeline.errors import LettersError
 from pipeline.mail import Outgoing
@@ -578,3 +579,35 @@ def test_a_draft_deleted_from_drafts_before_sending_is_made_again_and_sent_once(
     assert received_attachments(graph, PARENT) == [
         (mail.attachment_name, mail.attachment.read_bytes())
     ]
+
+
+def test_letters_login_check_on_the_command_line(
+    graph: GraphStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, graph.client_secret)
+    path = write_config(
+        tmp_path,
+        mail={
+            "backend": "m365",
+            "graph_url": graph.url,
+            "authority_url": graph.url,
+            "mailbox": OFFICE,
+            "tenant_id": graph.tenant_id,
+            "client_id": graph.client_id,
+            "secret_env": SECRET_ENV,
+            "token_file": str(tmp_path / "token.json"),
+            "ca_file": str(graph.ca_file),
+        },
+    )
+    assert main(["login", "--check", "--config", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        f"Reading {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: yes (Mail.Send).",
+    ]
+    graph.deny("Mail.Send")
+    assert main(["login", "--check", "--config", str(path)]) == 0
+    assert "permission Mail.Send" in capsys.readouterr().out

@@ -611,3 +611,20 @@ def test_letters_login_check_on_the_command_line(
     graph.deny("Mail.Send")
     assert main(["login", "--check", "--config", str(path)]) == 0
     assert "permission Mail.Send" in capsys.readouterr().out
+
+
+def test_a_run_that_cannot_sign_in_says_so_and_still_does_the_rest(
+    m365: Config, graph: GraphStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_register(m365.paths.register, [request_row()])
+    monkeypatch.setenv(SECRET_ENV, "not-the-secret")
+    outcome = weekly_run(m365, MONDAY, office=None)
+    [problem] = outcome.mail_problems
+    assert "client secret is wrong" in problem
+    assert problem.endswith(
+        "Nothing was sent or collected from the mailbox this time; the signed letters stay in "
+        "signed/ and go next run."
+    )
+    assert "Problems sending (1):" in outcome.text
+    assert [letter.kind for letter, _ in outcome.generated] == ["acknowledgement"]
+    assert outcome.register_written

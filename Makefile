@@ -29,7 +29,7 @@ test: $(STAMP)  ## run the tests
 	$(PY) -m pytest -q
 
 check: $(STAMP)  ## lint, format check, strict type check, tests with branch coverage
-	$(VENV)/bin/ruff check pipeline tests tools && $(VENV)/bin/ruff format --check pipeline tests tools && $(VENV)/bin/mypy && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered
+	$(VENV)/bin/ruff check pipeline tests tools && $(VENV)/bin/ruff format --check pipeline tests tools && $(VENV)/bin/mypy && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 templates: $(STAMP)  ## rebuild letter_templates/*.docx from tools/build_templates.py
 	$(PY) tools/build_templates.py

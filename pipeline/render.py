@@ -13,6 +13,8 @@ from typing import Any
 import jinja2
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.config import Config, Setting
 from pipeline.deadlines import Calendar, Deadlines
@@ -55,7 +57,7 @@ class _StrictNamingUndefined(jinja2.StrictUndefined):
             return f"{{{{ {owner.label}.{self._undefined_name} }}}}"
         if owner is jinja2.utils.missing:
             return f"{{{{ {self._undefined_name} }}}}"
-        return str(super()._undefined_message)
+        return f"{{{{ ….{self._undefined_name} }}}}"  # an attribute of a value, e.g. a name
 
 
 def letterhead(setting: Setting) -> dict[str, Fields]:
@@ -173,10 +175,17 @@ class Renderer:
         path = self.folder / template_name
         try:
             document = DocxTemplate(io.BytesIO(self.template(template_name)))
-            environment = jinja2.Environment(undefined=_StrictNamingUndefined, autoescape=True)
+            # Sandboxed: a template is a file anyone with the folder can edit; it may fill in
+            # values, never reach into Python ({{ ''.__class__ }} is refused).
+            environment = SandboxedEnvironment(undefined=_StrictNamingUndefined, autoescape=True)
             document.render(values, jinja_env=environment, autoescape=True)
             out = io.BytesIO()
             document.save(out)
+        except SecurityError as error:
+            raise LettersError(
+                f"{path}: a placeholder tries to reach beyond the letter's fields ({error}). "
+                "Use only the placeholders listed in letter_templates/README.md."
+            ) from None
         except jinja2.UndefinedError as error:
             raise LettersError(
                 f"{path}: the placeholder {error.message} is not a field the pipeline "

@@ -243,3 +243,54 @@ def test_login_on_the_folder_back_end_says_it_needs_none(
         f"Error: {here / 'letters.toml'}: the folder mail back-end needs no sign-in; "
         '`letters login` is for backend = "m365".\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("trick", "said"),
+    [
+        ("{{ ''.__class__.__mro__ }}", "a placeholder tries to reach beyond the letter's fields"),
+        ("{{ request.__class__ }}", "a placeholder tries to reach beyond the letter's fields"),
+        (
+            "{{ setting.name.__globals__ }}",
+            "the placeholder {{ ….__globals__ }} is not a field the pipeline provides",
+        ),
+    ],
+)
+def test_a_template_that_reaches_into_python_is_refused_by_check(
+    here: Path, capsys: pytest.CaptureFixture[str], trick: str, said: str
+) -> None:
+    templates = templates_with(here, "acknowledgement.docx", f"Trick: {trick}")
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here, templates=templates.as_posix())
+    status, out, _ = run_cli(capsys, "check", "--today", "2026-11-25")
+    assert status == 1
+    [line] = [line for line in out.splitlines() if "acknowledgement.docx" in line]
+    assert line.startswith(f"  {templates / 'acknowledgement.docx'}: ")
+    assert said in line
+    assert line.endswith("letter_templates/README.md.")
+
+
+def test_a_template_with_a_trick_stops_the_run_and_leaves_earlier_letters_alone(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    templates = templates_with(here, "invitation.docx", "{{ ''.__class__.__mro__ }}")
+    write_register(here / "registers" / "register.xlsx", [request_row()])
+    write_config(here, templates=templates.as_posix())
+    assert run_cli(capsys, "run", "--today", "2026-11-25")[0] == 0
+    letters = sorted((here / "letters").rglob("*.docx"))
+    before = {path: path.read_bytes() for path in letters}
+    set_cells_path = here / "registers" / "register.xlsx"
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(set_cells_path)
+    sheet = workbook["Requests"]
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=headers.index("Clean copy ready") + 1, value=date(2026, 11, 25))
+    sheet.cell(row=2, column=headers.index("Meeting") + 1, value="30/11/2026 10:00")
+    workbook.save(set_cells_path)
+    status, _, err = run_cli(capsys, "run", "--today", "2026-11-25")
+    assert status == 1
+    assert err.startswith(f"Error: {templates / 'invitation.docx'}: ")
+    assert "Traceback" not in err
+    assert {path: path.read_bytes() for path in letters} == before
+    assert not list((here / "letters").rglob("*invitation*"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -128,6 +129,9 @@ class Journal:
                 if not path.exists():
                     self._db.executescript(_SCHEMA)
             else:
+                if not path.exists():
+                    # Made readable by its owner only: it names children and families.
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
                 self._db = sqlite3.connect(path, isolation_level=None)
                 self._db.executescript(_SCHEMA)
                 self._upgrade()

@@ -75,12 +75,12 @@ def open_register(
     today: date,
     earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
 ) -> Register:
-    """Load the register at ``path`` and read every sheet, collecting problems.
+    """Load the register at ``path`` and read every sheet, collecting problems."""
+    return read_rows(load_register(path), today, earlier_refs)
 
-    A request with a blank Ref is given the next free one, or the one it was given before
-    (``earlier_refs``, by received date, requester and child) if a run chose it but the
-    register could not be written: its letters already carry that Ref.
-    """
+
+def load_register(path: Path) -> Register:
+    """Load the workbook and find its columns; refuse a file that is not a usable register."""
     ensure_closed(path)
     try:
         original = path.read_bytes()
@@ -91,18 +91,47 @@ def open_register(
         ) from None
     workbook, load_warnings = _load(path, original)
     columns = {name: _header_map(path, workbook, name) for name in layout.SHEETS}
-    register = Register(path, original, workbook, load_warnings, columns)
+    return Register(path, original, workbook, load_warnings, columns)
+
+
+def read_rows(
+    register: Register,
+    today: date,
+    earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
+) -> Register:
+    """Read every row of a loaded register, collecting problems.
+
+    A request with a blank Ref is given the next free one, or the one it was given before
+    (``earlier_refs``, by received date, requester and child) if a run chose it but the
+    register could not be written: its letters already carry that Ref.
+    """
     read_requests(register, today, earlier_refs or {})
     read_parties(register)
     _read_letters(register)
     return register
 
 
+# An Office file protected by a password to open is not a zip but an OLE compound file.
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
 def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
+    if path.suffix.lower() == ".xlsm":
+        raise LettersError(
+            f"{path}: the register is a macro-enabled workbook (.xlsm). The pipeline will not "
+            "write to a file that holds macros; save a copy as .xlsx (File › Save As › Excel "
+            "Workbook), keep the macros elsewhere, and point paths.register at the copy."
+        )
     if path.suffix.lower() != ".xlsx":
         raise LettersError(
             f"{path}: the register must be an Excel workbook saved as .xlsx "
             "(in Excel: File › Save As › Excel Workbook)."
+        )
+    if original.startswith(_OLE_MAGIC):
+        raise LettersError(
+            f"{path}: the register is protected with a password to open, so it cannot be "
+            "read. In Excel: File › Info › Protect Workbook › Encrypt with Password, clear the "
+            "password and save; keep the register safe with the computer's own sign-in instead."
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

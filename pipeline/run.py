@@ -25,7 +25,7 @@ from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
 from pipeline.records import Records, keep_records
-from pipeline.register import Register, ensure_closed, open_register
+from pipeline.register import Register, load_register, read_rows
 from pipeline.render import Renderer, context
 from pipeline.report import save_to_do, to_do
 from pipeline.sending import send_signed
@@ -59,7 +59,8 @@ def weekly_run(
     """
     faults.reset()
     path = config.paths.register
-    ensure_closed(path)
+    # Loaded before the lock and the journal: a file that is refused leaves nothing behind.
+    loaded = load_register(path)
     lock = contextlib.nullcontext() if dry_run else RunLock(path)
     with (
         lock,
@@ -67,7 +68,7 @@ def weekly_run(
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
         outcome = Outcome(today, dry_run, path, config.paths.working_folder)
-        register = open_register(path, today, journal.assigned_refs())
+        register = read_rows(loaded, today, journal.assigned_refs())
         outcome.problems = list(register.problems)
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
         if not converter.available:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,14 @@ def test_the_example_register_and_templates_are_not_ignored() -> None:
             ["git", "check-ignore", "--no-index", "-q", path], cwd=REPO, check=False
         )
         assert done.returncode == 1, path
+
+
+def test_the_journal_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import stat
+
+    from pipeline.journal import Journal
+
+    path = tmp_path / "register.journal.sqlite"
+    with Journal(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -125,6 +125,7 @@ def test_status_lists_open_requests_with_both_deadlines_and_days_left(
     assert not (here / "letters").exists()
 
 
+@pytest.mark.bad_input
 def test_check_reports_register_problems_and_changes_nothing(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,6 +148,7 @@ def test_check_reports_register_problems_and_changes_nothing(
     assert sorted(p.name for p in here.iterdir()) == ["letters.toml", "registers"]
 
 
+@pytest.mark.bad_input
 def test_check_names_the_template_and_the_placeholder_no_field_provides(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -191,6 +193,7 @@ def test_errors_are_one_line_for_a_person_without_a_traceback(
     )
 
 
+@pytest.mark.bad_input
 def test_a_bad_today_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["run", "--today", "25/11/2026"])
@@ -222,6 +225,7 @@ def test_python_dash_m_pipeline_is_the_same_command(here: Path) -> None:
         assert command in done.stdout
 
 
+@pytest.mark.bad_input
 def test_check_names_a_broken_placeholder(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     templates = templates_with(here, "invitation.docx", "See you {{ request.meeting")
     write_register(here / "registers" / "register.xlsx", [request_row()])
@@ -256,6 +260,7 @@ def test_login_on_the_folder_back_end_says_it_needs_none(
         ),
     ],
 )
+@pytest.mark.bad_input
 def test_a_template_that_reaches_into_python_is_refused_by_check(
     here: Path, capsys: pytest.CaptureFixture[str], trick: str, said: str
 ) -> None:
@@ -270,6 +275,7 @@ def test_a_template_that_reaches_into_python_is_refused_by_check(
     assert line.endswith("letter_templates/README.md.")
 
 
+@pytest.mark.bad_input
 def test_a_template_with_a_trick_stops_the_run_and_leaves_earlier_letters_alone(
     here: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

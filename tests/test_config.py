@@ -98,17 +98,20 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
         ),
     ],
 )
+@pytest.mark.bad_input
 def test_each_mistake_names_the_key(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(LettersError) as error:
         load_text(tmp_path, text)
     assert str(error.value) == f"{tmp_path / 'letters.toml'}: {message}"
 
 
+@pytest.mark.bad_input
 def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     with pytest.raises(LettersError, match="this is not valid TOML"):
         load_text(tmp_path, "[setting\n")
 
 
+@pytest.mark.bad_input
 def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(LettersError) as error:
         config_module.load(tmp_path / "nothing.toml")

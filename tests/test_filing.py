@@ -119,6 +119,7 @@ def test_match_reply_of_a_ref_without_a_party_is_the_requester() -> None:
     assert match_reply(a_reply(f"Re: your letter {REF}"), REQUESTS, PARTIES, {}) == Match(REF, "")
 
 
+@pytest.mark.hostile_reply
 def test_match_reply_says_when_the_party_is_not_a_third_party_of_that_request() -> None:
     found = match_reply(a_reply(f"Re: [{REF}/TP9]"), REQUESTS, PARTIES, {})
     assert found == "SAR-2026-001/TP9 is not a third party of that request"
@@ -126,12 +127,14 @@ def test_match_reply_says_when_the_party_is_not_a_third_party_of_that_request() 
     assert found == "SAR-2026-0011/TP2 is not a third party of that request"
 
 
+@pytest.mark.hostile_reply
 def test_match_reply_never_takes_a_longer_ref_for_a_shorter_one() -> None:
     only_the_shorter = [a_request(REF)]
     for subject in ("Re: [SAR-2026-0011/TP1]", "Re: SAR-2026-00111", "Re: XSAR-2026-001 TP1"):
         assert match_reply(a_reply(subject), only_the_shorter, PARTIES, {}) == NOTHING
 
 
+@pytest.mark.hostile_reply
 def test_match_reply_of_nothing_says_why() -> None:
     reply = a_reply("Re: your letter", answers=("<unknown@example.org>",))
     assert match_reply(reply, REQUESTS, PARTIES, SENT) == NOTHING
@@ -139,6 +142,7 @@ def test_match_reply_of_nothing_says_why() -> None:
 
 
 @pytest.mark.parametrize("file_name", ["SAR-2026-001 TP 2.pdf", "SAR-2026-001 TP02.pdf"])
+@pytest.mark.hostile_reply
 def test_match_reply_reads_a_party_code_written_loosely(file_name: str) -> None:
     assert match_reply(a_reply("", file_name), REQUESTS, PARTIES, {}) == Match(REF, "TP2")
 
@@ -167,15 +171,18 @@ def test_match_reply_reads_a_party_code_written_loosely(file_name: str) -> None:
         ("/", "attachment 7"),
     ],
 )
+@pytest.mark.hostile_reply
 def test_attachment_name_keeps_only_a_safe_base_name(given: str, safe: str) -> None:
     assert attachment_name(given, 7) == safe
 
 
+@pytest.mark.hostile_reply
 def test_a_long_attachment_name_without_spaces_is_cut_to_sixty_characters() -> None:
     assert len(PurePosixPath(attachment_name("n" * 296 + ".pdf", 1)).stem) <= 60
 
 
 @pytest.mark.parametrize("odd", ["\x7f", "\x9b", "\u202e"], ids=["DEL", "CSI", "RLO"])
+@pytest.mark.hostile_reply
 def test_attachment_name_drops_control_and_direction_characters(odd: str) -> None:
     assert odd not in attachment_name(f"photo{odd}gnp.exe", 1)
 
@@ -342,6 +349,7 @@ def test_an_emailed_reply_is_filed_with_its_attachments_and_the_register_updated
     assert f"  {REF}/TP1: {TP1_STEM}.eml" in outcome.text
 
 
+@pytest.mark.hostile_reply
 def test_a_reply_that_matches_nothing_stays_in_the_inbox_and_is_listed(sent: Config) -> None:
     drop(sent, "hello.eml", reply_eml("Quick question about Friday", message_id="<q@example.org>"))
 
@@ -355,6 +363,7 @@ def test_a_reply_that_matches_nothing_stays_in_the_inbox_and_is_listed(sent: Con
     assert party(sent, "TP1")["Reply received"] is None
 
 
+@pytest.mark.hostile_reply
 def test_hostile_attachment_names_land_inside_the_replies_folder_with_safe_distinct_names(
     sent: Config,
 ) -> None:
@@ -393,6 +402,7 @@ def test_hostile_attachment_names_land_inside_the_replies_folder_with_safe_disti
         assert bad not in everything
 
 
+@pytest.mark.hostile_reply
 def test_attachments_whose_names_differ_only_in_case_are_both_kept(sent: Config) -> None:
     attached = (("Report.pdf", b"first"), ("report.PDF", b"second"))
     drop(sent, "reply.eml", reply_eml(f"[{REF}/TP1]", attachments=attached))
@@ -434,6 +444,7 @@ def test_two_replies_from_the_same_party_on_the_same_day_get_distinct_names(
     assert party(sent, "TP1")["Reply"] == f"{TP1_STEM} (2).eml"
 
 
+@pytest.mark.hostile_reply
 def test_the_same_reply_dropped_in_again_is_not_filed_twice(sent: Config) -> None:
     data = reply_eml(f"[{REF}/TP1]", attachments=(("slip.pdf", b"slip"),))
     drop(sent, "reply.eml", data)
@@ -490,6 +501,7 @@ def sheet_xml(register: Path, sheet_name: str) -> ElementTree.Element:
         return ElementTree.fromstring(package.read(f"xl/{path}"))
 
 
+@pytest.mark.hostile_reply
 def test_text_from_a_reply_never_becomes_a_formula_in_the_register(
     setting: Callable[..., Config],
 ) -> None:
@@ -527,6 +539,7 @@ def test_text_from_a_reply_never_becomes_a_formula_in_the_register(
     assert cell.get("t") in ("s", "inlineStr")
 
 
+@pytest.mark.hostile_reply
 def test_a_reply_by_thread_to_a_request_whose_row_has_a_problem_stays_in_the_inbox(
     sent: Config,
 ) -> None:
@@ -541,6 +554,7 @@ def test_a_reply_by_thread_to_a_request_whose_row_has_a_problem_stays_in_the_inb
     assert len(outcome.unmatched) == 1
 
 
+@pytest.mark.hostile_reply
 def test_a_reply_by_thread_to_a_party_whose_row_has_a_problem_is_not_named_for_the_requester(
     sent: Config,
 ) -> None:

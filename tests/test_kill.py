@@ -144,6 +144,7 @@ KILL_POINTS = [
 ]
 
 
+@pytest.mark.kill_point
 @pytest.mark.parametrize(("step", "occurrence"), KILL_POINTS)
 def test_a_run_stopped_at_a_step_and_run_again_does_everything_once(
     step: str,
@@ -177,6 +178,7 @@ def clean_process(start: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     return outcome_of(config)
 
 
+@pytest.mark.kill_point
 @pytest.mark.parametrize("step", STEPS)
 def test_a_process_killed_at_a_step_and_run_again_does_everything_once(
     step: str, start: Path, clean_process: dict[str, Any], tmp_path: Path

@@ -243,6 +243,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.hostile_reply
 def test_replies_lists_emails_outlook_items_and_scans_oldest_first(inbox: Path) -> None:
     mail = FolderMail(inbox, inbox.parent / "outbox")
 
@@ -429,6 +430,7 @@ def test_fetch_of_a_scan_keeps_the_file_as_it_is(inbox: Path) -> None:
     assert (content.text, content.attachments) == ("", ())
 
 
+@pytest.mark.hostile_reply
 def test_fetch_of_a_reply_gone_from_the_inbox_names_it(inbox: Path) -> None:
     mail = FolderMail(inbox, inbox.parent / "outbox")
     reply = by_name(mail)["SAR-2026-001 TP2.pdf"]
@@ -457,6 +459,7 @@ def test_mark_filed_moves_the_reply_once_beside_earlier_ones(inbox: Path) -> Non
     assert "attachmentFiles.msg" not in by_name(mail)
 
 
+@pytest.mark.hostile_reply
 def test_mark_filed_leaves_a_different_file_saved_under_the_same_name(inbox: Path) -> None:
     mail = FolderMail(inbox, inbox.parent / "outbox")
     reply = by_name(mail)["SAR-2026-001 TP2.pdf"]

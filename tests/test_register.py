@@ -258,6 +258,7 @@ def party_cases(tmp_path_factory: pytest.TempPathFactory) -> Register:
     [(row, expected) for row, (_, _, expected) in enumerate(REQUEST_PROBLEMS, start=2)],
     ids=[case for case, _, _ in REQUEST_PROBLEMS],
 )
+@pytest.mark.bad_input
 def test_a_request_row_problem_is_reported_and_the_row_skipped(
     request_cases: Register, row: int, expected: str
 ) -> None:
@@ -272,6 +273,7 @@ def test_a_request_row_problem_is_reported_and_the_row_skipped(
     [(row, expected) for row, (_, _, expected) in enumerate(PARTY_PROBLEMS, start=2)],
     ids=[case for case, _, _ in PARTY_PROBLEMS],
 )
+@pytest.mark.bad_input
 def test_a_third_party_row_problem_is_reported_and_the_row_skipped(
     party_cases: Register, row: int, expected: str
 ) -> None:
@@ -281,6 +283,7 @@ def test_a_third_party_row_problem_is_reported_and_the_row_skipped(
     assert row not in rows(party_cases.parties)
 
 
+@pytest.mark.bad_input
 def test_every_problem_case_is_reported_on_its_own_row_only(
     request_cases: Register, party_cases: Register
 ) -> None:
@@ -336,6 +339,7 @@ def test_a_complete_request_row_is_read_into_a_request(tmp_path: Path) -> None:
     assert request.closed is None
 
 
+@pytest.mark.bad_input
 def test_a_row_with_a_problem_is_skipped_and_every_other_row_is_read(tmp_path: Path) -> None:
     register = read(
         tmp_path,
@@ -353,6 +357,7 @@ def test_a_row_with_a_problem_is_skipped_and_every_other_row_is_read(tmp_path: P
     assert register.held_refs == {"SAR-2026-002"}
 
 
+@pytest.mark.bad_input
 def test_a_row_can_have_several_problems_each_reported(tmp_path: Path) -> None:
     register = read(tmp_path, [request_row(Received="31/2/2026", Requester=None, Extended="Yes")])
 
@@ -397,6 +402,7 @@ def test_choices_are_matched_ignoring_case_and_read_as_listed(tmp_path: Path) ->
     assert party.decision == "Consents"
 
 
+@pytest.mark.bad_input
 def test_a_duplicate_ref_is_reported_on_both_rows_each_naming_the_other(tmp_path: Path) -> None:
     register = read(
         tmp_path,
@@ -417,6 +423,7 @@ def test_a_duplicate_ref_is_reported_on_both_rows_each_naming_the_other(tmp_path
     assert register.held_refs == {"SAR-2026-001"}
 
 
+@pytest.mark.bad_input
 def test_third_parties_of_a_request_with_a_problem_wait_silently(tmp_path: Path) -> None:
     register = read(
         tmp_path,
@@ -436,6 +443,7 @@ def test_third_parties_of_a_request_with_a_problem_wait_silently(tmp_path: Path)
     assert register.refs_with_party_problems == set()
 
 
+@pytest.mark.bad_input
 def test_a_request_with_a_third_party_problem_is_named_and_still_read(tmp_path: Path) -> None:
     register = read(
         tmp_path,
@@ -459,6 +467,7 @@ def test_a_request_with_a_third_party_problem_is_named_and_still_read(tmp_path: 
     assert rows(register.parties) == [3, 4]
 
 
+@pytest.mark.bad_input
 def test_a_duplicate_party_code_within_a_request_is_reported_on_the_later_row(
     tmp_path: Path,
 ) -> None:
@@ -613,6 +622,7 @@ def test_a_blank_party_is_numbered_after_the_highest_code_in_its_request(tmp_pat
     assert first.problems == []
 
 
+@pytest.mark.bad_input
 def test_a_party_code_on_a_row_with_a_problem_is_not_given_to_another_party(
     tmp_path: Path,
 ) -> None:
@@ -706,6 +716,7 @@ def test_a_missing_pipeline_column_is_not_a_problem(tmp_path: Path) -> None:
     assert rows(register.requests) == [2]
 
 
+@pytest.mark.bad_input
 def test_a_missing_sheet_is_refused_naming_the_file_and_the_sheets(tmp_path: Path) -> None:
     workbook = blank_workbook()
     workbook.remove(workbook[layout.THIRD_PARTIES])
@@ -721,6 +732,7 @@ def test_a_missing_sheet_is_refused_naming_the_file_and_the_sheets(tmp_path: Pat
     )
 
 
+@pytest.mark.bad_input
 def test_a_missing_manager_column_is_refused_naming_it(tmp_path: Path) -> None:
     workbook = blank_workbook()
     workbook[layout.REQUESTS].delete_cols(7)  # Child
@@ -735,6 +747,7 @@ def test_a_missing_manager_column_is_refused_naming_it(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.bad_input
 def test_a_duplicated_header_is_refused_naming_it(tmp_path: Path) -> None:
     workbook = blank_workbook()
     workbook[layout.THIRD_PARTIES].cell(row=1, column=15, value=" email ")
@@ -752,6 +765,7 @@ def test_a_duplicated_header_is_refused_naming_it(tmp_path: Path) -> None:
 # --- Files that cannot be read ----------------------------------------------------------------
 
 
+@pytest.mark.bad_input
 def test_a_missing_register_is_refused_saying_where_to_look(tmp_path: Path) -> None:
     path = tmp_path / "register.xlsx"
 
@@ -764,6 +778,7 @@ def test_a_missing_register_is_refused_saying_where_to_look(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.bad_input
 def test_a_register_not_saved_as_xlsx_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "register.csv"
     path.write_text("Ref,Received\nSAR-2026-001,2/11/2026\n", encoding="utf-8")
@@ -777,6 +792,7 @@ def test_a_register_not_saved_as_xlsx_is_refused(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.bad_input
 def test_a_corrupt_register_is_refused_saying_how_to_recover(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     path.write_bytes(b"this is not a workbook \x00\x01\x02")
@@ -790,6 +806,7 @@ def test_a_corrupt_register_is_refused_saying_how_to_recover(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.bad_input
 def test_a_register_with_a_damaged_part_inside_is_refused(tmp_path: Path) -> None:
     path = write_register(tmp_path / "register.xlsx", [request_row()])
     damaged = io.BytesIO()
@@ -809,6 +826,7 @@ def test_a_register_with_a_damaged_part_inside_is_refused(tmp_path: Path) -> Non
     ("lock", "program"),
     [("~$register.xlsx", "Excel"), (".~lock.register.xlsx#", "LibreOffice")],
 )
+@pytest.mark.bad_input
 def test_a_register_open_in_excel_or_libreoffice_is_refused_before_reading(
     tmp_path: Path, lock: str, program: str
 ) -> None:
@@ -828,6 +846,7 @@ def test_a_register_open_in_excel_or_libreoffice_is_refused_before_reading(
 # --- A new register ---------------------------------------------------------------------------
 
 
+@pytest.mark.bad_input
 def test_create_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:
     path = tmp_path / "register.xlsx"
     path.write_bytes(b"the manager's register")

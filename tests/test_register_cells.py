@@ -83,6 +83,7 @@ def test_an_empty_cell_has_no_date(empty: Any) -> None:
         (time(10, 30), f"10:30:00 is a time, not a date; {HOW_DATE}"),
     ],
 )
+@pytest.mark.bad_input
 def test_a_date_that_cannot_be_read_is_refused_saying_how_to_type_it(
     typed: Any, message: str
 ) -> None:
@@ -127,6 +128,7 @@ def test_an_empty_cell_has_no_meeting(empty: Any) -> None:
     assert to_datetime(empty) is None
 
 
+@pytest.mark.bad_input
 def test_a_real_excel_date_at_midnight_is_refused_as_a_meeting(tmp_path: Path) -> None:
     stored = through_excel_file(tmp_path, datetime(2026, 12, 15), DATE_TIME_FORMAT)
 
@@ -155,6 +157,7 @@ def test_a_real_excel_date_at_midnight_is_refused_as_a_meeting(tmp_path: Path) -
         ("15/12/2026 10:61", f'"15/12/2026 10:61" has no real time of day; {HOW_MEETING}'),
     ],
 )
+@pytest.mark.bad_input
 def test_a_meeting_without_a_readable_date_and_time_is_refused(typed: Any, message: str) -> None:
     with pytest.raises(CellError) as refused:
         to_datetime(typed)

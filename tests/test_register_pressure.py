@@ -24,6 +24,7 @@ from pipeline.run import weekly_run
 from conftest import cells, party_row, request_row
 
 TODAY = date(2026, 11, 25)
+pytestmark = pytest.mark.bad_input
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -130,6 +130,7 @@ def test_a_scanned_pdf_in_signed_counts_as_the_letter(two_requests: Config) -> N
     assert weekly_run(two_requests, TODAY).regenerated == []
 
 
+@pytest.mark.bad_input
 def test_the_register_open_in_excel_stops_the_run_before_any_side_effect(
     two_requests: Config,
 ) -> None:
@@ -145,6 +146,7 @@ def test_the_register_open_in_excel_stops_the_run_before_any_side_effect(
     assert snapshot(register.parent.parent) == before
 
 
+@pytest.mark.bad_input
 def test_the_register_open_in_libreoffice_stops_the_run(two_requests: Config) -> None:
     register = two_requests.paths.register
     (register.parent / f".~lock.{register.name}#").write_text("owner")
@@ -153,6 +155,7 @@ def test_the_register_open_in_libreoffice_stops_the_run(two_requests: Config) ->
     assert not two_requests.paths.working_folder.exists()
 
 
+@pytest.mark.bad_input
 def test_a_register_changed_during_the_run_is_not_overwritten(two_requests: Config) -> None:
     path = two_requests.paths.register
     register = open_register(path, TODAY)
@@ -332,6 +335,7 @@ def test_write_back_keeps_validation_styles_extra_columns_and_manager_cells(
     assert after[layout.REQUESTS]["C2"].font.bold
 
 
+@pytest.mark.bad_input
 def test_text_written_into_the_register_never_becomes_a_formula(
     setting: Callable[..., Config],
 ) -> None:
@@ -368,6 +372,7 @@ def _with_x14_conditional_formatting(path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
+@pytest.mark.bad_input
 def test_a_save_that_would_drop_excel_features_is_refused_and_names_them(
     two_requests: Config,
 ) -> None:
@@ -386,6 +391,7 @@ def test_a_save_that_would_drop_excel_features_is_refused_and_names_them(
     assert len(to_sign(two_requests)) == 4
 
 
+@pytest.mark.bad_input
 def test_a_row_with_a_problem_is_skipped_and_marked_while_the_others_go_ahead(
     setting: Callable[..., Config],
 ) -> None:

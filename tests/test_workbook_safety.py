@@ -146,12 +146,14 @@ def with_part(data: bytes, name: str, content: bytes, content_type: str) -> byte
 # --- What Excel-made workbooks lose ----------------------------------------------------------
 
 
+@pytest.mark.bad_input
 def test_text_box_is_reported_although_openpyxl_drops_it_silently() -> None:
     original = sample("WithTextBox.xlsx")
 
     assert lost_features(original, resave(original)) == [TEXT_BOX]
 
 
+@pytest.mark.bad_input
 def test_excel_2010_conditional_formatting_is_reported() -> None:
     original = sample("NewStyleConditionalFormattings.xlsx")
     with pytest.warns(UserWarning, match="Conditional Formatting extension is not supported"):
@@ -208,6 +210,7 @@ def test_rich_text_kept_when_loaded_with_rich_text() -> None:
 # --- What openpyxl drops is reported ---------------------------------------------------------
 
 
+@pytest.mark.bad_input
 def test_validation_referring_to_another_sheet_is_reported() -> None:
     original = with_sheet_extensions(openpyxl_register(), X14_VALIDATION)
     with pytest.warns(UserWarning, match="Data Validation extension is not supported"):
@@ -216,6 +219,7 @@ def test_validation_referring_to_another_sheet_is_reported() -> None:
     assert lost_features(original, saved) == [X14_VALIDATION_LOST]
 
 
+@pytest.mark.bad_input
 def test_sparklines_are_reported() -> None:
     original = with_sheet_extensions(openpyxl_register(), SPARKLINES)
     with pytest.warns(UserWarning, match="Sparkline Group extension is not supported"):
@@ -232,6 +236,7 @@ def test_messages_are_deduplicated_in_the_original_order() -> None:
     assert lost_features(original, saved) == ["sparklines on sheet 'Requests'", X14_VALIDATION_LOST]
 
 
+@pytest.mark.bad_input
 def test_footer_openpyxl_cannot_parse_is_reported() -> None:
     footer = "<headerFooter><oddHeader>&amp;C&amp;A</oddHeader><oddFooter>Page &amp;P</oddFooter>"
     original = rewrite(
@@ -245,6 +250,7 @@ def test_footer_openpyxl_cannot_parse_is_reported() -> None:
     assert lost_features(original, saved) == ["a page header or footer on sheet 'Requests'"]
 
 
+@pytest.mark.bad_input
 def test_unknown_workbook_extension_is_reported_by_its_uri() -> None:
     uri = "{00000000-1111-2222-3333-444444444444}"
     original = with_workbook_extensions(openpyxl_register(), f'<ext uri="{uri}"/>')
@@ -252,6 +258,7 @@ def test_unknown_workbook_extension_is_reported_by_its_uri() -> None:
     assert lost_features(original, resave(original)) == [f"an Excel extension {uri}"]
 
 
+@pytest.mark.bad_input
 def test_rich_text_flattened_by_a_plain_load_is_reported() -> None:
     original = rich_text_register()
 
@@ -260,6 +267,7 @@ def test_rich_text_flattened_by_a_plain_load_is_reported() -> None:
     ]
 
 
+@pytest.mark.bad_input
 def test_vba_project_is_reported() -> None:
     original = with_part(
         openpyxl_register(),
@@ -293,6 +301,7 @@ def test_thumbnail_and_printer_settings_are_not_reported() -> None:
     assert lost_features(original, resave(original)) == []
 
 
+@pytest.mark.bad_input
 def test_sheets_are_matched_by_name_and_a_missing_one_is_reported() -> None:
     original = openpyxl_register()
     book = openpyxl.load_workbook(io.BytesIO(original))
@@ -314,11 +323,13 @@ def test_sheets_are_matched_by_name_and_a_missing_one_is_reported() -> None:
 # --- Bad input ---------------------------------------------------------------------------------
 
 
+@pytest.mark.bad_input
 def test_a_file_that_is_not_a_workbook_is_a_letters_error() -> None:
     with pytest.raises(LettersError, match=r"original workbook is not a readable \.xlsx file"):
         lost_features(b"Reference,Status\n", openpyxl_register())
 
 
+@pytest.mark.bad_input
 def test_a_zip_that_is_not_a_workbook_is_a_letters_error() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:

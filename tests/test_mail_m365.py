@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import os
 import shutil
 import stat
@@ -628,3 +629,33 @@ def test_a_run_that_cannot_sign_in_says_so_and_still_does_the_rest(
     assert "Problems sending (1):" in outcome.text
     assert [letter.kind for letter, _ in outcome.generated] == ["acknowledgement"]
     assert outcome.register_written
+
+
+def test_no_secret_or_token_appears_in_what_the_run_prints_or_saves(
+    m365: Config, graph: GraphStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_register(m365.paths.register, [request_row()])
+    outcome = weekly_run(m365, MONDAY, office=None)
+    token = json.loads(m365.mail.token_file.read_text())
+    secrets = [graph.client_secret, *_strings_named(token, "secret")]
+    monkeypatch.setenv(SECRET_ENV, "not-the-secret-" + graph.client_secret[:6])
+    failed = weekly_run(m365, TUESDAY, office=None)
+    said = [outcome.text, failed.text, *failed.mail_problems]
+    for text in said:
+        for secret in [*secrets, "not-the-secret-"]:
+            assert secret not in text
+    assert all("eyJ" not in text for text in said)  # no access token (a JWT) either
+
+
+def _strings_named(data: Any, word: str) -> list[str]:
+    """Return every string value in ``data`` under a key containing ``word``."""
+    if isinstance(data, dict):
+        return [
+            found
+            for key, value in data.items()
+            for found in ([value] if word in str(key).lower() and isinstance(value, str) else [])
+            + _strings_named(value, word)
+        ]
+    if isinstance(data, list):
+        return [found for item in data for found in _strings_named(item, word)]
+    return []

@@ -69,6 +69,7 @@ class MailSettings:
     timeout_seconds: int = 30
     max_tries: int = 5
     sends_per_minute: int = 30
+    max_attachment_mb: float = 25  # a reply's attachment larger than this is not saved
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,15 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "timeout_seconds": int,
         "max_tries": int,
         "sends_per_minute": int,
+        "max_attachment_mb": (int, float),
     },
 }
-_TYPE_WORDS = {str: "text in quotes", int: "a whole number", list: "a list in [ ]"}
+_TYPE_WORDS = {
+    str: "text in quotes",
+    int: "a whole number",
+    float: "a number",
+    list: "a list in [ ]",
+}
 
 
 def example_text() -> str:
@@ -200,6 +207,8 @@ def _mail(raw: dict[str, Any], base: Path, path: Path) -> MailSettings:
             values[key] = (base / Path(values[key]).expanduser()).resolve()
     settings = MailSettings(**values)
     settings = replace(settings, token_file=settings.token_file.expanduser())
+    if settings.max_attachment_mb <= 0:
+        raise LettersError(f"{path}: mail.max_attachment_mb must be more than 0.")
     if settings.backend != "m365":
         return settings
     for key in ("mailbox", "tenant_id", "client_id"):

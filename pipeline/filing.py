@@ -7,16 +7,26 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from email import policy
+from email.parser import BytesHeaderParser
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pipeline.due import safe_part
+from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.journal import Filing, Journal
 from pipeline.mail import MailBackend, Reply, ReplyContent
+from pipeline.mail_folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty
 
 # After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
 _PARTY_AFTER_REF = re.compile(r"^\s*[-/_ ]?\s*TP\s*0*([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
+# An attachment over this is left in the message, not saved beside it (config: the lead's).
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# Most file systems (ext4, APFS, NTFS in UTF-16 units) refuse a name over 255 bytes; with room
+# for the hidden ".….partial" name a file is written under first.
+_LONGEST_FILE_NAME = 255 - len("..partial")
+_LONGEST_STEM = 150  # a reply's own part of each name, in bytes; the rest for the attachment
 
 
 @dataclass
@@ -26,6 +36,7 @@ class Collecting:
     filed: list[Filing] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # left in the inbox, with why
     problems: list[str] = field(default_factory=list)
+    kept_out: list[str] = field(default_factory=list)  # attachments over the limit, not saved
 
 
 @dataclass(frozen=True)
@@ -96,8 +107,13 @@ def collect_replies(
     *,
     since: date | None = None,
     dry_run: bool = False,
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> Collecting:
-    """File every reply the back-end lists that matches a request; leave the rest."""
+    """File every reply the back-end lists that matches a request; leave the rest.
+
+    An attachment over ``max_attachment_bytes`` is not saved as a file of its own; the reply is
+    filed all the same, and ``kept_out`` says which attachment stayed in the message and where.
+    """
     result = Collecting()
     by_ref: dict[str, dict[str, ThirdParty]] = {}
     for party in parties:
@@ -121,25 +137,62 @@ def collect_replies(
                 Filing(reply.key, found.ref, found.party, received, today, "", (), reply.source)
             )
             continue
-        taken = {filing.file_name for filing in filings.values()}
-        filing = _file(
+        try:
+            content = backend.fetch(reply)
+        except LettersError as error:
+            if not reply.file_name:
+                raise  # a mailbox that fails fails for every reply: the run says so once
+            # A damaged file in the inbox folder is that file's problem alone.
+            result.unmatched.append(f"{error.message} It stays in the inbox.")
+            continue
+        taken = {name for filing in filings.values() for name in (filing.file_name, *filing.files)}
+        filing, too_big = _file(
             reply,
-            backend.fetch(reply),
+            content,
             found,
             who,
             received,
             today,
             taken,
             working_folder / found.ref / "replies",
+            max_attachment_bytes,
         )
         checkpoint("file:written")
         journal.record_filed(filing)
         filings[filing.key] = filing
         checkpoint("file:recorded")
+        where = _filed_where(backend, reply)
         backend.mark_filed(reply)
         result.filed.append(filing)
+        who_for = f"{found.ref}/{found.party}" if found.party else found.ref
+        for name, size in too_big:
+            shown, limit = _megabytes(size, max_attachment_bytes)
+            result.kept_out.append(
+                f"{who_for} {filing.file_name}: the attachment {name} ({shown} MB) is over the "
+                f"{limit} MB limit and was not saved; it is still in the message ({where})"
+            )
     result.problems.extend(backend.problems)
     return result
+
+
+def _filed_where(backend: MailBackend, reply: Reply) -> str:
+    """Say where ``reply`` will be once ``backend.mark_filed`` has moved it, for a person."""
+    if isinstance(backend, FolderMail) and reply.file_name:
+        return str(_free_name(backend.inbox / "filed", reply.file_name))
+    folder = getattr(getattr(backend, "settings", None), "filed_folder", "")
+    return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
+
+
+def _megabytes(size: int, limit: int) -> tuple[str, str]:
+    """Return ``size`` and ``limit`` in MB, with just enough decimals to tell them apart."""
+    shown = limit_shown = ""
+    for places in range(1, 7):
+        shown, limit_shown = (
+            f"{value / 2**20:.{places}f}".rstrip("0").rstrip(".") for value in (size, limit)
+        )
+        if shown != limit_shown and "0" not in (shown, limit_shown):
+            break
+    return shown, limit_shown
 
 
 def _file(
@@ -151,33 +204,35 @@ def _file(
     today: date,
     taken: set[str],
     folder: Path,
-) -> Filing:
-    """Write a reply's message, original file and attachments into ``folder``."""
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> tuple[Filing, list[tuple[str, int]]]:
+    """Write a reply's message, original file and attachments into ``folder``, never over
+    another file; return the filing and the attachments left out as too big (name, size)."""
     words = " ".join(part for part in (found.ref, found.party) if part)
-    base = f"{words} reply {received.isoformat()} - {safe_part(who)}"
+    head = f"{words} reply {received.isoformat()}"
+    # Room left for " (2)", " - " and an attachment's name after it.
+    base = _fit(f"{head} - ", safe_part(who), "", _LONGEST_STEM).removesuffix(" - ")
+    existing = _existing(folder)
     stem, number = base, 2
-    main_suffix = ".eml" if content.message is not None else _suffix(content)
-    while f"{stem}{main_suffix}" in taken:  # another reply the same day from the same person
-        stem, number = f"{base} ({number})", number + 1
-    files: list[tuple[str, bytes]] = []
-    if content.message is not None:
-        files.append((f"{stem}.eml", content.message))
-    if content.original is not None:
-        files.append((f"{stem}{_suffix(content)}", content.original[1]))
-    # Compared without case: Report.pdf and report.PDF are one file on Windows and macOS.
-    used = {name.casefold() for name, _ in files}
-    for index, (given, data) in enumerate(content.attachments, start=1):
-        name = f"{stem} - {attachment_name(given, index)}"
-        while name.casefold() in used:
-            name = f"{Path(name).stem} (again){Path(name).suffix}"
-        used.add(name.casefold())
-        files.append((name, data))
+    while True:
+        files, too_big = _named(stem, content, max_attachment_bytes)
+        # Free, or this reply's own files from a run stopped after writing them, before the
+        # journal: the same bytes, or (a .msg converted afresh) the same original or Message-ID.
+        if files[0][0] not in taken and (
+            all(_free_or_same(folder, existing, name, data) for name, data in files)
+            or _left_by_a_stopped_run(folder, existing, files, reply, content)
+        ):
+            break
+        stem, number = f"{base} ({number})", number + 1  # another reply from them that day
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files:
+        target = folder / existing.get(name.casefold(), name)
+        if target.is_file():
+            continue  # the same bytes, or the same message written by the stopped run: kept
         partial = folder / f".{name}.partial"
         partial.write_bytes(data)
-        os.replace(partial, folder / name)
-    return Filing(
+        os.replace(partial, target)
+    filing = Filing(
         key=reply.key,
         ref=found.ref,
         party=found.party,
@@ -187,6 +242,94 @@ def _file(
         files=tuple(name for name, _ in files),
         source=reply.source,
     )
+    return filing, too_big
+
+
+def _named(
+    stem: str, content: ReplyContent, max_attachment_bytes: int
+) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
+    """Name each file of a reply filed as ``stem``; leave out attachments over the limit."""
+    files: list[tuple[str, bytes]] = []
+    if content.message is not None:
+        files.append((f"{stem}.eml", content.message))
+    if content.original is not None:
+        files.append((f"{stem}{_suffix(content)}", content.original[1]))
+    # Compared without case: Report.pdf and report.PDF are one file on Windows and macOS.
+    used = {name.casefold() for name, _ in files}
+    too_big: list[tuple[str, int]] = []
+    for index, (given, data) in enumerate(content.attachments, start=1):
+        safe = attachment_name(given, index)
+        if len(data) > max_attachment_bytes:
+            too_big.append((safe, len(data)))
+            continue
+        part, suffix = _split(safe)
+        again = ""
+        name = _fit(f"{stem} - ", part, suffix)
+        while name.casefold() in used:
+            again += " (again)"  # kept whole when a long name is cut to fit
+            name = _fit(f"{stem} - ", part, again + suffix)
+        used.add(name.casefold())
+        files.append((name, data))
+    return files, too_big
+
+
+def _split(name: str) -> tuple[str, str]:
+    """Split a safe attachment name into its stem and suffix (".pdf", or "")."""
+    suffix = Path(name).suffix
+    return (name[: -len(suffix)], suffix) if suffix else (name, "")
+
+
+def _fit(head: str, part: str, suffix: str, longest: int = _LONGEST_FILE_NAME) -> str:
+    """Return ``head + part + suffix``, ``part`` shortened so the name fits the file system."""
+    name = f"{head}{part}{suffix}"
+    while len(name.encode("utf-8")) > longest and part:
+        part = part[:-1].rstrip(" .")
+        name = f"{head}{part}{suffix}"
+    return name
+
+
+def _existing(folder: Path) -> dict[str, str]:
+    """Map the casefolded name of each file in ``folder`` to its name on disk."""
+    if not folder.is_dir():
+        return {}
+    return {path.name.casefold(): path.name for path in folder.iterdir()}
+
+
+def _left_by_a_stopped_run(
+    folder: Path,
+    existing: dict[str, str],
+    files: list[tuple[str, bytes]],
+    reply: Reply,
+    content: ReplyContent,
+) -> bool:
+    """Say whether the files already under these names are this reply's, from an earlier try."""
+    if content.original is not None:
+        name, data = files[1] if content.message is not None else files[0]
+        return name.casefold() in existing and _free_or_same(folder, existing, name, data)
+    there = existing.get(files[0][0].casefold())
+    if there is None or not reply.message_id:
+        return False
+    try:
+        with (folder / there).open("rb") as file:
+            lines = []
+            while (line := file.readline()).strip():  # the header block only, not attachments
+                lines.append(line)
+    except OSError:
+        return False
+    headers = BytesHeaderParser(policy=policy.default).parsebytes(b"".join(lines))
+    return " ".join(str(headers.get("Message-ID", "")).split()) == reply.message_id
+
+
+def _free_or_same(folder: Path, existing: dict[str, str], name: str, data: bytes) -> bool:
+    """Say whether ``name`` is free in ``folder``, or a file there holds exactly ``data``."""
+    there = existing.get(name.casefold())
+    if there is None:
+        return True
+    path = folder / there
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _suffix(content: ReplyContent) -> str:
@@ -199,6 +342,6 @@ def attachment_name(given: str, index: int) -> str:
     """Make a sender's attachment name safe: no folders, no hidden files, no odd characters."""
     name = PureWindowsPath(PurePosixPath(given.replace("\x00", "")).name).name
     stem, suffix = Path(name).stem, Path(name).suffix
-    suffix = re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10]
+    suffix = re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10].rstrip(".")
     stem = safe_part(stem.lstrip("."), longest=60)
     return f"{stem or f'attachment {index}'}{suffix}"

@@ -37,6 +37,7 @@ class Outcome:
     to_post: list[Path] = field(default_factory=list)  # signed, to print and post
     filed: list[Filing] = field(default_factory=list)  # replies filed this run
     unmatched: list[str] = field(default_factory=list)  # replies left in the inbox, and why
+    kept_out: list[str] = field(default_factory=list)  # reply attachments over the size limit
     mail_problems: list[str] = field(default_factory=list)  # sending that failed, and why
     records: list[Path] = field(default_factory=list)  # consents records written
     bundles: list[Path] = field(default_factory=list)  # request bundles built

@@ -120,6 +120,13 @@ def to_do(outcome: Outcome) -> str:
             for filing in outcome.filed
         ],
     )
+    if outcome.kept_out:
+        lines += _section(
+            "Attachments not saved",
+            outcome.kept_out,
+            "Open the message to see them; save one by hand into the request's replies/ "
+            "folder if it is needed.",
+        )
     lines += _section(
         "Replies that match nothing",
         outcome.unmatched,

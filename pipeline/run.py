@@ -167,12 +167,14 @@ def _collect(
                 outcome.today,
                 since=since,
                 dry_run=outcome.dry_run,
+                max_attachment_bytes=int(config.mail.max_attachment_mb * 1024 * 1024),
             )
         except LettersError as error:
             outcome.mail_problems.append(f"Collecting replies stopped: {error.message}")
             collected = False
             continue
         outcome.filed += collecting.filed
+        outcome.kept_out += collecting.kept_out
         outcome.unmatched += collecting.unmatched + collecting.problems
     if collected and mail is not None and not outcome.dry_run:
         journal.record_replies_collected(outcome.today)

@@ -88,7 +88,7 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "unknown key mail.secret; the keys of [mail] are "
             "backend, graph_url, authority_url, mailbox, tenant_id, client_id, auth, secret_env, "
             "certificate, token_file, filed_folder, ca_file, timeout_seconds, max_tries, "
-            "sends_per_minute.",
+            "sends_per_minute, max_attachment_mb.",
         ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
         ("setting = 3\n", "setting must be a section written [setting]."),

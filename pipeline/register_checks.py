@@ -15,6 +15,7 @@ from pipeline.register_cells import CellError, text, to_date, to_datetime
 if TYPE_CHECKING:  # the register stage's own object; only its type is needed here
     from pipeline.register import Register
 
+_LONGEST_REF = 40
 _REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 _PARTY_PATTERN = re.compile(r"^TP([1-9][0-9]*)$", re.IGNORECASE)
 _EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -124,6 +125,13 @@ def read_requests(
                 "Ref",
                 f'"{ref}" has characters a reference cannot have; use letters, '
                 "digits and hyphens only, e.g. SAR-2026-001.",
+            )
+        elif len(ref) > _LONGEST_REF:
+            # It names the request's folder and every letter's file: it must fit in a path.
+            row.problem(
+                "Ref",
+                f"{ref[:20]}… is {len(ref)} characters long; use a short reference of at most "
+                f"{_LONGEST_REF} characters, e.g. SAR-2026-001.",
             )
         elif ref and refs[ref.upper()] > 1:
             others = [

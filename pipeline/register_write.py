@@ -116,6 +116,9 @@ def _set(cell: Cell, value: Any) -> None:
         cell.data_type = "s"
     elif isinstance(value, date) and cell.number_format == "General":
         cell.number_format = DATE_FORMAT
+    elif isinstance(value, int) and cell.is_date:
+        # A number (Days left) in a cell someone gave a date format would read back as a date.
+        cell.number_format = "General"
 
 
 def save(register: Register, changes: list[Change], today: date) -> Path:

@@ -88,6 +88,17 @@ class MailBackend(Protocol):
         """Move ``reply`` out of the way so it is not listed again."""
 
 
+def attachment_bytes(mail: Outgoing) -> bytes:
+    """Read the signed letter to attach, or say why it cannot be read."""
+    try:
+        return mail.attachment.read_bytes()
+    except OSError as error:
+        raise LettersError(
+            f"{mail.attachment}: cannot read the signed letter to attach ({error.strerror}); "
+            "check it is still there and not open in another program, then run again."
+        ) from error
+
+
 def backend_module(config: Config) -> ModuleType:
     """Return the module of the configured back-end: ``pipeline.mail_<backend>``."""
     try:

@@ -26,7 +26,7 @@ from extract_msg.msg_classes import MessageBase
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing, Reply, ReplyContent
+from pipeline.mail import Outgoing, Reply, ReplyContent, attachment_bytes
 
 SCAN_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 # Browsers and sync clients give a file one of these names until the download is complete.
@@ -66,13 +66,7 @@ class FolderMail:
         """Write ``mail`` into the outbox as an .eml draft, all or nothing."""
         if message_id is not None:
             mail = replace(mail, message_id=message_id)
-        try:
-            content = mail.attachment.read_bytes()
-        except OSError as error:
-            raise LettersError(
-                f"{mail.attachment}: cannot read the signed letter to attach ({error.strerror}); "
-                "check it is still there and not open in another program, then run again."
-            ) from error
+        content = attachment_bytes(mail)
         data = _draft(mail, content)
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import requests
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing, Reply, ReplyContent
+from pipeline.mail import Outgoing, Reply, ReplyContent, attachment_bytes
 from pipeline.mail_m365_auth import account, authenticate, login
 
 # What the run and the CLI use: `letters login` and `letters login --check` come from here too.
@@ -59,13 +59,7 @@ class M365Mail:
 
     def prepare(self, mail: Outgoing) -> str:
         """Save ``mail`` as a draft with its letter attached, and return its internetMessageId."""
-        try:
-            content = mail.attachment.read_bytes()
-        except OSError as error:
-            raise LettersError(
-                f"{mail.attachment}: cannot read the signed letter to attach ({error.strerror}); "
-                "check it is still there and not open in another program, then run again."
-            ) from error
+        content = attachment_bytes(mail)
         with self._talking(f"save the email for {mail.attachment_name} in Drafts", READ):
             message = self.account.new_message()
             message.to.add((" ".join(mail.to_name.split()), mail.to.strip()))

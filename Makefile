@@ -29,7 +29,10 @@ test: $(STAMP)  ## run the tests
 	$(PY) -m pytest -q
 
 check: $(STAMP)  ## lint, format check, strict type check, tests with branch coverage
-	$(VENV)/bin/ruff check pipeline tests tools && $(VENV)/bin/ruff format --check pipeline tests tools && $(VENV)/bin/mypy && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(VENV)/bin/ruff check pipeline tests tools bench && $(VENV)/bin/ruff format --check pipeline tests tools bench && $(VENV)/bin/mypy && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+bench: $(STAMP)  ## measure the weekly run on 10, 100 and 1,000 requests; writes BENCHMARKS.md
+	$(PY) bench/run.py $(ARGS)
 
 templates: $(STAMP)  ## rebuild letter_templates/*.docx from tools/build_templates.py
 	$(PY) tools/build_templates.py
@@ -37,4 +40,4 @@ templates: $(STAMP)  ## rebuild letter_templates/*.docx from tools/build_templat
 example: $(STAMP)  ## rebuild registers/example-register.xlsx from tools/make_example_register.py
 	$(PY) tools/make_example_register.py
 
-.PHONY: help install letters init status validate test check templates example
+.PHONY: help install letters init status validate test check bench templates example

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +137,30 @@ def request_data(**fields: Any) -> Request:
 def party_data(**fields: Any) -> ThirdParty:
     """Return a third party as the register stage hands it on, with ``fields`` changed."""
     return replace(_PARTY, **fields)
+
+
+def scanned_pdf() -> bytes:
+    """Return a one-page PDF, as a scanner makes one."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def uk_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run in the setting's time zone: a reply's received day is the day in the UK."""
+    if not hasattr(time, "tzset"):  # Windows: the machine's own zone applies
+        yield
+        return
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

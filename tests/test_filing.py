@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from email import policy
 from email.message import EmailMessage
@@ -226,19 +225,6 @@ def sent(letters_sent: Path, tmp_path: Path) -> Config:
     config = config_module.load(tmp_path / "letters.toml")
     config.paths.inbox.mkdir(parents=True, exist_ok=True)
     return config
-
-
-@pytest.fixture
-def uk_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run in the setting's time zone: a reply's received day is the day in the UK."""
-    if not hasattr(time, "tzset"):  # Windows: the machine's own zone applies
-        yield
-        return
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def reply_eml(

@@ -6,8 +6,6 @@ import hashlib
 import io
 import os
 import shutil
-import time
-from collections.abc import Iterator
 from datetime import date
 from email import policy
 from email.message import EmailMessage, MIMEPart
@@ -30,17 +28,8 @@ OUR_ID = "<sar-2026-001.tp2.1@nursery.example.org>"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture(autouse=True)
-def uk_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run in the setting's time zone: a reply's received day is the day in the UK."""
-    if not hasattr(time, "tzset"):  # Windows: the machine's own zone applies
-        yield
-        return
-    monkeypatch.setenv("TZ", "Europe/London")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+# Every test here reads dates as the setting does: in the UK.
+pytestmark = pytest.mark.usefixtures("uk_clock")
 
 
 def parse(raw: bytes) -> EmailMessage:

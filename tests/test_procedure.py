@@ -22,7 +22,16 @@ from pipeline.config import Config
 from pipeline.outcome import Outcome
 from pipeline.run import weekly_run
 
-from conftest import DATA, cells, party_row, request_row, set_cells, write_config, write_register
+from conftest import (
+    DATA,
+    cells,
+    party_row,
+    request_row,
+    scanned_pdf,
+    set_cells,
+    write_config,
+    write_register,
+)
 
 REF = "SAR-2026-001"
 
@@ -204,7 +213,7 @@ def test_one_request_goes_through_the_whole_procedure(
     ]
     assert request(config)["Status"] == "Acknowledgement to sign and send"
     assert request(config)["Acknowledged"] is None
-    (folder / "request" / "request.pdf").write_bytes(_pdf_with_text())
+    (folder / "request" / "request.pdf").write_bytes(scanned_pdf())
 
     # The owner signs all four; on Tuesday they go: three by email, one to print and post.
     assert len(sign_everything(config)) == 4
@@ -265,7 +274,7 @@ def test_one_request_goes_through_the_whole_procedure(
     reply.set_content("I am happy for you to share what I told you. Siobhán")
     mailroom.deliver(reply, "reply from grandmother.eml")
     config.paths.inbox.mkdir(parents=True, exist_ok=True)
-    (config.paths.inbox / f"{REF} TP2.pdf").write_bytes(_pdf_with_text())
+    (config.paths.inbox / f"{REF} TP2.pdf").write_bytes(scanned_pdf())
 
     third = run(config, date(2026, 11, 9))
     assert sorted((f.party, f.file_name) for f in third.filed) == [
@@ -339,14 +348,3 @@ def test_one_request_goes_through_the_whole_procedure(
 
 def _emailed(outcome: Outcome) -> list[str]:
     return [entry.file_name for entry, _ in outcome.sent]
-
-
-def _pdf_with_text() -> bytes:
-    """Return a one-page PDF, as a scanner would make one."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -9,12 +9,10 @@ from datetime import date
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfWriter
 
 from pipeline import config as config_module
 from pipeline import register_layout as layout
@@ -28,7 +26,15 @@ from pipeline.mail_folder import FolderMail
 from pipeline.run import weekly_run
 from pipeline.sending import compose
 
-from conftest import cells, party_row, request_row, set_cells, write_config, write_register
+from conftest import (
+    cells,
+    party_row,
+    request_row,
+    scanned_pdf,
+    set_cells,
+    write_config,
+    write_register,
+)
 
 REF = "SAR-2026-001"
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
@@ -142,15 +148,6 @@ def sends(config: Config) -> dict[str, Send]:
 
 def as_date(value: Any) -> date | None:
     return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
-
-
-def scanned_pdf() -> bytes:
-    """Return a one-page PDF, as a scanner makes one."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 class RefusesTheSecondMessage:

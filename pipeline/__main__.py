@@ -2,4 +2,6 @@
 
 from pipeline.cli import main
 
-raise SystemExit(main())
+# Guarded: the rendering processes import this module again under another name.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -82,6 +82,7 @@ class Config:
     deadlines: DeadlineRules
     backend: str
     mail: MailSettings = MailSettings()
+    processes: int = 0  # letters are written by this many processes at once; 0: one per core
 
 
 # Each section's keys and their types; anything else in the file is an error.
@@ -120,6 +121,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "sends_per_minute": int,
         "max_attachment_mb": (int, float),
     },
+    "run": {"processes": int},
 }
 _TYPE_WORDS = {
     str: "text in quotes",
@@ -181,6 +183,9 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         if getattr(rules, key) < 0:
             raise LettersError(f"{path}: deadlines.{key} must not be negative.")
     mail = _mail(raw.get("mail", {}), base, path)
+    processes = value("run", "processes")
+    if processes < 0:
+        raise LettersError(f"{path}: run.processes must be 0 (one process per core) or more.")
     return Config(
         source=path.resolve(),
         setting=Setting(
@@ -196,6 +201,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         deadlines=rules,
         backend=backend,
         mail=mail,
+        processes=processes,
     )
 
 

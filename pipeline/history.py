@@ -16,6 +16,14 @@ def sent_on(sends: Mapping[str, Send], letter_id: str) -> date | None:
     return send.sent if send is not None and send.state == "sent" else None
 
 
+def by_request(entries: Mapping[str, Entry]) -> dict[str, dict[str, Entry]]:
+    """Group the journal's letters by their request's Ref, each request's by letter id."""
+    grouped: dict[str, dict[str, Entry]] = {}
+    for letter_id, entry in entries.items():
+        grouped.setdefault(entry.ref, {})[letter_id] = entry
+    return grouped
+
+
 def with_history(
     requests: Sequence[Request],
     parties: Sequence[ThirdParty],

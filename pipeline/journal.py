@@ -327,10 +327,12 @@ class Journal:
             (today.isoformat(),),
         )
 
-    def document_digest(self, name: str) -> str:
-        """Return the fingerprint of what a built document was made from ("" if never)."""
-        row = self._db.execute("SELECT digest FROM documents WHERE name = ?", (name,)).fetchone()
-        return str(row[0]) if row else ""
+    def document_digests(self) -> dict[str, str]:
+        """Return the fingerprint of every built document, by file name."""
+        return {
+            str(name): str(digest)
+            for name, digest in self._db.execute("SELECT name, digest FROM documents")
+        }
 
     def record_document(self, name: str, digest: str, today: date) -> None:
         """Record that a document (consents record, bundle) was built from ``digest``."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +18,8 @@ from pipeline.errors import LettersError
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Journal, Send
 from pipeline.model import Request, ThirdParty
-from pipeline.render import Fields, Renderer, letterhead, long_date, relationship_words
+from pipeline.render import Fields, letterhead, long_date, relationship_words
+from pipeline.render_pool import Job
 
 TEMPLATE = "consents-record.docx"
 _ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}
@@ -127,38 +127,61 @@ def _digest(values: Any) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def keep_records(
+@dataclass(frozen=True)
+class RecordJob:
+    """A consents record to rewrite, and what to journal once it is written."""
+
+    job: Job
+    name: str
+    digest: str
+
+
+def record_job(
     request: Request,
     parties: Sequence[ThirdParty],
     due: Deadlines,
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
-    filings: Sequence[Filing],
     config: Config,
-    journal: Journal,
-    renderer: Renderer,
-    converter: Converter,
+    digests: Mapping[str, str],
     today: date,
-    records: Records,
-) -> None:
-    """Rewrite the request's consents record when it changed; rebuild its bundle when due."""
+) -> RecordJob | None:
+    """Return the job that rewrites the request's consents record, or None if unchanged.
+
+    ``entries`` are the request's own letters in the journal, and ``digests`` the journal's
+    fingerprints of the documents it built.
+    """
     if not parties or request.closed is not None:
-        return
+        return None
     folder = config.paths.working_folder / request.ref
     values = record_context(
         request, parties, reminder_dates(request.ref, entries, sends, parties), due, config, today
     )
     record = folder / record_name(request.ref)
     digest = _digest({key: value for key, value in values.items() if key != "date"})
-    if digest != journal.document_digest(record.name) or not record.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{record.name}.partial"
-        partial.write_bytes(renderer.render(TEMPLATE, values))
-        os.replace(partial, record)
-        journal.record_document(record.name, digest, today)
-        records.records.append(record)
+    if digest == digests.get(record.name, "") and record.exists():
+        return None
+    return RecordJob(Job(TEMPLATE, values, record), record.name, digest)
+
+
+def keep_bundle(
+    request: Request,
+    parties: Sequence[ThirdParty],
+    filings: Sequence[Filing],
+    config: Config,
+    journal: Journal,
+    digests: Mapping[str, str],
+    converter: Converter,
+    today: date,
+    records: Records,
+) -> None:
+    """Rebuild the request's bundle when every reply is in and one of its parts changed."""
+    if not parties or request.closed is not None:
+        return
     if not all(party.has_replied for party in parties):
         return
+    folder = config.paths.working_folder / request.ref
+    record = folder / record_name(request.ref)
     named = folder / "request" / request.request_letter
     if request.request_letter and not named.exists():
         records.notes.append(
@@ -169,7 +192,7 @@ def keep_records(
     parts = bundle_parts(request, folder, filings, record)
     bundle = folder / bundle_name(request.ref)
     inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])
-    if inputs == journal.document_digest(bundle.name) and bundle.exists():
+    if inputs == digests.get(bundle.name, "") and bundle.exists():
         return
     try:
         records.notes += build_bundle(parts, bundle, converter)

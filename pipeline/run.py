@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from pipeline.deadlines import Calendar
 from pipeline.due import due_letters
 from pipeline.errors import LettersError
 from pipeline.filing import Match, collect_replies
-from pipeline.history import with_history
+from pipeline.history import by_request, with_history
 from pipeline.journal import Entry, Filing, Journal, Send, journal_path
 from pipeline.lock import RunLock
 from pipeline.mail import MailBackend, backend_module
@@ -24,9 +24,10 @@ from pipeline.mail_folder import FolderMail
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
-from pipeline.records import Records, keep_records
+from pipeline.records import Records, keep_bundle, record_job
 from pipeline.register import Register, load_register, read_rows
 from pipeline.render import Renderer, context
+from pipeline.render_pool import Job, processes_for, write_all
 from pipeline.report import save_to_do, to_do
 from pipeline.sending import send_signed
 from pipeline.writeback import write_back
@@ -95,7 +96,7 @@ def weekly_run(
         requests, parties_list = with_history(
             register.requests, register.parties, entries, sends, filings
         )
-        maker = _LetterMaker(config, today, journal, outcome, sends)
+        maker = _LetterMaker(config, today, journal, outcome, entries, sends)
         outcome.progress = progress_all(
             requests,
             parties_list,
@@ -104,7 +105,7 @@ def weekly_run(
             config.deadlines,
             register.refs_with_party_problems,
         )
-        _letters_and_records(maker, outcome, parties_list, entries, sends, filings, converter)
+        _letters_and_records(maker, outcome, parties_list, filings, converter)
         entries = journal.letters()
         planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
         outcome.by_post = {entry.file_name for entry in entries.values() if entry.by == "Post"} | {
@@ -201,7 +202,11 @@ def _still_wanted(entries: Mapping[str, Entry], register: Register) -> dict[str,
 
 
 class _LetterMaker:
-    """Generate each request's due letters, and any that vanished, exactly once each."""
+    """Plan each request's due letters, and any that vanished, then write them all at once.
+
+    Every document is planned first and written afterwards, on every core for a large batch;
+    each is journaled once its file is on disk, in the order planned.
+    """
 
     def __init__(
         self,
@@ -209,22 +214,25 @@ class _LetterMaker:
         today: date,
         journal: Journal,
         outcome: Outcome,
+        entries: Mapping[str, Entry],
         sends: Mapping[str, Send],
     ) -> None:
         self.config, self.today, self.journal, self.outcome = config, today, journal, outcome
         self.sends = sends
         self.calendar = Calendar(config.deadlines.bank_holidays)
         self.renderer = Renderer(config.paths.templates)
-        self.recorded = journal.letters()
+        self.recorded = by_request(entries)
+        self.digests = journal.document_digests()
+        self.jobs: list[Job] = []
+        self.done: list[Callable[[], None]] = []
 
-    def make(self, request: Request, parties: list[ThirdParty], where: Progress) -> None:
-        """Write the letters ``request`` needs now into its to-sign folder."""
+    def plan(self, request: Request, parties: list[ThirdParty], where: Progress) -> None:
+        """Plan the letters ``request`` needs now, into its to-sign folder."""
         folder = self.config.paths.working_folder / request.ref
-        new = due_letters(
-            request, parties, self.recorded, self.sends, self.today, self.config.deadlines
-        )
+        mine = self.recorded.get(request.ref, {})
+        new = due_letters(request, parties, mine, self.sends, self.today, self.config.deadlines)
         rebuilt = []
-        gone = [] if request.closed else _vanished(request.ref, self.recorded, self.sends, folder)
+        gone = [] if request.closed else _vanished(mine, self.sends, folder)
         for entry in gone:
             letter = _rebuild(entry, parties)
             if letter is None:
@@ -243,11 +251,11 @@ class _LetterMaker:
             if values["letter"]["late"]:
                 self.outcome.late_extensions.append(request.ref)
             if not self.outcome.dry_run:
-                self._write(request, letter, values, folder)
+                self._plan_letter(request, letter, values, folder)
             done = self.outcome.regenerated if letter in rebuilt else self.outcome.generated
             done.append((letter, folder / "to-sign" / letter.file_name))
 
-    def _write(
+    def _plan_letter(
         self, request: Request, letter: Letter, values: dict[str, Any], folder: Path
     ) -> None:
         if request.ref_assigned:
@@ -255,18 +263,45 @@ class _LetterMaker:
             self.journal.record_ref(request.ref, request.received, request.requester, request.child)
         for name in REQUEST_FOLDERS:
             (folder / name).mkdir(parents=True, exist_ok=True)
-        # Written first, journaled second: a run killed between the two rewrites the same file.
-        self.renderer.write(letter, values, folder / "to-sign")
-        faults.checkpoint("generate:written")
-        self.journal.record_generated(letter, self.today)
+
+        def written() -> None:
+            # Written first, journaled second: a run killed between the two rewrites the file.
+            faults.checkpoint("generate:written")
+            self.journal.record_generated(letter, self.today)
+
+        self.jobs.append(Job(letter.template, values, folder / "to-sign" / letter.file_name))
+        self.done.append(written)
+
+    def plan_record(
+        self, request: Request, parties: list[ThirdParty], where: Progress, records: Records
+    ) -> None:
+        """Plan the request's consents record, if it changed."""
+        mine = self.recorded.get(request.ref, {})
+        found = record_job(
+            request, parties, where.deadlines, mine, self.sends, self.config, self.digests,
+            self.today,
+        )  # fmt: skip
+        if found is None:
+            return
+
+        def written() -> None:
+            self.journal.record_document(found.name, found.digest, self.today)
+            records.records.append(found.job.target)
+
+        self.jobs.append(found.job)
+        self.done.append(written)
+
+    def write(self) -> None:
+        """Write every planned document, journaling each once it is on disk."""
+        processes = processes_for(self.config.processes, len(self.jobs))
+        for index, _path in enumerate(write_all(self.renderer, self.jobs, processes)):
+            self.done[index]()
 
 
 def _letters_and_records(
     maker: _LetterMaker,
     outcome: Outcome,
     parties_list: list[ThirdParty],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
     filings: Mapping[str, Filing],
     converter: Converter,
 ) -> None:
@@ -274,7 +309,7 @@ def _letters_and_records(
     parties = by_ref(parties_list)
     records = Records()
     for request, where in outcome.progress:
-        maker.make(request, parties[request.ref], where)
+        maker.plan(request, parties[request.ref], where)
         if request.closed is None:
             outcome.undecided += [
                 party
@@ -282,16 +317,20 @@ def _letters_and_records(
                 if party.reply_received and not party.decision
             ]
         if not outcome.dry_run:
-            keep_records(
+            maker.plan_record(request, parties[request.ref], where, records)
+    maker.write()
+    if not outcome.dry_run:
+        filed: dict[str, list[Filing]] = {}
+        for filing in filings.values():
+            filed.setdefault(filing.ref, []).append(filing)
+        for request, _where in outcome.progress:
+            keep_bundle(
                 request,
                 parties[request.ref],
-                where.deadlines,
-                entries,
-                sends,
-                [filing for filing in filings.values() if filing.ref == request.ref],
+                filed.get(request.ref, []),
                 maker.config,
                 maker.journal,
-                maker.renderer,
+                maker.digests,
                 converter,
                 outcome.today,
                 records,
@@ -301,13 +340,12 @@ def _letters_and_records(
 
 
 def _vanished(
-    ref: str, recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path
+    recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path
 ) -> list[Entry]:
     return [
         entry
         for entry in recorded.values()
-        if entry.ref == ref
-        and not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
+        if not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
         and not _present(folder, entry.file_name)
     ]
 

@@ -46,7 +46,7 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
         (
             "[deadline]\npromise_days = 10\n",
             "unknown section [deadline]; the sections are [setting], [owner], [manager], "
-            "[paths], [deadlines], [mail].",
+            "[paths], [deadlines], [mail], [run].",
         ),
         (
             "[deadlines]\npromise_days = '14'\n",
@@ -123,7 +123,14 @@ def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
 
 def test_the_example_is_valid_toml_with_every_key_documented() -> None:
     raw = tomllib.loads(config_module.example_text())
-    assert set(raw) == {"setting", "owner", "manager", "paths", "deadlines", "mail"}
+    assert set(raw) == {"setting", "owner", "manager", "paths", "deadlines", "mail", "run"}
+
+
+def test_processes_default_to_one_per_core_and_may_not_be_negative(tmp_path: Path) -> None:
+    assert load_text(tmp_path, "").processes == 0
+    assert load_text(tmp_path, "[run]\nprocesses = 1\n").processes == 1
+    with pytest.raises(LettersError, match="run.processes must be 0"):
+        load_text(tmp_path, "[run]\nprocesses = -1\n")
 
 
 def test_the_microsoft_365_keys_are_read_with_paths_made_absolute(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -20,16 +21,20 @@ from pipeline.errors import LettersError
 from pipeline.model import Problem, Request, ThirdParty
 from pipeline.register_cells import text
 from pipeline.register_checks import RowReader, read_parties, read_requests
+from pipeline.register_values import Rows, read_values
 
 
 @dataclass
 class Register:
-    """An open register: the workbook, where each column is, and what was read."""
+    """An open register: its values, where each column is, and what was read.
+
+    The workbook itself (openpyxl's, to change and save) is loaded only when the run has
+    something to write, or at once when the values need openpyxl to be read exactly.
+    """
 
     path: Path
     original: bytes  # the file as read, to detect a change on disk and to compare on save
-    workbook: Workbook
-    load_warnings: list[str]
+    values: dict[str, Rows]  # sheet title → its rows from row 1, as openpyxl reads them
     columns: dict[str, dict[str, int]]  # sheet → lower-case header → column number
     requests: list[Request] = field(default_factory=list)
     parties: list[ThirdParty] = field(default_factory=list)
@@ -40,10 +45,30 @@ class Register:
     held_refs: set[str] = field(default_factory=set)
     # Refs of requests with a third-party row that has a problem.
     refs_with_party_problems: set[str] = field(default_factory=set)
+    loaded: Workbook | None = None
+    load_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def workbook(self) -> Workbook:
+        """Return the workbook to change, loading it from the bytes read the first time."""
+        if self.loaded is None:
+            self.loaded, self.load_warnings = _load(self.path, self.original)
+        return self.loaded
 
     def sheet(self, name: str) -> Worksheet:
-        """Return one of the register's three sheets."""
+        """Return one of the register's three sheets, to change."""
         return _sheet(self.path, self.workbook, name)
+
+    def rows(self, name: str) -> Rows:
+        """Return the values of one of the register's three sheets, row 1 first."""
+        return self.values[_title(self.path, list(self.values), name)]
+
+    def value(self, name: str, row: int, column: int) -> Any:
+        """Return the value of one cell as it was read (None beyond the sheet's edge)."""
+        rows = self.rows(name)
+        if row > len(rows) or column > len(rows[row - 1]):
+            return None
+        return rows[row - 1][column - 1]
 
     @property
     def digest(self) -> str:
@@ -89,9 +114,18 @@ def load_register(path: Path) -> Register:
             f"{path}: there is no register here. Check paths.register in letters.toml, "
             "or run `letters init` to create a blank one."
         ) from None
-    workbook, load_warnings = _load(path, original)
-    columns = {name: _header_map(path, workbook, name) for name in layout.SHEETS}
-    return Register(path, original, workbook, load_warnings, columns)
+    _refuse(path, original)
+    values = read_values(original)
+    workbook: Workbook | None = None
+    load_warnings: list[str] = []
+    if values is None:
+        workbook, load_warnings = _load(path, original)
+        values = {
+            sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in workbook.worksheets
+        }
+    columns = {name: _header_map(path, values, name) for name in layout.SHEETS}
+    return Register(path, original, values, columns, loaded=workbook, load_warnings=load_warnings)
 
 
 def read_rows(
@@ -115,7 +149,8 @@ def read_rows(
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
-def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
+def _refuse(path: Path, original: bytes) -> None:
+    """Refuse a file the pipeline must not, or cannot, read as a register."""
     if path.suffix.lower() == ".xlsm":
         raise LettersError(
             f"{path}: the register is a macro-enabled workbook (.xlsm). The pipeline will not "
@@ -133,6 +168,9 @@ def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
             "read. In Excel: File › Info › Protect Workbook › Encrypt with Password, clear the "
             "password and save; keep the register safe with the computer's own sign-in instead."
         )
+
+
+def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -148,21 +186,21 @@ def _load(path: Path, original: bytes) -> tuple[Workbook, list[str]]:
     return workbook, [str(warning.message) for warning in caught]
 
 
-def _header_map(path: Path, workbook: Workbook, sheet_name: str) -> dict[str, int]:
-    sheet = _sheet(path, workbook, sheet_name)
+def _header_map(path: Path, values: dict[str, Rows], sheet_name: str) -> dict[str, int]:
+    rows = values[_title(path, list(values), sheet_name)]
     # Two extra columns with the same heading are the manager's business; two of ours are not.
     ours = {column.header.lower() for column in layout.SHEETS[sheet_name]}
     found: dict[str, int] = {}
-    for cell in sheet[1]:
-        header = text(cell.value).lower()
+    for number, value in enumerate(rows[0] if rows else (), start=1):
+        header = text(value).lower()
         if not header:
             continue
         if header in found and header in ours:
             raise LettersError(
                 f"{path}: sheet {sheet_name}, row 1 has two columns headed "
-                f'"{text(cell.value)}". Rename or remove one, then run again.'
+                f'"{text(value)}". Rename or remove one, then run again.'
             )
-        found.setdefault(header, cell.column)
+        found.setdefault(header, number)
     for column in layout.SHEETS[sheet_name]:
         if not column.pipeline and column.header.lower() not in found:
             raise LettersError(
@@ -174,9 +212,13 @@ def _header_map(path: Path, workbook: Workbook, sheet_name: str) -> dict[str, in
 
 
 def _sheet(path: Path, workbook: Workbook, name: str) -> Worksheet:
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().lower() == name.lower():
-            return sheet
+    return workbook[_title(path, workbook.sheetnames, name)]
+
+
+def _title(path: Path, titles: list[str], name: str) -> str:
+    for title in titles:
+        if title.strip().lower() == name.lower():
+            return title
     raise LettersError(
         f'{path}: the register has no sheet named "{name}". It needs the sheets '
         f"{', '.join(layout.SHEETS)}; rename the sheet back, or start from a blank "
@@ -191,8 +233,7 @@ def sheet(register: Register, name: str) -> Worksheet:
 
 def _read_letters(register: Register) -> None:
     columns = register.columns[layout.LETTERS]
-    worksheet = sheet(register, layout.LETTERS)
-    for number, cells in enumerate(worksheet.iter_rows(min_row=2, values_only=True), start=2):
+    for number, cells in enumerate(register.rows(layout.LETTERS)[1:], start=2):
         row = RowReader(register, layout.LETTERS, cells, number)
         letter = row.text("Letter")
         if not letter:

@@ -90,14 +90,13 @@ def _listing(choices: tuple[str, ...]) -> str:
 
 
 def data_rows(register: Register, sheet_name: str) -> list[tuple[int, tuple[Any, ...]]]:
-    worksheet = register.sheet(sheet_name)
     mine = {
         register.columns[sheet_name][column.header.lower()]
         for column in layout.SHEETS[sheet_name]
         if not column.pipeline and column.header.lower() in register.columns[sheet_name]
     }
     rows = []
-    for number, cells in enumerate(worksheet.iter_rows(min_row=2, values_only=True), start=2):
+    for number, cells in enumerate(register.rows(sheet_name)[1:], start=2):
         # A row with nothing in the manager's columns is blank, however it is formatted.
         if any(text(cells[column - 1]) for column in mine if column <= len(cells)):
             rows.append((number, cells))

@@ -67,18 +67,18 @@ def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
 
 
 def _apply_row(register: Register, sheet_name: str, row: int, values: Values) -> list[Change]:
-    worksheet = sheet(register, sheet_name)
     pipeline_headers = {c.header for c in layout.SHEETS[sheet_name] if c.pipeline}
     changes = []
     for header, value in values.items():
         column = _column(register, sheet_name, header)
-        cell = worksheet.cell(row=row, column=column)
-        if header not in pipeline_headers and not (header == "Ref" and not text(cell.value)):
+        current = register.value(sheet_name, row, column)
+        if header not in pipeline_headers and not (header == "Ref" and not text(current)):
             # The manager's cells are theirs; only a blank Ref is ever filled in.
             raise AssertionError(f"the pipeline must not write {sheet_name} {header}")
-        if _same(cell.value, value):
+        if _same(current, value):
             continue
-        _set(cell, value)
+        # Only now is the workbook loaded: a run that changes nothing never loads it.
+        _set(sheet(register, sheet_name).cell(row=row, column=column), value)
         changes.append(Change(sheet_name, row, column, value))
     return changes
 

@@ -1,0 +1,187 @@
+"""Read the register's cell values quickly, exactly as openpyxl reads them.
+
+openpyxl builds a full object for every cell, with its style, so that the workbook can be
+saved again: about 8 µs a cell, most of a second for a register with years of history. A
+run only needs the values, and writes back only when something changed; so the values are
+read here, with openpyxl's own rules for numbers, dates and text, and openpyxl loads the
+workbook only when the run has something to write.
+
+A workbook holding what only openpyxl reads exactly (an array formula, merged cells, a
+hyperlink, a comment) is left to openpyxl: ``read_values`` returns None for it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.etree import ElementTree
+
+from openpyxl.formula.translate import Translator
+from openpyxl.packaging.relationship import get_dependents, get_rels_path
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import COMMENTS_NS, SHARED_STRINGS, SHEET_MAIN_NS
+
+Rows = list[tuple[Any, ...]]  # a sheet's rows from row 1, each as wide as the widest
+
+_NS = f"{{{SHEET_MAIN_NS}}}"
+_ROW, _CELL, _VALUE, _FORMULA = (f"{_NS}{tag}" for tag in ("row", "c", "v", "f"))
+_TEXT, _RUN, _INLINE, _ITEM = (f"{_NS}{tag}" for tag in ("t", "r", "is", "si"))
+_ONLY_OPENPYXL = (f"{_NS}mergeCells", f"{_NS}hyperlinks")
+
+
+def read_values(original: bytes) -> dict[str, Rows] | None:
+    """Return each worksheet's values by title, or None to leave the workbook to openpyxl.
+
+    Any failure also returns None: openpyxl then reads the file and says what is wrong.
+    """
+    try:
+        return _read(original)
+    except Exception:
+        return None
+
+
+def _read(original: bytes) -> dict[str, Rows] | None:
+    reader = ExcelReader(io.BytesIO(original), read_only=True)
+    reader.read_manifest()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    workbook = reader.wb
+    strings = _shared_strings(reader)
+    dates = _Dates(workbook.epoch, workbook._date_formats, workbook._timedelta_formats)
+    sheets: dict[str, Rows] = {}
+    for sheet, rel in reader.parser.find_sheets():
+        if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
+            continue
+        rels_path = get_rels_path(rel.target)
+        if rels_path in reader.valid_files and any(
+            get_dependents(reader.archive, rels_path).find(COMMENTS_NS)
+        ):
+            return None
+        root = ElementTree.fromstring(reader.archive.read(rel.target))
+        if any(root.find(tag) is not None for tag in _ONLY_OPENPYXL):
+            return None
+        rows = _sheet_rows(root, strings, dates)
+        if rows is None:
+            return None
+        sheets[sheet.name] = rows
+    return sheets
+
+
+def _shared_strings(reader: ExcelReader) -> list[str]:
+    # As openpyxl's read_string_table: the plain text of each item, runs joined.
+    found = reader.package.find(SHARED_STRINGS)
+    if found is None:
+        return []
+    root = ElementTree.fromstring(reader.archive.read(found.PartName[1:]))
+    return [_content(item).replace("x005F_", "") for item in root.iter(_ITEM)]
+
+
+def _content(node: Any) -> str:
+    """Return a string item's text without its formatting, as openpyxl's Text.content."""
+    parts = []
+    for child in node:
+        if child.tag == _TEXT:
+            parts.append(child.text or "")
+        elif child.tag == _RUN:
+            parts += [text.text or "" for text in child if text.tag == _TEXT]
+    return "".join(parts)
+
+
+class _Dates:
+    def __init__(self, epoch: Any, formats: set[int], timedeltas: set[int]) -> None:
+        self.epoch, self.formats, self.timedeltas = epoch, formats, timedeltas
+
+
+def _sheet_rows(root: Any, strings: list[str], dates: _Dates) -> Rows | None:
+    cells: dict[tuple[int, int], Any] = {}
+    shared = _Formulas()
+    counter = 0
+    for row in root.iter(_ROW):
+        number = row.get("r")
+        counter = int(number) if number else counter + 1
+        column = 0
+        for cell in row.iter(_CELL):
+            reference = cell.get("r")
+            if reference:
+                # As openpyxl: a cell's own reference places it, without moving the counter.
+                at, column = _place(reference)
+            else:
+                at, column = counter, column + 1
+            formula = cell.find(_FORMULA)
+            if formula is None:
+                cells[(at, column)] = _value(cell, strings, dates)
+            elif formula.get("t") in (None, "normal", "shared"):
+                cells[(at, column)] = shared.formula(formula, reference)
+            else:
+                return None  # an array or data-table formula: openpyxl makes objects of them
+    if not cells:
+        return []
+    height = max(row for row, _ in cells)
+    width = max(column for _, column in cells)
+    return [
+        tuple(cells.get((row, column)) for column in range(1, width + 1))
+        for row in range(1, height + 1)
+    ]
+
+
+class _Formulas:
+    """A formula's text as openpyxl gives it ("=A1+1"), shared ones moved to each cell."""
+
+    def __init__(self) -> None:
+        self.shared: dict[str, Translator] = {}
+
+    def formula(self, element: Any, reference: str | None) -> str:
+        text = "=" + (element.text or "")
+        if element.get("t") != "shared":
+            return text
+        index = element.get("si")
+        if index in self.shared:
+            moved: str = self.shared[index].translate_formula(reference)
+            return moved
+        if element.text is not None:
+            self.shared[index] = Translator(text, reference)
+        return text
+
+
+_COLUMNS: dict[str, int] = {}  # column letters → number, as the cells are read
+
+
+def _place(reference: str) -> tuple[int, int]:
+    """Return a cell reference's row and column numbers: "B12" → (12, 2)."""
+    letters = reference.rstrip("0123456789")
+    column = _COLUMNS.get(letters)
+    if column is None:
+        row, column = coordinate_to_tuple(reference)  # refuses a malformed reference
+        _COLUMNS[letters] = column
+        return row, column
+    return int(reference[len(letters) :]), column
+
+
+def _value(cell: Any, strings: list[str], dates: _Dates) -> Any:
+    """Return a cell's value by openpyxl's rules (WorkSheetParser.parse_cell)."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(_INLINE)
+        return _content(inline) if inline is not None else None
+    value = cell.findtext(_VALUE) or None
+    if value is None:
+        return None
+    if kind == "n":
+        number = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+        style = int(cell.get("s", 0))
+        if style in dates.formats:
+            try:
+                return from_excel(number, dates.epoch, timedelta=style in dates.timedeltas)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return number
+    if kind == "s":
+        return strings[int(value)]
+    if kind == "b":
+        return bool(int(value))
+    if kind == "d":
+        return from_ISO8601(value)
+    return value  # "str", "e" (an error such as #N/A), or a type openpyxl also keeps as text

@@ -14,12 +14,14 @@ from email import policy
 from email.message import EmailMessage, MIMEPart
 from html.parser import HTMLParser
 from pathlib import Path
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
+from typing import TYPE_CHECKING
 
 from pipeline.convert import Converter
 from pipeline.errors import LettersError
+
+if TYPE_CHECKING:
+    # pypdf takes 0.05 s to import: it is imported only when a bundle is built.
+    from pypdf import PdfWriter
 
 PDF_SUFFIXES = frozenset({".pdf"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"})
@@ -49,6 +51,8 @@ def build_bundle(
     LettersError when no part can be included or the file cannot be written. Scratch files go
     in a folder under ``converter.work`` that is removed afterwards.
     """
+    from pypdf import PdfWriter
+
     converter.work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="bundle-", dir=converter.work))
     try:
@@ -136,6 +140,8 @@ def _as_pdf(
 
 def _append(writer: PdfWriter, pdf: Path, part: Part) -> str:
     """Append every page of ``pdf`` under a bookmark; on failure add nothing and say why."""
+    from pypdf import PdfReader
+
     start = len(writer.pages)
     try:
         reader = PdfReader(pdf)
@@ -161,6 +167,8 @@ def _append(writer: PdfWriter, pdf: Path, part: Part) -> str:
 
 def _write(writer: PdfWriter, target: Path) -> None:
     """Write the bundle beside ``target`` and move it into place, so it is never half-written."""
+    from pypdf.errors import PyPdfError
+
     partial = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

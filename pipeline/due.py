@@ -133,14 +133,16 @@ def due_letters(
     if request.closed is not None:
         return []
     ref = request.ref
-    wanted: list[Letter] = []
-    requester = requester_of(request)
+    kinds = []
     if request.acknowledged is None:
-        wanted.append(_requester_letter(ref, "acknowledgement", requester))
+        kinds.append("acknowledgement")
     if request.extended:
-        wanted.append(_requester_letter(ref, "extension", requester))
+        kinds.append("extension")
     if request.clean_copy_ready and request.meeting and request.meeting.date() >= today:
-        wanted.append(_requester_letter(ref, "invitation", requester))
+        kinds.append("invitation")
+    # Only the letters the journal has not seen are built: most were, long ago.
+    kinds = [kind for kind in kinds if letter_id(ref, kind) not in journal]
+    wanted = [_requester_letter(ref, kind, requester_of(request)) for kind in kinds]
     if not request.paused:
         for party in parties:
             wanted.extend(_party_letters(party, journal, sends, today, rules))
@@ -156,10 +158,11 @@ def _party_letters(
 ) -> list[Letter]:
     if party.has_replied:
         return []
-    who = recipient_of(party)
     consent = "consent-agency" if party.kind == "Agency" else "consent-family"
     if party.letter_sent is None:
-        return [_party_letter(party, consent, who)]
+        if letter_id(party.ref, consent, party.party) in journal:
+            return []
+        return [_party_letter(party, consent, recipient_of(party))]
     reminders = [
         entry
         for entry in journal.values()
@@ -174,7 +177,7 @@ def _party_letters(
     last = max(day for day in (party.letter_sent, party.reminder_sent) if day is not None)
     if today < last + timedelta(days=rules.reminder_after_days):
         return []
-    return [_party_letter(party, "reminder", who, count + 1)]
+    return [_party_letter(party, "reminder", recipient_of(party), count + 1)]
 
 
 def _party_letter(party: ThirdParty, kind: str, who: Recipient, number: int = 0) -> Letter:

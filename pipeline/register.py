@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -47,6 +46,7 @@ class Register:
     refs_with_party_problems: set[str] = field(default_factory=set)
     loaded: Workbook | None = None
     load_warnings: list[str] = field(default_factory=list)
+    _named: dict[str, Rows] = field(default_factory=dict, repr=False)
 
     @property
     def workbook(self) -> Workbook:
@@ -61,14 +61,9 @@ class Register:
 
     def rows(self, name: str) -> Rows:
         """Return the values of one of the register's three sheets, row 1 first."""
-        return self.values[_title(self.path, list(self.values), name)]
-
-    def value(self, name: str, row: int, column: int) -> Any:
-        """Return the value of one cell as it was read (None beyond the sheet's edge)."""
-        rows = self.rows(name)
-        if row > len(rows) or column > len(rows[row - 1]):
-            return None
-        return rows[row - 1][column - 1]
+        if name not in self._named:
+            self._named[name] = self.values[_title(self.path, list(self.values), name)]
+        return self._named[name]
 
     @property
     def digest(self) -> str:

@@ -23,6 +23,10 @@ from pipeline.register_new import DATE_FORMAT, style_header
 from pipeline.workbook_safety import lost_features
 
 Values = dict[str, Any]  # header → value, for one row
+_PIPELINE_HEADERS = {
+    name: {column.header for column in columns if column.pipeline}
+    for name, columns in layout.SHEETS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,15 @@ def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
 
 
 def _apply_row(register: Register, sheet_name: str, row: int, values: Values) -> list[Change]:
-    pipeline_headers = {c.header for c in layout.SHEETS[sheet_name] if c.pipeline}
+    rows = register.rows(sheet_name)
+    cells = rows[row - 1] if row <= len(rows) else ()
     changes = []
     for header, value in values.items():
         column = _column(register, sheet_name, header)
-        current = register.value(sheet_name, row, column)
-        if header not in pipeline_headers and not (header == "Ref" and not text(current)):
+        current = cells[column - 1] if column <= len(cells) else None
+        if header not in _PIPELINE_HEADERS[sheet_name] and not (
+            header == "Ref" and not text(current)
+        ):
             # The manager's cells are theirs; only a blank Ref is ever filled in.
             raise AssertionError(f"the pipeline must not write {sheet_name} {header}")
         if _same(current, value):

@@ -18,6 +18,7 @@ from pipeline.errors import LettersError
 from pipeline.filing import Match, collect_replies
 from pipeline.history import by_request, with_history
 from pipeline.journal import Entry, Filing, Journal, Send, journal_path
+from pipeline.listing import Listing
 from pipeline.lock import RunLock
 from pipeline.mail import MailBackend, backend_module
 from pipeline.mail_folder import FolderMail
@@ -223,6 +224,7 @@ class _LetterMaker:
         self.renderer = Renderer(config.paths.templates)
         self.recorded = by_request(entries)
         self.digests = journal.document_digests()
+        self.listing = Listing()  # the request folders as they are once replies are filed
         self.jobs: list[Job] = []
         self.done: list[Callable[[], None]] = []
 
@@ -232,7 +234,7 @@ class _LetterMaker:
         mine = self.recorded.get(request.ref, {})
         new = due_letters(request, parties, mine, self.sends, self.today, self.config.deadlines)
         rebuilt = []
-        gone = [] if request.closed else _vanished(mine, self.sends, folder)
+        gone = [] if request.closed else _vanished(mine, self.sends, folder, self.listing)
         for entry in gone:
             letter = _rebuild(entry, parties)
             if letter is None:
@@ -340,22 +342,22 @@ def _letters_and_records(
 
 
 def _vanished(
-    recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path
+    recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path, listing: Listing
 ) -> list[Entry]:
     return [
         entry
         for entry in recorded.values()
         if not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
-        and not _present(folder, entry.file_name)
+        and not _present(folder, entry.file_name, listing)
     ]
 
 
-def _present(folder: Path, file_name: str) -> bool:
+def _present(folder: Path, file_name: str, listing: Listing) -> bool:
     stem = Path(file_name).stem
     return any(
-        (folder / place / f"{stem}{suffix}").exists()
+        listing.find(folder / place, f"{stem}{suffix}") is not None
         for place in _LETTER_PLACES
-        for suffix in (".docx", ".pdf", ".PDF")
+        for suffix in (".docx", ".pdf")
     )
 
 

@@ -15,6 +15,7 @@ from pipeline.convert import Converter
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.journal import Entry, Journal, Send
+from pipeline.listing import Listing
 from pipeline.mail import MailBackend, Outgoing
 
 _SUBJECTS = {
@@ -36,13 +37,13 @@ class Sending:
     problems: list[str] = field(default_factory=list)
 
 
-def signed_copy(folder: Path, file_name: str) -> Path | None:
+def signed_copy(folder: Path, file_name: str, listing: Listing) -> Path | None:
     """Return the owner's signed copy of a letter: a scanned PDF, else the signed .docx."""
     stem = Path(file_name).stem
-    for suffix in (".pdf", ".PDF", ".docx"):
-        candidate = folder / "signed" / f"{stem}{suffix}"
-        if candidate.exists():
-            return candidate
+    for suffix in (".pdf", ".docx"):
+        found = listing.find(folder / "signed", f"{stem}{suffix}")
+        if found is not None:
+            return found
     return None
 
 
@@ -99,14 +100,15 @@ def send_signed(
     result = Sending()
     sends = journal.sends()
     queue: list[tuple[Entry, Path]] = []
+    listing = Listing()
     for entry in entries.values():
         folder = working_folder / entry.ref
         send = sends.get(entry.letter_id)
         if send is not None and send.state == "sent":
             if not dry_run:
-                _tidy(folder, entry, send)  # a run stopped after sending, before moving
+                _tidy(folder, entry, send, listing)  # a run stopped after sending, before moving
             continue
-        signed = signed_copy(folder, entry.file_name)
+        signed = signed_copy(folder, entry.file_name, listing)
         if entry.by == "Post":
             posted_on = posted.get(entry.letter_id)
             if posted_on is None:
@@ -215,10 +217,11 @@ def _file_sent(folder: Path, entry: Entry, signed: Path | None) -> str:
     return kept or entry.file_name
 
 
-def _tidy(folder: Path, entry: Entry, send: Send) -> None:
-    signed = signed_copy(folder, entry.file_name)
+def _tidy(folder: Path, entry: Entry, send: Send, listing: Listing) -> None:
+    signed = signed_copy(folder, entry.file_name, listing)
     if signed is not None and not (folder / "sent" / signed.name).exists():
         _file_sent(folder, entry, signed)
-    unsigned = folder / "to-sign" / entry.file_name
-    if unsigned.exists() and (signed is not None or (folder / "sent" / send.file_name).exists()):
-        unsigned.unlink()
+    # Listed before anything moved: filing the signed copy may have removed it since.
+    unsigned = listing.find(folder / "to-sign", entry.file_name)
+    if unsigned is not None and (signed is not None or (folder / "sent" / send.file_name).exists()):
+        unsigned.unlink(missing_ok=True)

@@ -129,7 +129,7 @@ def test_the_example_is_valid_toml_with_every_key_documented() -> None:
 def test_processes_default_to_one_per_core_and_may_not_be_negative(tmp_path: Path) -> None:
     assert load_text(tmp_path, "").processes == 0
     assert load_text(tmp_path, "[run]\nprocesses = 1\n").processes == 1
-    with pytest.raises(LettersError, match="run.processes must be 0"):
+    with pytest.raises(LettersError, match=r"run\.processes must be 0"):
         load_text(tmp_path, "[run]\nprocesses = -1\n")
 
 

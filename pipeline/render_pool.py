@@ -11,10 +11,12 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import LettersError
 from pipeline.render import Renderer
 
 # Below this many documents a new process costs more (about half a second to start) than it
@@ -58,12 +60,23 @@ def write_all(renderer: Renderer, jobs: list[Job], processes: int) -> Iterator[P
         initargs=(renderer.folder,),
     )
     try:
-        # One job at a time (a letter takes ~20 ms, handing it over ~0.1 ms), so an error
-        # stops the batch right after the last document written before it, as in one process.
-        yield from pool.map(_write, jobs)
+        yield from _in_order(pool, jobs)
     finally:
         # A run stopped by an error writes nothing more than what is already under way.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(pool: ProcessPoolExecutor, jobs: list[Job]) -> Iterator[Path]:
+    try:
+        # One job at a time (a letter takes ~20 ms, handing it over ~0.1 ms), so an error
+        # stops the batch right after the last document written before it, as in one process.
+        yield from pool.map(_write, jobs)
+    except BrokenProcessPool:
+        raise LettersError(
+            "a process writing letters stopped before it finished (was the computer short of "
+            "memory?). The letters written so far are kept and journaled; run again, and if it "
+            "happens again set processes = 1 under [run] in letters.toml."
+        ) from None
 
 
 _renderer: Renderer | None = None

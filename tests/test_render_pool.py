@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import zipfile
 from concurrent.futures.process import _RemoteTraceback
 from datetime import date
@@ -107,6 +110,22 @@ def test_a_broken_template_in_a_large_batch_stops_it_as_one_process_would(
     assert written == [job.target for job in jobs[:10]]
     assert not (tmp_path / "broken.docx").exists()
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_a_rendering_process_killed_mid_batch_stops_it_with_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    config = config_module.parse({}, Path("letters.toml"))
+    values = sample_context(config, TODAY, Calendar())
+    jobs = [Job("acknowledgement.docx", values, tmp_path / f"{n:03d}.docx") for n in range(200)]
+    batch = write_all(Renderer(TEMPLATES), jobs, 2)
+    written = [next(batch)]
+    for process in multiprocessing.active_children():
+        os.kill(process.pid, signal.SIGKILL)  # as the out-of-memory killer would
+    with pytest.raises(LettersError, match="a process writing letters stopped"):
+        written.extend(batch)
+    assert written == [job.target for job in jobs[: len(written)]]
+    assert len(written) < len(jobs)
 
 
 @pytest.mark.parametrize(

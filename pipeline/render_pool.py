@@ -60,14 +60,6 @@ def write_all(renderer: Renderer, jobs: list[Job], processes: int) -> Iterator[P
         initargs=(renderer.folder,),
     )
     try:
-        yield from _in_order(pool, jobs)
-    finally:
-        # A run stopped by an error writes nothing more than what is already under way.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _in_order(pool: ProcessPoolExecutor, jobs: list[Job]) -> Iterator[Path]:
-    try:
         # One job at a time (a letter takes ~20 ms, handing it over ~0.1 ms), so an error
         # stops the batch right after the last document written before it, as in one process.
         yield from pool.map(_write, jobs)
@@ -77,6 +69,9 @@ def _in_order(pool: ProcessPoolExecutor, jobs: list[Job]) -> Iterator[Path]:
             "memory?). The letters written so far are kept and journaled; run again, and if it "
             "happens again set processes = 1 under [run] in letters.toml."
         ) from None
+    finally:
+        # A run stopped by an error writes nothing more than what is already under way.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _renderer: Renderer | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Set
 from pathlib import Path
 
 
@@ -17,6 +18,14 @@ class Listing:
 
     def find(self, folder: Path, name: str) -> Path | None:
         """Return the file ``name`` in ``folder`` as it is spelt there, or None."""
+        spelt = self._listed(folder).get(name.casefold())
+        return folder / spelt if spelt is not None else None
+
+    def names(self, folder: Path) -> Set[str]:
+        """Return the names of the files in ``folder``, case folded."""
+        return self._listed(folder).keys()
+
+    def _listed(self, folder: Path) -> dict[str, str]:
         names = self._folders.get(folder)
         if names is None:
             try:
@@ -26,5 +35,4 @@ class Listing:
             names = self._folders[folder] = {}
             for found in sorted(listed):
                 names.setdefault(found.casefold(), found)
-        spelt = names.get(name.casefold())
-        return folder / spelt if spelt is not None else None
+        return names

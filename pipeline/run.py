@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
@@ -344,21 +345,19 @@ def _letters_and_records(
 def _vanished(
     recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path, listing: Listing
 ) -> list[Entry]:
+    """Return the request's letters, not yet sent, that are in none of its letter folders."""
+    present = {
+        os.path.splitext(name)[0]  # a letter counts as its .docx or as a scanned .pdf
+        for place in _LETTER_PLACES
+        for name in listing.names(folder / place)
+        if name.endswith((".docx", ".pdf"))
+    }
     return [
         entry
         for entry in recorded.values()
         if not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
-        and not _present(folder, entry.file_name, listing)
+        and os.path.splitext(entry.file_name.casefold())[0] not in present
     ]
-
-
-def _present(folder: Path, file_name: str, listing: Listing) -> bool:
-    stem = Path(file_name).stem
-    return any(
-        listing.find(folder / place, f"{stem}{suffix}") is not None
-        for place in _LETTER_PLACES
-        for suffix in (".docx", ".pdf")
-    )
 
 
 def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:

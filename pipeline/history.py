@@ -46,25 +46,29 @@ def with_history(
         latest = replies.get((filing.ref, filing.party))
         if latest is None or filing.received >= latest.received:
             replies[(filing.ref, filing.party)] = filing
-    merged_requests = [
-        replace(
-            request,
-            acknowledged=sent_on(sends, f"{request.ref}/acknowledgement") or request.acknowledged,
-        )
-        for request in requests
-    ]
+    # A row is copied only where the journal changes it: most rows are as the register says.
+    merged_requests = []
+    for request in requests:
+        acknowledged = sent_on(sends, f"{request.ref}/acknowledgement") or request.acknowledged
+        if acknowledged != request.acknowledged:
+            request = replace(request, acknowledged=acknowledged)
+        merged_requests.append(request)
     merged_parties = []
     for party in parties:
         key = (party.ref, party.party)
         reply = replies.get(key)
-        merged_parties.append(
-            replace(
+        letter_sent = sent_on(sends, f"{party.ref}/{party.party}/consent") or party.letter_sent
+        reminder_sent = max(reminders[key]) if key in reminders else party.reminder_sent
+        reply_received = reply.received if reply else party.reply_received
+        reply_file = reply.file_name if reply else party.reply
+        known = (letter_sent, reminder_sent, reply_received, reply_file)
+        if known != (party.letter_sent, party.reminder_sent, party.reply_received, party.reply):
+            party = replace(
                 party,
-                letter_sent=sent_on(sends, f"{party.ref}/{party.party}/consent")
-                or party.letter_sent,
-                reminder_sent=max(reminders[key]) if key in reminders else party.reminder_sent,
-                reply_received=reply.received if reply else party.reply_received,
-                reply=reply.file_name if reply else party.reply,
+                letter_sent=letter_sent,
+                reminder_sent=reminder_sent,
+                reply_received=reply_received,
+                reply=reply_file,
             )
-        )
+        merged_parties.append(party)
     return merged_requests, merged_parties

@@ -3,36 +3,48 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Set
+from collections.abc import Collection, Set
 from pathlib import Path
 
 
 class Listing:
-    """Find files by name, ignoring case as Windows and macOS do, one listing per folder.
+    """Find files in a request's folders by name, ignoring case as Windows and macOS do.
 
-    Only for looking: a file written or moved after its folder was listed is not seen.
+    Each folder (``to-sign``, ``signed``, ``sent``, … of one request) is listed once, when it is
+    first asked about. Whoever writes, moves or deletes a file in a request's folders calls
+    ``forget`` with that request's folder, so the next look lists them again.
     """
 
     def __init__(self) -> None:
-        self._folders: dict[Path, dict[str, str]] = {}
+        # request folder → place → case-folded name → the name as spelt on disk
+        self._requests: dict[Path, dict[str, dict[str, str]]] = {}
 
-    def find(self, folder: Path, name: str) -> Path | None:
-        """Return the file ``name`` in ``folder`` as it is spelt there, or None."""
-        spelt = self._listed(folder).get(name.casefold())
-        return folder / spelt if spelt is not None else None
+    def find(self, folder: Path, place: str, name: str) -> Path | None:
+        """Return the file ``name`` in ``folder``/``place`` as it is spelt there, or None."""
+        spelt = self._listed(folder, place).get(name.casefold())
+        return folder / place / spelt if spelt is not None else None
 
-    def names(self, folder: Path) -> Set[str]:
-        """Return the names of the files in ``folder``, case folded."""
-        return self._listed(folder).keys()
+    def names(self, folder: Path, place: str) -> Set[str]:
+        """Return the names of the files in ``folder``/``place``, case folded."""
+        return self._listed(folder, place).keys()
 
-    def _listed(self, folder: Path) -> dict[str, str]:
-        names = self._folders.get(folder)
+    def spelt(self, folder: Path, place: str) -> Collection[str]:
+        """Return the names of the files in ``folder``/``place`` as spelt on disk."""
+        return self._listed(folder, place).values()
+
+    def forget(self, folder: Path) -> None:
+        """Forget what was listed in the request ``folder``: a file in it was written or moved."""
+        self._requests.pop(folder, None)
+
+    def _listed(self, folder: Path, place: str) -> dict[str, str]:
+        places = self._requests.setdefault(folder, {})
+        names = places.get(place)
         if names is None:
             try:
-                listed = os.listdir(folder)
+                listed = os.listdir(os.path.join(folder, place))
             except OSError:  # no such folder yet, or not a folder
                 listed = []
-            names = self._folders[folder] = {}
+            names = places[place] = {}
             for found in sorted(listed):
                 names.setdefault(found.casefold(), found)
         return names

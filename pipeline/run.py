@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -64,6 +65,24 @@ def weekly_run(
     path = config.paths.register
     # Loaded before the lock and the journal: a file that is refused leaves nothing behind.
     loaded = load_register(path)
+    # The register's values live as long as the run: hundreds of thousands of objects that
+    # the cycle collector would scan again at every full collection, for nothing.
+    gc.freeze()
+    try:
+        return _run(config, today, loaded, dry_run, backend, office)
+    finally:
+        gc.unfreeze()
+
+
+def _run(
+    config: Config,
+    today: date,
+    loaded: Register,
+    dry_run: bool,
+    backend: MailBackend | None,
+    office: str | None,
+) -> Outcome:
+    path = config.paths.register
     lock = contextlib.nullcontext() if dry_run else RunLock(path)
     with (
         lock,
@@ -77,6 +96,7 @@ def weekly_run(
         if not converter.available:
             outcome.notes.append(NO_OFFICE_NOTE)
         entries = journal.letters()
+        listing = Listing()  # the request folders, each listed once and again once it changes
         mail = _open_mail(config, backend, outcome)
         _collect(mail, config, journal, register, entries, outcome)
         if mail is not None:
@@ -89,6 +109,7 @@ def weekly_run(
                 mail,
                 converter,
                 today,
+                listing,
                 dry_run=dry_run,
             )
             outcome.sent, outcome.to_post = sending.sent, sending.to_post
@@ -98,7 +119,7 @@ def weekly_run(
         requests, parties_list = with_history(
             register.requests, register.parties, entries, sends, filings
         )
-        maker = _LetterMaker(config, today, journal, outcome, entries, sends)
+        maker = _LetterMaker(config, today, journal, outcome, entries, sends, listing)
         outcome.progress = progress_all(
             requests,
             parties_list,
@@ -108,12 +129,13 @@ def weekly_run(
             register.refs_with_party_problems,
         )
         _letters_and_records(maker, outcome, parties_list, filings, converter)
-        entries = journal.letters()
         planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
+        if planned and not dry_run:
+            entries = journal.letters()  # with the letters this run wrote
         outcome.by_post = {entry.file_name for entry in entries.values() if entry.by == "Post"} | {
             letter.file_name for letter in planned if letter.by == "Post"
         }
-        outcome.to_sign = _waiting(config.paths.working_folder, outcome, dry_run)
+        outcome.to_sign = _waiting(config.paths.working_folder, listing, outcome)
         if not dry_run:
             write_back(register, outcome, requests, parties_list, entries, sends)
         outcome.text = to_do(outcome)
@@ -218,14 +240,14 @@ class _LetterMaker:
         outcome: Outcome,
         entries: Mapping[str, Entry],
         sends: Mapping[str, Send],
+        listing: Listing,
     ) -> None:
         self.config, self.today, self.journal, self.outcome = config, today, journal, outcome
-        self.sends = sends
+        self.sends, self.listing = sends, listing
         self.calendar = Calendar(config.deadlines.bank_holidays)
         self.renderer = Renderer(config.paths.templates)
         self.recorded = by_request(entries)
         self.digests = journal.document_digests()
-        self.listing = Listing()  # the request folders as they are once replies are filed
         self.jobs: list[Job] = []
         self.done: list[Callable[[], None]] = []
 
@@ -268,6 +290,7 @@ class _LetterMaker:
             (folder / name).mkdir(parents=True, exist_ok=True)
 
         def written() -> None:
+            self.listing.forget(folder)
             # Written first, journaled second: a run killed between the two rewrites the file.
             faults.checkpoint("generate:written")
             self.journal.record_generated(letter, self.today)
@@ -349,7 +372,7 @@ def _vanished(
     present = {
         os.path.splitext(name)[0]  # a letter counts as its .docx or as a scanned .pdf
         for place in _LETTER_PLACES
-        for name in listing.names(folder / place)
+        for name in listing.names(folder, place)
         if name.endswith((".docx", ".pdf"))
     }
     return [
@@ -377,15 +400,26 @@ def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:
     )
 
 
-def _waiting(working_folder: Path, outcome: Outcome, dry_run: bool) -> list[Path]:
-    found = set(_letters_in(working_folder, "to-sign"))
-    if dry_run:
-        found.update(target for _letter, target in [*outcome.generated, *outcome.regenerated])
-    return sorted(found)
+def _waiting(working_folder: Path, listing: Listing, outcome: Outcome) -> list[Path]:
+    """Return the letters in every request's to-sign folder (in a dry run, as if written)."""
+    found: dict[tuple[str, str], Path] = {}  # by request and name: the order of the paths
+    for ref, folder in _request_folders(working_folder):
+        place = folder / "to-sign"
+        for name in listing.spelt(folder, "to-sign"):
+            if name.casefold().endswith(".docx") and not name.startswith((".", "~$")):
+                found[(ref, name)] = place / name
+    if outcome.dry_run:
+        for _letter, target in [*outcome.generated, *outcome.regenerated]:
+            found[(target.parent.parent.name, target.name)] = target
+    return [found[key] for key in sorted(found)]
 
 
-def _letters_in(working_folder: Path, place: str) -> Iterator[Path]:
-    if working_folder.is_dir():
-        for path in working_folder.glob(f"*/{place}/*.docx"):
-            if not path.name.startswith((".", "~$")):
-                yield path
+def _request_folders(working_folder: Path) -> Iterator[tuple[str, Path]]:
+    try:
+        listed = os.scandir(working_folder)
+    except OSError:  # no working folder yet
+        return
+    with listed:
+        for found in listed:
+            if not found.name.startswith(".") and found.is_dir():
+                yield found.name, working_folder / found.name

@@ -39,9 +39,9 @@ class Sending:
 
 def signed_copy(folder: Path, file_name: str, listing: Listing) -> Path | None:
     """Return the owner's signed copy of a letter: a scanned PDF, else the signed .docx."""
-    stem = Path(file_name).stem
+    stem = os.path.splitext(file_name)[0]
     for suffix in (".pdf", ".docx"):
-        found = listing.find(folder / "signed", f"{stem}{suffix}")
+        found = listing.find(folder, "signed", f"{stem}{suffix}")
         if found is not None:
             return found
     return None
@@ -93,16 +93,23 @@ def send_signed(
     backend: MailBackend,
     converter: Converter,
     today: date,
+    listing: Listing,
     *,
     dry_run: bool = False,
 ) -> Sending:
-    """Send every signed letter by email, or record it as posted; each exactly once."""
+    """Send every signed letter by email, or record it as posted; each exactly once.
+
+    ``listing`` is the run's view of the request folders; a folder is forgotten in it once a
+    letter moves out of it.
+    """
     result = Sending()
     sends = journal.sends()
     queue: list[tuple[Entry, Path]] = []
-    listing = Listing()
+    folders: dict[str, Path] = {}
     for entry in entries.values():
-        folder = working_folder / entry.ref
+        folder = folders.get(entry.ref)
+        if folder is None:
+            folder = folders[entry.ref] = working_folder / entry.ref
         send = sends.get(entry.letter_id)
         if send is not None and send.state == "sent":
             if not dry_run:
@@ -119,6 +126,7 @@ def send_signed(
                 continue
             if not dry_run:
                 name = _file_sent(folder, entry, signed)
+                listing.forget(folder)
                 journal.record_sent(entry.letter_id, posted_on, name, today)
             result.sent.append((entry, f"posted {posted_on.isoformat()}"))
             continue
@@ -142,11 +150,13 @@ def send_signed(
         try:
             _send_one(entry, signed, converted.get(signed), sends, setting, journal, backend, today)
         except LettersError as error:
+            listing.forget(signed.parent.parent)
             result.problems.append(
                 f"Sending stopped at {entry.file_name}: {error.message} It and the letters "
                 "after it are still in signed/ and go next time."
             )
             break
+        listing.forget(signed.parent.parent)
         result.sent.append((entry, f"by email to {entry.destination}"))
     return result
 
@@ -219,9 +229,12 @@ def _file_sent(folder: Path, entry: Entry, signed: Path | None) -> str:
 
 def _tidy(folder: Path, entry: Entry, send: Send, listing: Listing) -> None:
     signed = signed_copy(folder, entry.file_name, listing)
+    unsigned = listing.find(folder, "to-sign", entry.file_name)
+    if signed is None and unsigned is None:
+        return  # the usual case: filed under sent/ long ago
     if signed is not None and not (folder / "sent" / signed.name).exists():
         _file_sent(folder, entry, signed)
     # Listed before anything moved: filing the signed copy may have removed it since.
-    unsigned = listing.find(folder / "to-sign", entry.file_name)
     if unsigned is not None and (signed is not None or (folder / "sent" / send.file_name).exists()):
         unsigned.unlink(missing_ok=True)
+    listing.forget(folder)

@@ -9,13 +9,16 @@ from pipeline.sending import signed_copy
 
 
 def test_a_file_is_found_ignoring_case_and_returned_as_spelt(tmp_path: Path) -> None:
-    (tmp_path / "SAR-2026-001 Acknowledgement.PDF").write_bytes(b"%PDF")
+    (tmp_path / "signed").mkdir()
+    (tmp_path / "signed" / "SAR-2026-001 Acknowledgement.PDF").write_bytes(b"%PDF")
     listing = Listing()
-    assert listing.find(tmp_path, "sar-2026-001 acknowledgement.pdf") == (
-        tmp_path / "SAR-2026-001 Acknowledgement.PDF"
+    assert listing.find(tmp_path, "signed", "sar-2026-001 acknowledgement.pdf") == (
+        tmp_path / "signed" / "SAR-2026-001 Acknowledgement.PDF"
     )
-    assert listing.find(tmp_path, "other.pdf") is None
-    assert listing.find(tmp_path / "missing", "any.pdf") is None
+    assert listing.find(tmp_path, "signed", "other.pdf") is None
+    assert listing.find(tmp_path, "sent", "any.pdf") is None  # no such folder yet
+    assert listing.names(tmp_path, "signed") == {"sar-2026-001 acknowledgement.pdf"}
+    assert list(listing.spelt(tmp_path, "signed")) == ["SAR-2026-001 Acknowledgement.PDF"]
 
 
 def test_a_scan_saved_as_pdf_in_any_case_is_the_signed_copy(tmp_path: Path) -> None:
@@ -31,9 +34,24 @@ def test_a_scan_saved_as_pdf_in_any_case_is_the_signed_copy(tmp_path: Path) -> N
     )
 
 
-def test_what_was_listed_is_what_is_seen(tmp_path: Path) -> None:
+def test_what_was_listed_is_what_is_seen_until_the_folder_is_forgotten(tmp_path: Path) -> None:
     listing = Listing()
-    assert listing.find(tmp_path, "later.docx") is None
-    (tmp_path / "later.docx").write_bytes(b"docx")
-    assert listing.find(tmp_path, "later.docx") is None  # listed once, before it was written
-    assert Listing().find(tmp_path, "later.docx") == tmp_path / "later.docx"
+    assert listing.find(tmp_path, "to-sign", "later.docx") is None
+    (tmp_path / "to-sign").mkdir()
+    (tmp_path / "to-sign" / "later.docx").write_bytes(b"docx")
+    assert listing.find(tmp_path, "to-sign", "later.docx") is None  # listed once, before
+    listing.forget(tmp_path)
+    assert listing.find(tmp_path, "to-sign", "later.docx") == tmp_path / "to-sign" / "later.docx"
+
+
+def test_forgetting_one_request_keeps_what_was_listed_of_another(tmp_path: Path) -> None:
+    first, second = tmp_path / "SAR-2026-001", tmp_path / "SAR-2026-002"
+    listing = Listing()
+    assert not listing.names(first, "signed")
+    assert not listing.names(second, "signed")
+    for folder in (first, second):
+        (folder / "signed").mkdir(parents=True)
+        (folder / "signed" / "a.docx").write_bytes(b"docx")
+    listing.forget(first)
+    assert listing.names(first, "signed") == {"a.docx"}
+    assert not listing.names(second, "signed")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.convert import Converter
-from pipeline.errors import LettersError
+from pipeline.errors import LettersError, describe
 
 if TYPE_CHECKING:
     # pypdf takes 0.05 s to import: it is imported only when a bundle is built.
@@ -120,12 +120,14 @@ def _as_pdf(
             )
         return office.pdfs[path], ""
     made = scratch / f"{number:04d}.pdf"
+    from pipeline import pages  # Pillow takes 0.01 s to import: only a bundle draws pages
+
     try:
         if suffix in IMAGE_SUFFIXES:
-            converter.image_to_pdf(path, made)
+            pages.image_to_pdf(path, made)
         elif suffix in TEXT_SUFFIXES:
             lines = email_text(path) if suffix == ".eml" else _text_lines(path)
-            converter.text_to_pdf(part.title, lines, made)
+            pages.text_to_pdf(part.title, lines, made)
         else:
             return None, (
                 f"{path}: left out of the bundle: a {suffix or 'file without an extension'} "
@@ -134,7 +136,7 @@ def _as_pdf(
     except LettersError as error:
         return None, f"Left out of the bundle: {error.message}"
     except OSError as error:
-        return None, f"{path}: left out of the bundle: it cannot be read ({_describe(error)})."
+        return None, f"{path}: left out of the bundle: it cannot be read ({describe(error)})."
     return made, ""
 
 
@@ -156,7 +158,7 @@ def _append(writer: PdfWriter, pdf: Path, part: Part) -> str:
     except Exception as error:
         del writer.pages[start:]  # type: ignore[attr-defined]  # pypdf's list allows it
         return (
-            f"{part.path}: left out of the bundle: it cannot be read ({_describe(error)}). "
+            f"{part.path}: left out of the bundle: it cannot be read ({describe(error)}). "
             "Open it to check it, or print it and add it by hand."
         )
     if len(writer.pages) == start:
@@ -179,7 +181,7 @@ def _write(writer: PdfWriter, target: Path) -> None:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         raise LettersError(
-            f"{target}: the bundle cannot be written ({_describe(error)}). Check the folder "
+            f"{target}: the bundle cannot be written ({describe(error)}). Check the folder "
             f"{target.parent} exists and is not read-only, and that the file is not open, then "
             "run again."
         ) from None
@@ -279,9 +281,3 @@ def _html_text(html: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip()
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__

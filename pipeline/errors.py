@@ -14,3 +14,10 @@ class LettersError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def describe(error: BaseException) -> str:
+    """Say in a few words why a file could not be read or written: the system's reason."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__

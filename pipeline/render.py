@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import os
@@ -9,17 +10,16 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config, Setting
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.due import Recipient, recipient_of, requester_of
 from pipeline.errors import LettersError
 from pipeline.model import Letter, Request, ThirdParty
+
+if TYPE_CHECKING:  # jinja2 is imported when the first letter is rendered
+    import jinja2
 
 CONTEXT_NAMES = (
     "date",
@@ -46,17 +46,24 @@ class Fields(dict[str, Any]):
         self.label = label
 
 
-class _StrictNamingUndefined(jinja2.StrictUndefined):
-    """Fail on any placeholder the context lacks, naming it in full, e.g. request.colour."""
+@functools.cache
+def _strict_naming_undefined() -> type[jinja2.StrictUndefined]:
+    """Return the kind of Undefined that fails on any placeholder the context lacks."""
+    import jinja2
 
-    @property
-    def _undefined_message(self) -> str:
-        owner = self._undefined_obj
-        if isinstance(owner, Fields):
-            return f"{{{{ {owner.label}.{self._undefined_name} }}}}"
-        if owner is jinja2.utils.missing:
-            return f"{{{{ {self._undefined_name} }}}}"
-        return f"{{{{ ….{self._undefined_name} }}}}"  # an attribute of a value, e.g. a name
+    class StrictNamingUndefined(jinja2.StrictUndefined):
+        """Fail naming the placeholder in full, e.g. request.colour."""
+
+        @property
+        def _undefined_message(self) -> str:
+            owner = self._undefined_obj
+            if isinstance(owner, Fields):
+                return f"{{{{ {owner.label}.{self._undefined_name} }}}}"
+            if owner is jinja2.utils.missing:
+                return f"{{{{ {self._undefined_name} }}}}"
+            return f"{{{{ ….{self._undefined_name} }}}}"  # an attribute of a value, e.g. a name
+
+    return StrictNamingUndefined
 
 
 def letterhead(setting: Setting) -> dict[str, Fields]:
@@ -172,16 +179,21 @@ class Renderer:
 
     def render(self, template_name: str, values: dict[str, Any]) -> bytes:
         """Render one template with ``values`` and return the .docx bytes."""
-        # docxtpl takes 0.06 s to import: a run with no letter to write never needs it.
+        # docxtpl and jinja2 take 0.08 s to import: a run with no letter to write needs neither.
+        import jinja2
         from docx.opc.exceptions import PackageNotFoundError
         from docxtpl import DocxTemplate
+        from jinja2.exceptions import SecurityError
+        from jinja2.sandbox import SandboxedEnvironment
 
         path = self.folder / template_name
         try:
             document = DocxTemplate(io.BytesIO(self.template(template_name)))
             # Sandboxed: a template is a file anyone with the folder can edit; it may fill in
             # values, never reach into Python ({{ ''.__class__ }} is refused).
-            environment = SandboxedEnvironment(undefined=_StrictNamingUndefined, autoescape=True)
+            environment = SandboxedEnvironment(
+                undefined=_strict_naming_undefined(), autoescape=True
+            )
             document.render(values, jinja_env=environment, autoescape=True)
             out = io.BytesIO()
             document.save(out)

@@ -121,13 +121,19 @@ def _sheet_rows(root: Any, strings: list[str], dates: _Dates) -> Rows | None:
             at = counter
             if reference:
                 # As openpyxl: a cell's own reference places it, without moving the counter.
-                at, column = _place(reference)
+                letters = reference.rstrip("0123456789")
+                known = _COLUMNS.get(letters)
+                if known is None:
+                    at, column = _place(reference)
+                else:
+                    at, column = int(reference[len(letters) :]), known
             else:
                 column += 1
             if column > width:
                 width = column
-            formula = cell.find(_FORMULA)
-            if formula is None:
+            if not len(cell):
+                value = None  # no value, formula or text inside: a blank (often styled) cell
+            elif (formula := cell.find(_FORMULA)) is None:
                 value = _value(cell, attribute("t", "n"), strings, dates)
             elif formula.get("t") in (None, "normal", "shared"):
                 value = shared.formula(formula, reference)
@@ -178,14 +184,13 @@ _COLUMNS: dict[str, int] = {}  # column letters → number, as the cells are rea
 
 
 def _place(reference: str) -> tuple[int, int]:
-    """Return a cell reference's row and column numbers: "B12" → (12, 2)."""
-    letters = reference.rstrip("0123456789")
-    column = _COLUMNS.get(letters)
-    if column is None:
-        row, column = coordinate_to_tuple(reference)  # refuses a malformed reference
-        _COLUMNS[letters] = column
-        return row, column
-    return int(reference[len(letters) :]), column
+    """Return a new cell reference's row and column numbers: "B12" → (12, 2).
+
+    Each column's letters are looked up once; the walk reads known ones from _COLUMNS itself.
+    """
+    row, column = coordinate_to_tuple(reference)  # refuses a malformed reference
+    _COLUMNS[reference.rstrip("0123456789")] = column
+    return row, column
 
 
 def _value(cell: Any, kind: str, strings: list[str], dates: _Dates) -> Any:

@@ -150,13 +150,13 @@ def send_signed(
         try:
             _send_one(entry, signed, converted.get(signed), sends, setting, journal, backend, today)
         except LettersError as error:
-            listing.forget(signed.parent.parent)
             result.problems.append(
                 f"Sending stopped at {entry.file_name}: {error.message} It and the letters "
                 "after it are still in signed/ and go next time."
             )
             break
-        listing.forget(signed.parent.parent)
+        finally:
+            listing.forget(signed.parent.parent)  # its letter may have moved into sent/
         result.sent.append((entry, f"by email to {entry.destination}"))
     return result
 

@@ -108,6 +108,9 @@ class Run:
 
 def whole_run(config: Path, today: date = TODAY) -> Run:
     """Run `letters run` as its own process and measure it."""
+    # On a settled disk: a first run leaves some 200 MB of letters for the kernel to write out
+    # over the next 30 s, which would slow whichever run is measured next (by 10% and more).
+    os.sync()
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", "--config", str(config),
@@ -271,7 +274,9 @@ def report(
         f"{platform.python_version()}. Whole process (`letters run`), median of {args.repeat} "
         "runs; peak memory is the largest of them. Each register has five third parties per "
         "request, in every state (new, extended, paused, clean copy ready, closed, a refusal). "
-        "Our modules' bytecode is compiled first, as Python keeps it after a first run.",
+        "Our modules' bytecode is compiled first, as Python keeps it after a first run, and "
+        "each run starts on a settled disk (`sync`), so that the letters one run wrote are not "
+        "still being written out while the next is timed.",
         "",
         "| requests | letters | first run, 1 process (s) | first run, every core (s) | "
         "letters/s | speed-up | nothing to do (s) | a reply and a signature (s) | "

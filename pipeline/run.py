@@ -369,18 +369,21 @@ def _vanished(
     recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path, listing: Listing
 ) -> list[Entry]:
     """Return the request's letters, not yet sent, that are in none of its letter folders."""
-    present = {
-        os.path.splitext(name)[0]  # a letter counts as its .docx or as a scanned .pdf
-        for place in _LETTER_PLACES
-        for name in listing.names(folder, place)
-        if name.endswith((".docx", ".pdf"))
-    }
-    return [
-        entry
+    unsent = {
+        entry.letter_id: os.path.splitext(entry.file_name.casefold())[0]
         for entry in recorded.values()
         if not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
-        and os.path.splitext(entry.file_name.casefold())[0] not in present
-    ]
+    }
+    wanted, present = set(unsent.values()), set[str]()
+    for place in _LETTER_PLACES:  # to-sign first: a folder is listed only if a letter is missing
+        if wanted <= present:
+            break
+        present.update(
+            os.path.splitext(name)[0]  # a letter counts as its .docx or as a scanned .pdf
+            for name in listing.names(folder, place)
+            if name.endswith((".docx", ".pdf"))
+        )
+    return [recorded[letter_id] for letter_id, stem in unsent.items() if stem not in present]
 
 
 def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:

@@ -121,6 +121,16 @@ def test_a_letter_the_owner_moved_to_signed_is_not_regenerated(two_requests: Con
     assert not (folder / "to-sign" / name).exists()
 
 
+def test_a_letter_filed_in_sent_by_hand_is_not_regenerated(two_requests: Config) -> None:
+    weekly_run(two_requests, TODAY)
+    folder = two_requests.paths.working_folder / "SAR-2026-001"
+    name = "SAR-2026-001 acknowledgement - Aoife O'Brien.docx"
+    (folder / "to-sign" / name).rename(folder / "sent" / name)  # e.g. posted, not yet recorded
+    outcome = weekly_run(two_requests, TODAY)
+    assert outcome.generated == [] and outcome.regenerated == []
+    assert (folder / "sent" / name).exists() and not (folder / "to-sign" / name).exists()
+
+
 def test_a_scanned_pdf_in_signed_counts_as_the_letter(two_requests: Config) -> None:
     weekly_run(two_requests, TODAY)
     folder = two_requests.paths.working_folder / "SAR-2026-001"

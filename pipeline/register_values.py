@@ -104,8 +104,9 @@ class _Dates:
 
 
 def _sheet_rows(root: Any, strings: list[str], dates: _Dates) -> Rows | None:
-    # About a microsecond a cell, for a hundred thousand cells: the work of _value and _place
-    # is written out here, each cell's attributes and children looked up once.
+    # About a microsecond a cell, for a hundred thousand cells: each cell's attributes and
+    # children are looked up once, a blank cell is not looked into, and a known column's
+    # letters are read here without a call to _place.
     grid: dict[int, dict[int, Any]] = {}  # row → column → value
     width = 0
     shared = _Formulas()

@@ -37,9 +37,10 @@ def find_office() -> str | None:
 
 
 class Converter:
-    """Make PDFs; ``work`` is a scratch folder the caller owns (LibreOffice's profile lives there).
+    """Turn Word documents into PDFs with LibreOffice.
 
-    One converter must not be used by two processes at once: they would share the profile.
+    ``work`` is a scratch folder the caller owns (LibreOffice's profile lives there). One
+    converter must not be used by two processes at once: they would share the profile.
     """
 
     # Seconds allowed for one LibreOffice run: its first start makes a new profile.

@@ -30,11 +30,11 @@ import jinja2  # noqa: E402 - after the path is set
 from docxtpl import DocxTemplate  # noqa: E402
 
 from pipeline import config as config_module  # noqa: E402
-from pipeline import register_layout as layout  # noqa: E402
-from pipeline.convert import Converter, find_office  # noqa: E402
 from pipeline.deadlines import Calendar  # noqa: E402
-from pipeline.register_new import blank_workbook  # noqa: E402
-from pipeline.render import Renderer, sample_context  # noqa: E402
+from pipeline.letters.render import Renderer, sample_context  # noqa: E402
+from pipeline.records.convert import Converter, find_office  # noqa: E402
+from pipeline.register import layout  # noqa: E402
+from pipeline.register.new import blank_workbook  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 PARTIES = 5

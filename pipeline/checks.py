@@ -6,16 +6,16 @@ from datetime import date
 
 from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
-from pipeline.model import LETTER_KINDS, Problem
-from pipeline.records import TEMPLATE, record_context
-from pipeline.register import open_register
-from pipeline.render import (
+from pipeline.letters.render import (
     Renderer,
     check_templates,
     sample_context,
     sample_party,
     sample_request,
 )
+from pipeline.model import LETTER_KINDS, Problem
+from pipeline.records.consents import TEMPLATE, record_context
+from pipeline.register.read import open_register
 
 
 def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:

@@ -13,27 +13,27 @@ from typing import Any
 
 from pipeline import faults
 from pipeline.config import Config
-from pipeline.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.deadlines import Calendar
-from pipeline.due import due_letters
 from pipeline.errors import LettersError
-from pipeline.filing import Match, collect_replies
+from pipeline.folders import Listing
 from pipeline.history import by_request, with_history
 from pipeline.journal import Entry, Filing, Journal, Send, journal_path
-from pipeline.listing import Listing
+from pipeline.letters.due import due_letters
+from pipeline.letters.pool import Job, processes_for, write_all
+from pipeline.letters.render import Renderer, context
 from pipeline.lock import RunLock
-from pipeline.mail import MailBackend, backend_module
-from pipeline.mail_folder import FolderMail
+from pipeline.mail.base import MailBackend, backend_module
+from pipeline.mail.folder import FolderMail
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
-from pipeline.records import Records, keep_bundle, record_job
-from pipeline.register import Register, load_register, read_rows
-from pipeline.render import Renderer, context
-from pipeline.render_pool import Job, processes_for, write_all
+from pipeline.records.consents import Records, keep_bundle, record_job
+from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
+from pipeline.register.read import Register, load_register, read_rows
+from pipeline.register.writeback import write_back
+from pipeline.replies.filing import Match, collect_replies
 from pipeline.report import save_to_do, to_do
-from pipeline.sending import send_signed
-from pipeline.writeback import write_back
+from pipeline.sending.send import send_signed
 
 # The folders of each request's file (DESIGN section 4).
 REQUEST_FOLDERS = ("request", "to-sign", "signed", "sent", "replies")
@@ -42,7 +42,7 @@ _LETTER_PLACES = ("to-sign", "signed", "sent")
 
 
 def connect(config: Config) -> MailBackend:
-    """Open the configured mail back-end: the module ``pipeline.mail_<backend>``."""
+    """Open the configured mail back-end: the module ``pipeline.mail.<backend>``."""
     module = backend_module(config)
     backend: MailBackend = module.connect(config)
     return backend

@@ -9,8 +9,8 @@ from pathlib import Path
 from pipeline import config as config_module
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail import backend_module
-from pipeline.register_new import create
+from pipeline.mail.base import backend_module
+from pipeline.register.new import create
 
 DEMO_FOLDER = Path("demo")
 EXAMPLE_REGISTER = Path("registers/example-register.xlsx")

@@ -8,7 +8,7 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.model import Request
 from pipeline.progress import Progress, progress_all
-from pipeline.register import open_register
+from pipeline.register.read import open_register
 
 
 def open_progress(config: Config, today: date) -> list[tuple[Request, Progress]]:

@@ -16,10 +16,10 @@ import pytest
 from conftest_graph import graph  # noqa: F401  (the Microsoft Graph stand-in fixture)
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.model import Request, ThirdParty
-from pipeline.register_new import blank_workbook
+from pipeline.register import layout
+from pipeline.register.new import blank_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "letter_templates"

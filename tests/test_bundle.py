@@ -13,9 +13,9 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Destination
 
-from pipeline.bundle import Part, build_bundle, email_text
-from pipeline.convert import Converter, find_office
 from pipeline.errors import LettersError
+from pipeline.records.bundle import Part, build_bundle, email_text
+from pipeline.records.convert import Converter, find_office
 
 NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
 A4 = (595.3, 841.9)  # points, as LibreOffice writes it

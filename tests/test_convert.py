@@ -12,8 +12,8 @@ import pytest
 from docx.shared import Mm
 from pypdf import PdfReader
 
-from pipeline.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.errors import LettersError
+from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 
 NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
 A4 = (595.3, 841.9)  # points

@@ -19,12 +19,12 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
-from pipeline.filing import Match, attachment_name, match_reply
 from pipeline.journal import Journal, journal_path
-from pipeline.mail import Reply
+from pipeline.mail.base import Reply
 from pipeline.model import Request, ThirdParty
+from pipeline.register import layout
+from pipeline.replies.filing import Match, attachment_name, match_reply
 from pipeline.run import weekly_run
 
 from conftest import (

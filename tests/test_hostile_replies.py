@@ -36,14 +36,14 @@ from test_filing import (
     sheet_xml,
 )
 
-from pipeline import filing as filing_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.faults import SimulatedCrash
-from pipeline.filing import collect_replies
 from pipeline.journal import Journal
-from pipeline.mail import Reply, ReplyContent
+from pipeline.mail.base import Reply, ReplyContent
 from pipeline.outcome import Outcome
+from pipeline.register import layout
+from pipeline.replies import filing as filing_module
+from pipeline.replies.filing import collect_replies
 from pipeline.run import weekly_run
 
 from conftest import DATA, party_data, party_row, request_data, request_row

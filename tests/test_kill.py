@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.faults import STEPS, SimulatedCrash
 from pipeline.journal import Journal, journal_path
+from pipeline.register import layout
 from pipeline.run import weekly_run
 
 from conftest import REPO, party_row, request_row, write_config, write_register

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.listing import Listing
-from pipeline.sending import signed_copy
+from pipeline.folders import Listing
+from pipeline.sending.send import signed_copy
 
 
 def test_a_file_is_found_ignoring_case_and_returned_as_spelt(tmp_path: Path) -> None:

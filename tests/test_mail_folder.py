@@ -16,8 +16,8 @@ import extract_msg
 import pytest
 
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing, Reply
-from pipeline.mail_folder import FolderMail
+from pipeline.mail.base import Outgoing, Reply
+from pipeline.mail.folder import FolderMail
 
 OUTLOOK = Path(__file__).resolve().parent / "data" / "outlook"
 PDF = b"%PDF-1.4\n% a signed letter\n%%EOF\n"

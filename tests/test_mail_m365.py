@@ -31,10 +31,10 @@ from pipeline import config as config_module
 from pipeline.cli import main
 from pipeline.config import Config, MailSettings
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing
-from pipeline.mail_folder import FolderMail
-from pipeline.mail_m365 import M365Mail, check, connect
-from pipeline.mail_m365_auth import login
+from pipeline.mail.base import Outgoing
+from pipeline.mail.folder import FolderMail
+from pipeline.mail.m365 import M365Mail, check, connect
+from pipeline.mail.m365_auth import login
 from pipeline.run import weekly_run
 
 from conftest import party_row, request_row, write_config, write_register

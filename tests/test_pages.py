@@ -9,8 +9,8 @@ from PIL import Image
 from pypdf import PdfReader
 from test_convert import A4, NAME, page_sizes
 
-from pipeline import pages
 from pipeline.errors import LettersError
+from pipeline.records import pages
 
 
 def test_multi_page_tiff_becomes_one_page_per_frame(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ from graph_standin import GraphStandin
 from pypdf import PdfReader
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.outcome import Outcome
+from pipeline.register import layout
 from pipeline.run import weekly_run
 
 from conftest import (

@@ -28,12 +28,12 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from test_letters import text_of
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.outcome import Outcome
-from pipeline.register import open_register
-from pipeline.register_cells import text
+from pipeline.register import layout
+from pipeline.register.cells import text
+from pipeline.register.read import open_register
 from pipeline.run import weekly_run
 
 from conftest import cells, party_row, request_row, write_config, write_register

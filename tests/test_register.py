@@ -18,10 +18,10 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Border, PatternFill, Side
 
-from pipeline import register_layout as layout
 from pipeline.errors import LettersError
-from pipeline.register import Register, open_register
-from pipeline.register_new import blank_workbook, create
+from pipeline.register import layout
+from pipeline.register.new import blank_workbook, create
+from pipeline.register.read import Register, open_register
 
 from conftest import Row, party_row, request_row, write_register
 

@@ -10,8 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline.register_cells import CellError, text, to_date, to_datetime
-from pipeline.register_new import DATE_FORMAT, DATE_TIME_FORMAT
+from pipeline.register.cells import CellError, text, to_date, to_datetime
+from pipeline.register.new import DATE_FORMAT, DATE_TIME_FORMAT
 
 THIRD_SEPTEMBER = date(2026, 9, 3)
 HOW_DATE = "type it as day/month/year, e.g. 3/9/2026."

@@ -16,9 +16,9 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.styles import PatternFill
 
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.register import layout
 from pipeline.run import weekly_run
 
 from conftest import cells, party_row, request_row

@@ -18,10 +18,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 from test_properties import storable_text
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
-from pipeline.register import load_register
-from pipeline.register_values import read_values
-from pipeline.register_write import apply_requests
+from pipeline.register import layout
+from pipeline.register.read import load_register
+from pipeline.register.values import read_values
+from pipeline.register.write import apply_requests
 from pipeline.run import weekly_run
 
 from conftest import DATA, REPO, party_row, request_row, write_config, write_register

@@ -16,15 +16,15 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.journal import Journal, journal_path
 from pipeline.lock import RunLock
-from pipeline.mail import Outgoing, Reply, ReplyContent
-from pipeline.mail_folder import FolderMail
-from pipeline.register import open_register
-from pipeline.register_write import apply_requests, save
+from pipeline.mail.base import Outgoing, Reply, ReplyContent
+from pipeline.mail.folder import FolderMail
+from pipeline.register import layout
+from pipeline.register.read import open_register
+from pipeline.register.write import apply_requests, save
 from pipeline.run import weekly_run
 
 from conftest import cells, party_row, request_row, write_config, write_register

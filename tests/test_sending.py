@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 
 from pipeline import config as config_module
-from pipeline import register_layout as layout
 from pipeline.config import Config
-from pipeline.convert import NO_OFFICE_NOTE, find_office
 from pipeline.errors import LettersError
 from pipeline.faults import SimulatedCrash
 from pipeline.journal import Entry, Journal, Send, journal_path
-from pipeline.mail import Outgoing, Reply, ReplyContent
-from pipeline.mail_folder import FolderMail
+from pipeline.mail.base import Outgoing, Reply, ReplyContent
+from pipeline.mail.folder import FolderMail
+from pipeline.records.convert import NO_OFFICE_NOTE, find_office
+from pipeline.register import layout
 from pipeline.run import weekly_run
-from pipeline.sending import compose
+from pipeline.sending.send import compose
 
 from conftest import (
     cells,

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table
 
 from pipeline.errors import LettersError
-from pipeline.workbook_safety import lost_features
+from pipeline.register.safety import lost_features
 
 EXCEL = Path(__file__).parent / "data" / "excel"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"

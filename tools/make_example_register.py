@@ -14,8 +14,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import register_layout as layout
-from pipeline.register_new import blank_workbook
+from pipeline.register import layout
+from pipeline.register.new import blank_workbook
 
 TARGET = Path(__file__).resolve().parent.parent / "registers" / "example-register.xlsx"
 

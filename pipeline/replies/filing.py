@@ -11,12 +11,12 @@ from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from pipeline.due import safe_part
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.journal import Filing, Journal
-from pipeline.mail import MailBackend, Reply, ReplyContent
-from pipeline.mail_folder import FolderMail, _free_name
+from pipeline.letters.due import safe_part
+from pipeline.mail.base import MailBackend, Reply, ReplyContent
+from pipeline.mail.folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty
 
 # After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".

@@ -10,16 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.bundle import Part, build_bundle
 from pipeline.config import Config
-from pipeline.convert import Converter
 from pipeline.deadlines import Deadlines
 from pipeline.errors import LettersError
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Journal, Send
+from pipeline.letters.pool import Job
+from pipeline.letters.render import Fields, letterhead, long_date, relationship_words
 from pipeline.model import Request, ThirdParty
-from pipeline.render import Fields, letterhead, long_date, relationship_words
-from pipeline.render_pool import Job
+from pipeline.records.bundle import Part, build_bundle
+from pipeline.records.convert import Converter
 
 TEMPLATE = "consents-record.docx"
 _ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}

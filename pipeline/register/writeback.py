@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pipeline import register_layout as layout
 from pipeline.errors import LettersError
 from pipeline.journal import Entry, Send
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress
-from pipeline.register import Register
-from pipeline.register_write import apply_letters, apply_parties, apply_requests, save
+from pipeline.register import layout
+from pipeline.register.read import Register
+from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
 
 
 def sheet_kind(letter_kind: str, letter_id: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import LettersError
-from pipeline.render import Renderer
+from pipeline.letters.render import Renderer
 
 # Below this many documents a new process costs more (about half a second to start) than it
 # saves (about 20 ms a letter).

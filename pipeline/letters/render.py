@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config, Setting
 from pipeline.deadlines import Calendar, Deadlines
-from pipeline.due import Recipient, recipient_of, requester_of
 from pipeline.errors import LettersError
+from pipeline.letters.due import Recipient, recipient_of, requester_of
 from pipeline.model import Letter, Request, ThirdParty
 
 if TYPE_CHECKING:  # jinja2 is imported when the first letter is rendered

@@ -16,8 +16,8 @@ import requests
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing, Reply, ReplyContent, attachment_bytes
-from pipeline.mail_m365_auth import account, authenticate, login
+from pipeline.mail.base import Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.m365_auth import account, authenticate, login
 
 # What the run and the CLI use: `letters login` and `letters login --check` come from here too.
 __all__ = ["M365Mail", "check", "connect", "login"]

@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.convert import Converter
 from pipeline.errors import LettersError, describe
+from pipeline.records.convert import Converter
 
 if TYPE_CHECKING:
     # pypdf takes 0.05 s to import: it is imported only when a bundle is built.
@@ -120,7 +120,7 @@ def _as_pdf(
             )
         return office.pdfs[path], ""
     made = scratch / f"{number:04d}.pdf"
-    from pipeline import pages  # Pillow takes 0.01 s to import: only a bundle draws pages
+    from pipeline.records import pages  # Pillow takes 0.01 s to import: only a bundle draws pages
 
     try:
         if suffix in IMAGE_SUFFIXES:

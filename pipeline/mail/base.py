@@ -100,11 +100,11 @@ def attachment_bytes(mail: Outgoing) -> bytes:
 
 
 def backend_module(config: Config) -> ModuleType:
-    """Return the module of the configured back-end: ``pipeline.mail_<backend>``."""
+    """Return the module of the configured back-end: ``pipeline.mail.<backend>``."""
     try:
-        return importlib.import_module(f"pipeline.mail_{config.backend}")
+        return importlib.import_module(f"pipeline.mail.{config.backend}")
     except ModuleNotFoundError as error:
-        if error.name != f"pipeline.mail_{config.backend}":
+        if error.name != f"pipeline.mail.{config.backend}":
             raise  # a library the back-end needs is missing: a bug in the install, not the config
         raise LettersError(
             f"{config.source}: this version has no {config.backend!r} mail back-end; "

@@ -11,12 +11,12 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from pipeline.config import Setting
-from pipeline.convert import Converter
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
+from pipeline.folders import Listing
 from pipeline.journal import Entry, Journal, Send
-from pipeline.listing import Listing
-from pipeline.mail import MailBackend, Outgoing
+from pipeline.mail.base import MailBackend, Outgoing
+from pipeline.records.convert import Converter
 
 _SUBJECTS = {
     "acknowledgement": "Your request to see your child's records",

@@ -11,9 +11,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import register_layout as layout
 from pipeline.errors import LettersError
-from pipeline.register_layout import Column
+from pipeline.register import layout
+from pipeline.register.layout import Column
 
 MANAGER_FILL = PatternFill("solid", start_color="FFDDEBF7")  # pale blue: the manager types here
 PIPELINE_FILL = PatternFill("solid", start_color="FFD9D9D9")  # grey: the pipeline writes here

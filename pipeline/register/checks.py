@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from pipeline import register_layout as layout
 from pipeline.model import Problem, Request, ThirdParty
-from pipeline.register_cells import CellError, text, to_date, to_datetime
+from pipeline.register import layout
+from pipeline.register.cells import CellError, text, to_date, to_datetime
 
 if TYPE_CHECKING:  # the register stage's own object; only its type is needed here
-    from pipeline.register import Register
+    from pipeline.register.read import Register
 
 _LONGEST_REF = 40
 _REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")

@@ -15,12 +15,12 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import register_layout as layout
 from pipeline.errors import LettersError
 from pipeline.model import Problem, Request, ThirdParty
-from pipeline.register_cells import text
-from pipeline.register_checks import RowReader, read_parties, read_requests
-from pipeline.register_values import Rows, read_values
+from pipeline.register import layout
+from pipeline.register.cells import text
+from pipeline.register.checks import RowReader, read_parties, read_requests
+from pipeline.register.values import Rows, read_values
 
 
 @dataclass

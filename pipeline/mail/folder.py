@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail import Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.base import Outgoing, Reply, ReplyContent, attachment_bytes
 
 if TYPE_CHECKING:
     # extract-msg takes 0.1 s to import: it is imported only when an Outlook .msg arrives.

@@ -14,13 +14,13 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import Cell
 
-from pipeline import register_layout as layout
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
-from pipeline.register import Register, sheet
-from pipeline.register_cells import CellError, text, to_date
-from pipeline.register_new import DATE_FORMAT, style_header
-from pipeline.workbook_safety import lost_features
+from pipeline.register import layout
+from pipeline.register.cells import CellError, text, to_date
+from pipeline.register.new import DATE_FORMAT, style_header
+from pipeline.register.read import Register, sheet
+from pipeline.register.safety import lost_features
 
 Values = dict[str, Any]  # header → value, for one row
 _PIPELINE_HEADERS = {

@@ -1,0 +1,1 @@
+"""Decide which letters are due and render them from their templates."""

@@ -1,0 +1,1 @@
+"""Read the register: its workbook, sheets and rows, checked."""

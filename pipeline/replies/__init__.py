@@ -1,0 +1,1 @@
+"""File each reply against its request and third party."""

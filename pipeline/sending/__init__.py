@@ -1,0 +1,1 @@
+"""Send the letters the owner has signed, exactly once."""

@@ -6,6 +6,7 @@ from datetime import date
 
 from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
+from pipeline.letters.kinds import KINDS
 from pipeline.letters.render import (
     Renderer,
     check_templates,
@@ -13,7 +14,7 @@ from pipeline.letters.render import (
     sample_party,
     sample_request,
 )
-from pipeline.model import LETTER_KINDS, Problem
+from pipeline.model import Problem
 from pipeline.records.consents import TEMPLATE, record_context
 from pipeline.register.read import open_register
 
@@ -31,7 +32,7 @@ def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:
     said.extend(f"  {problem}" for problem in register.problems)
     calendar = Calendar(config.deadlines.bank_holidays)
     letter_sample = sample_context(config, today, calendar)
-    samples = {template: letter_sample for template, _label in LETTER_KINDS.values()}
+    samples = {kind.template: letter_sample for kind in KINDS.values()}
     request, party = sample_request(today), sample_party(today)
     due = Deadlines(today, today, today, 0)
     samples[TEMPLATE] = record_context(request, [party], {}, due, config, today)

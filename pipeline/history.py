@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from pipeline.journal import Entry, Filing, Send
+from pipeline.letters.kinds import LetterId
 from pipeline.model import Request, ThirdParty
 
 
@@ -57,7 +58,8 @@ def with_history(
     for party in parties:
         key = (party.ref, party.party)
         reply = replies.get(key)
-        letter_sent = sent_on(sends, f"{party.ref}/{party.party}/consent") or party.letter_sent
+        consent = str(LetterId.of(party.ref, "consent-family", party.party))
+        letter_sent = sent_on(sends, consent) or party.letter_sent
         reminder_sent = max(reminders[key]) if key in reminders else party.reminder_sent
         reply_received = reply.received if reply else party.reply_received
         reply_file = reply.file_name if reply else party.reply

@@ -93,21 +93,10 @@ class Letter:
     letter_id: str  # e.g. SAR-2026-001/TP2/consent, stable across runs
     ref: str
     party: str  # "" for letters to the requester
-    kind: str  # a key of LETTER_KINDS
+    kind: str  # a key of pipeline.letters.kinds.KINDS
     recipient: str
     by: str  # "Email" or "Post"
     to: str  # the email address, or the postal address on one line
     file_name: str
     template: str
     salutation: str = ""  # "Dear Joan Smith": the letter's greeting, for its covering email
-
-
-# Each kind of letter: its template and how it is named in file names and the Letters sheet.
-LETTER_KINDS: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("acknowledgement.docx", "acknowledgement"),
-    "consent-family": ("consent-request-family.docx", "consent request"),
-    "consent-agency": ("consent-request-agency.docx", "consent request"),
-    "reminder": ("reminder.docx", "reminder"),
-    "extension": ("extension-notice.docx", "extension notice"),
-    "invitation": ("invitation.docx", "invitation"),
-}

@@ -24,6 +24,7 @@ class Progress:
     status: str
     at_risk: bool
     overdue: bool
+    ready_for_clean_copy: bool = False  # every third party has answered, on time
 
 
 def progress_of(
@@ -53,31 +54,32 @@ def progress_of(
         # A weekend straight after the deadline has no working day in it, yet it is overdue.
         left = min(left, -1)
     at_risk = not overdue and not request.paused and 0 <= left <= AT_RISK_WITHIN
-    status = _status(request, parties, today, party_problem)
+    status, ready = _status(request, parties, today, party_problem)
     if overdue:
         status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
-    return Progress(request.ref, due, left, status, at_risk, overdue)
+    return Progress(request.ref, due, left, status, at_risk, overdue, ready and not overdue)
 
 
 def _status(
     request: Request, parties: Sequence[ThirdParty], today: date, party_problem: bool
-) -> str:
+) -> tuple[str, bool]:
+    """Say where the request stands, and whether it is ready for the clean copy."""
     if request.paused:
-        return "Paused: waiting for ID or clarification"
+        return "Paused: waiting for ID or clarification", False
     if request.meeting and request.clean_copy_ready:
         if request.meeting.date() >= today:
-            return f"Meeting on {request.meeting:%d/%m/%Y at %H:%M}"
-        return "Meeting held: record Closed"
+            return f"Meeting on {request.meeting:%d/%m/%Y at %H:%M}", False
+        return "Meeting held: record Closed", False
     if request.clean_copy_ready:
-        return "Clean copy ready: arrange the meeting"
+        return "Clean copy ready: arrange the meeting", False
     if party_problem:
-        return "Check the Third parties sheet"
+        return "Check the Third parties sheet", False
     if request.acknowledged is None:
-        return "Acknowledgement to sign and send"
+        return "Acknowledgement to sign and send", False
     waiting = [party for party in parties if not party.has_replied]
     if waiting:
-        return f"Waiting for {len(waiting)} of {len(parties)} replies"
-    return "Ready for clean copy"
+        return f"Waiting for {len(waiting)} of {len(parties)} replies", False
+    return "Ready for clean copy", True
 
 
 def by_ref(parties: Sequence[ThirdParty]) -> dict[str, list[ThirdParty]]:

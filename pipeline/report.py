@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from pipeline.letters.kinds import reference
 from pipeline.model import Request
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress
+from pipeline.records.consents import bundle_name
 
 
 def _uk(day: date) -> str:
@@ -135,7 +137,7 @@ def to_do(outcome: Outcome) -> str:
     lines += _section(
         "Replies to read and decide",
         [
-            f"{party.ref}/{party.party} {party.display_name}: replied "
+            f"{reference(party.ref, party.party)} {party.display_name}: replied "
             f"{_uk(party.reply_received)}" + (f" ({party.reply})" if party.reply else "")
             for party in outcome.undecided
             if party.reply_received is not None
@@ -157,9 +159,9 @@ def to_do(outcome: Outcome) -> str:
         "Ready for the clean copy",
         [
             f"{request.ref} ({request.requester}): every third party has replied; the bundle "
-            f"is {request.ref}/{request.ref} request bundle.pdf"
+            f"is {request.ref}/{bundle_name(request.ref)}"
             for request, where in outcome.progress
-            if where.status == "Ready for clean copy"
+            if where.ready_for_clean_copy
         ],
     )
     changed = [*outcome.records, *outcome.bundles]

@@ -19,12 +19,13 @@ from pipeline.folders import Listing
 from pipeline.history import by_request, with_history
 from pipeline.journal import Entry, Filing, Journal, Send, journal_path
 from pipeline.letters.due import due_letters
+from pipeline.letters.kinds import KINDS
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer, context
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, backend_module
 from pipeline.mail.folder import FolderMail
-from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
+from pipeline.model import Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
 from pipeline.records.consents import Records, keep_bundle, record_job
@@ -398,7 +399,7 @@ def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:
         by=entry.by,
         to=entry.destination,
         file_name=entry.file_name,
-        template=LETTER_KINDS[entry.kind][0],
+        template=KINDS[entry.kind].template,
         salutation=entry.salutation,
     )
 

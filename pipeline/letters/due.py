@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from pipeline.config import DeadlineRules
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Send
-from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
+from pipeline.letters.kinds import KINDS, letter_id
+from pipeline.model import Letter, Request, ThirdParty
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # Windows refuses paths over 260 characters; the name of a person or agency gets at most this.
@@ -78,14 +79,6 @@ def recipient_of(party: ThirdParty) -> Recipient:
     )
 
 
-def letter_id(ref: str, kind: str, party: str = "", number: int = 0) -> str:
-    """Return the stable id of a letter, e.g. SAR-2026-001/TP2/reminder-1."""
-    name = {"consent-family": "consent", "consent-agency": "consent"}.get(kind, kind)
-    if number:
-        name = f"{name}-{number}"
-    return "/".join(part for part in (ref, party, name) if part)
-
-
 def safe_part(text: str, longest: int = _LONGEST_NAME) -> str:
     """Make text safe inside a file name on Windows and macOS, cut at a word if too long."""
     # Control and format characters (DEL, C1 codes, the right-to-left override that makes
@@ -100,7 +93,7 @@ def safe_part(text: str, longest: int = _LONGEST_NAME) -> str:
 
 def file_name(ref: str, kind: str, who: str, party: str = "", number: int = 0) -> str:
     """Return a file name a person understands, safe on Windows and macOS."""
-    label = LETTER_KINDS[kind][1] + (f" {number}" if number else "")
+    label = KINDS[kind].label + (f" {number}" if number else "")
     words = " ".join(part for part in (ref, label, party) if part)
     who = safe_part(who)
     return f"{words} - {who}.docx" if who else f"{words}.docx"
@@ -116,7 +109,7 @@ def _requester_letter(ref: str, kind: str, who: Recipient) -> Letter:
         by=who.by,
         to=who.to,
         file_name=file_name(ref, kind, who.name),
-        template=LETTER_KINDS[kind][0],
+        template=KINDS[kind].template,
         salutation=who.salutation,
     )
 
@@ -191,6 +184,6 @@ def _party_letter(party: ThirdParty, kind: str, who: Recipient, number: int = 0)
         by=who.by,
         to=who.to,
         file_name=file_name(party.ref, kind, display, party.party, number),
-        template=LETTER_KINDS[kind][0],
+        template=KINDS[kind].template,
         salutation=who.salutation,
     )

@@ -16,6 +16,7 @@ from pipeline.config import Config, Setting
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.errors import LettersError
 from pipeline.letters.due import Recipient, recipient_of, requester_of
+from pipeline.letters.kinds import LetterId, reference
 from pipeline.model import Letter, Request, ThirdParty
 
 if TYPE_CHECKING:  # jinja2 is imported when the first letter is rendered
@@ -111,14 +112,14 @@ def context(
     reply_by = calendar.next_working_day(
         today + timedelta(days=config.deadlines.reminder_after_days)
     )
-    reminder_number = int(letter.letter_id.rsplit("-", 1)[1]) if letter.kind == "reminder" else 0
+    reminder_number = LetterId.parse(letter.letter_id).number
     return {
         "date": long_date(today),
         "delivery": f"Sent by email to {who.email}" if who.email else "By post",
         **letterhead(setting),
         "letter": Fields(
             "letter",
-            reference=f"{request.ref}/{party.party}" if party else request.ref,
+            reference=reference(request.ref, party.party if party else ""),
             late=letter.kind == "extension" and today > due.original_legal_deadline,
         ),
         "recipient": Fields(

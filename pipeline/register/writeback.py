@@ -6,25 +6,13 @@ from collections.abc import Mapping
 
 from pipeline.errors import LettersError
 from pipeline.journal import Entry, Send
+from pipeline.letters.kinds import sheet_kind
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
 from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
-
-
-def sheet_kind(letter_kind: str, letter_id: str) -> str:
-    """Name a letter's kind as the Letters sheet shows it."""
-    if letter_kind == "reminder":
-        return "Reminder " + letter_id.rsplit("-", 1)[1]
-    return {
-        "acknowledgement": "Acknowledgement",
-        "consent-family": "Consent request (family member)",
-        "consent-agency": "Consent request (agency)",
-        "extension": "Extension notice",
-        "invitation": "Invitation",
-    }[letter_kind]
 
 
 def write_back(

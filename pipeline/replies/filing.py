@@ -15,6 +15,7 @@ from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.journal import Filing, Journal
 from pipeline.letters.due import safe_part
+from pipeline.letters.kinds import reference
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
 from pipeline.mail.folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty
@@ -85,7 +86,7 @@ def _known(
         not found.party or found.party in parties.get(found.ref, {})
     ):
         return found
-    who = f"{found.ref}/{found.party}" if found.party else found.ref
+    who = reference(found.ref, found.party)
     return f"it answers a letter for {who}, whose row in the register has a problem to fix first"
 
 
@@ -164,7 +165,7 @@ def collect_replies(
         where = _filed_where(backend, reply)
         backend.mark_filed(reply)
         result.filed.append(filing)
-        who_for = f"{found.ref}/{found.party}" if found.party else found.ref
+        who_for = reference(found.ref, found.party)
         for name, size in too_big:
             shown, limit = _megabytes(size, max_attachment_bytes)
             result.kept_out.append(

@@ -15,17 +15,9 @@ from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.folders import Listing
 from pipeline.journal import Entry, Journal, Send
+from pipeline.letters.kinds import KINDS, reference
 from pipeline.mail.base import MailBackend, Outgoing
 from pipeline.records.convert import Converter
-
-_SUBJECTS = {
-    "acknowledgement": "Your request to see your child's records",
-    "consent-family": "Request for consent to disclose information",
-    "consent-agency": "Request for consent to disclose information",
-    "reminder": "Reminder: request for consent to disclose information",
-    "extension": "Your request to see your child's records: more time needed",
-    "invitation": "Your request to see your child's records: the file is ready",
-}
 
 
 @dataclass
@@ -47,18 +39,14 @@ def signed_copy(folder: Path, file_name: str, listing: Listing) -> Path | None:
     return None
 
 
-def reference(entry: Entry) -> str:
-    """Return the reference a letter's subject carries: SAR-2026-001 or SAR-2026-001/TP2."""
-    return f"{entry.ref}/{entry.party}" if entry.party else entry.ref
-
-
 def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -> Outgoing:
     """Write the covering email for a signed letter."""
-    subject = f"{_SUBJECTS[entry.kind]} [{reference(entry)}]"
+    quoted = reference(entry.ref, entry.party)
+    subject = f"{KINDS[entry.kind].subject} [{quoted}]"
     paragraphs = [
         f"{entry.salutation or 'Dear ' + entry.recipient},",
         f"Please find attached our letter about the request with our reference "
-        f"{reference(entry)}. When you reply, please keep the reference in the subject line.",
+        f"{quoted}. When you reply, please keep the reference in the subject line.",
         "Kind regards,",
         f"{setting.owner_name}\n{setting.owner_role}\n{setting.name}",
     ]

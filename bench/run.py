@@ -31,7 +31,8 @@ from docxtpl import DocxTemplate  # noqa: E402
 
 from pipeline import config as config_module  # noqa: E402
 from pipeline.deadlines import Calendar  # noqa: E402
-from pipeline.letters.render import Renderer, sample_context  # noqa: E402
+from pipeline.letters.context import sample_context  # noqa: E402
+from pipeline.letters.render import Renderer  # noqa: E402
 from pipeline.records.convert import Converter, find_office  # noqa: E402
 from pipeline.register import layout  # noqa: E402
 from pipeline.register.new import blank_workbook  # noqa: E402

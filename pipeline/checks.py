@@ -6,14 +6,9 @@ from datetime import date
 
 from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
+from pipeline.letters.context import sample_context, sample_party, sample_request
 from pipeline.letters.kinds import KINDS
-from pipeline.letters.render import (
-    Renderer,
-    check_templates,
-    sample_context,
-    sample_party,
-    sample_request,
-)
+from pipeline.letters.render import Renderer, check_templates
 from pipeline.model import Problem
 from pipeline.records.consents import TEMPLATE, record_context
 from pipeline.register.read import open_register

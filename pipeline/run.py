@@ -18,10 +18,11 @@ from pipeline.errors import LettersError
 from pipeline.folders import Listing
 from pipeline.history import by_request, with_history
 from pipeline.journal import Entry, Filing, Journal, Send, journal_path
+from pipeline.letters.context import context
 from pipeline.letters.due import due_letters
 from pipeline.letters.kinds import KINDS
 from pipeline.letters.pool import Job, processes_for, write_all
-from pipeline.letters.render import Renderer, context
+from pipeline.letters.render import Renderer
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, backend_module
 from pipeline.mail.folder import FolderMail

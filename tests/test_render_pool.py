@@ -17,8 +17,9 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.journal import Journal, journal_path
+from pipeline.letters.context import sample_context
 from pipeline.letters.pool import SMALL_BATCH, Job, cores, processes_for, write_all
-from pipeline.letters.render import Renderer, sample_context
+from pipeline.letters.render import Renderer
 from pipeline.run import weekly_run
 
 from conftest import TEMPLATES, party_row, request_row, write_config, write_register

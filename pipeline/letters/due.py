@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,11 +10,8 @@ from pipeline.config import DeadlineRules
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Send
 from pipeline.letters.kinds import KINDS, letter_id
+from pipeline.letters.naming import file_name
 from pipeline.model import Letter, Request, ThirdParty
-
-_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-# Windows refuses paths over 260 characters; the name of a person or agency gets at most this.
-_LONGEST_NAME = 60
 
 
 @dataclass(frozen=True)
@@ -77,26 +72,6 @@ def recipient_of(party: ThirdParty) -> Recipient:
         email=party.email,
         salutation=f"Dear {party.name}" if party.name else "Dear Sir or Madam",
     )
-
-
-def safe_part(text: str, longest: int = _LONGEST_NAME) -> str:
-    """Make text safe inside a file name on Windows and macOS, cut at a word if too long."""
-    # Control and format characters (DEL, C1 codes, the right-to-left override that makes
-    # "\u202egnp.exe" look like "exe.png") have no place in a file name.
-    text = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in text)
-    text = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", text).split()).strip(" .")
-    if len(text) > longest:
-        cut = text[: longest + 1]
-        text = (cut.rsplit(" ", 1)[0] if " " in cut else text[:longest]).rstrip(" .,")
-    return text
-
-
-def file_name(ref: str, kind: str, who: str, party: str = "", number: int = 0) -> str:
-    """Return a file name a person understands, safe on Windows and macOS."""
-    label = KINDS[kind].label + (f" {number}" if number else "")
-    words = " ".join(part for part in (ref, label, party) if part)
-    who = safe_part(who)
-    return f"{words} - {who}.docx" if who else f"{words}.docx"
 
 
 def _requester_letter(ref: str, kind: str, who: Recipient) -> Letter:

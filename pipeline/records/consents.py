@@ -15,8 +15,8 @@ from pipeline.deadlines import Deadlines
 from pipeline.errors import LettersError
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Journal, Send
+from pipeline.letters.context import Fields, letterhead, long_date, relationship_words
 from pipeline.letters.pool import Job
-from pipeline.letters.render import Fields, letterhead, long_date, relationship_words
 from pipeline.model import Request, ThirdParty
 from pipeline.records.bundle import Part, build_bundle
 from pipeline.records.convert import Converter

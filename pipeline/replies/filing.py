@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.journal import Filing, Journal
-from pipeline.letters.due import safe_part
 from pipeline.letters.kinds import reference
+from pipeline.letters.naming import safe_part
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
 from pipeline.mail.folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty

@@ -1,0 +1,167 @@
+"""Build every placeholder a letter template may use, from the register and the deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pipeline.config import Config, Setting
+from pipeline.deadlines import Calendar, Deadlines
+from pipeline.letters.due import Recipient, recipient_of, requester_of
+from pipeline.letters.kinds import LetterId, reference
+from pipeline.model import Letter, Request, ThirdParty
+
+CONTEXT_NAMES = (
+    "date",
+    "delivery",
+    "setting",
+    "owner",
+    "manager",
+    "letter",
+    "recipient",
+    "request",
+    "party",
+)
+_RELATIONSHIP_WORDS = {
+    "Person with parental responsibility": "a person with parental responsibility",
+    "Other": "acting for the child",
+}
+
+
+class Fields(dict[str, Any]):
+    """A group of placeholders, e.g. ``request``; knows its name for error messages."""
+
+    def __init__(self, label: str, **values: Any) -> None:
+        super().__init__(**values)
+        self.label = label
+
+
+def letterhead(setting: Setting) -> dict[str, Fields]:
+    """Return the placeholders every document shares: the setting, its owner and manager."""
+    return {
+        "setting": Fields(
+            "setting",
+            name=setting.name,
+            address_lines=list(setting.address),
+            phone=setting.phone,
+            email=setting.email,
+        ),
+        "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
+        "manager": Fields("manager", name=setting.manager_name),
+    }
+
+
+def relationship_words(relationship: str) -> str:
+    """Say the requester's relationship as it reads mid-sentence: "mother"."""
+    return _RELATIONSHIP_WORDS.get(relationship, relationship.lower())
+
+
+def long_date(day: date) -> str:
+    """Write a date as a letter does: 3 September 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def meeting_words(when: datetime) -> str:
+    """Write a meeting's date and time: Tuesday 15 December 2026 at 10:30."""
+    return f"{when:%A} {long_date(when)} at {when:%H:%M}"
+
+
+def context(
+    letter: Letter,
+    request: Request,
+    party: ThirdParty | None,
+    due: Deadlines,
+    config: Config,
+    today: date,
+    calendar: Calendar,
+) -> dict[str, Any]:
+    """Build every placeholder a letter template may use."""
+    setting = config.setting
+    who: Recipient = recipient_of(party) if party else requester_of(request)
+    reply_by = calendar.next_working_day(
+        today + timedelta(days=config.deadlines.reminder_after_days)
+    )
+    reminder_number = LetterId.parse(letter.letter_id).number
+    return {
+        "date": long_date(today),
+        "delivery": f"Sent by email to {who.email}" if who.email else "By post",
+        **letterhead(setting),
+        "letter": Fields(
+            "letter",
+            reference=reference(request.ref, party.party if party else ""),
+            late=letter.kind == "extension" and today > due.original_legal_deadline,
+        ),
+        "recipient": Fields(
+            "recipient",
+            name=who.name,
+            organisation=who.organisation,
+            role=who.role,
+            address_lines=list(who.address_lines),
+            salutation=who.salutation,
+        ),
+        "request": Fields(
+            "request",
+            ref=request.ref,
+            received=long_date(request.received),
+            requester=request.requester,
+            relationship=relationship_words(request.relationship),
+            child=request.child,
+            child_dob=long_date(request.child_dob) if request.child_dob else "",
+            promised_by=long_date(due.promised_by),
+            legal_deadline=long_date(due.original_legal_deadline),
+            extended_deadline=long_date(due.legal_deadline) if request.extended else "",
+            extension_reason=request.extension_reason,
+            meeting=meeting_words(request.meeting) if request.meeting else "",
+        ),
+        "party": Fields(
+            "party",
+            code=party.party if party else "",
+            name=party.name if party else "",
+            role=party.role if party else "",
+            kind=party.kind if party else "",
+            letter_sent=long_date(party.letter_sent) if party and party.letter_sent else "",
+            reminder_number=reminder_number,
+            reply_by=long_date(reply_by),
+        ),
+    }
+
+
+def sample_request(today: date) -> Request:
+    """Return a fictional request with every field filled, to try templates with."""
+    return Request(
+        row=2, ref="SAR-2026-001", received=today, requester="Jane Example",
+        relationship="Mother", requester_email="jane@example.org",
+        requester_address="1 Example Road\nExampletown EX1 1AA", child="Sam Example",
+        child_dob=date(2022, 3, 1), request_letter="", clarification_asked=None,
+        clarification_received=None, extended=True, extension_reason="Many records",
+        clean_copy_ready=today, meeting=datetime.combine(today, datetime.min.time()).replace(
+            hour=10), closed=None, acknowledged=None,
+    )  # fmt: skip
+
+
+def sample_party(today: date) -> ThirdParty:
+    """Return a fictional third party with every field filled, to try templates with."""
+    return ThirdParty(
+        row=2, ref="SAR-2026-001", party="TP1", name="Pat Example",
+        organisation="Example Council", kind="Agency", role="Social worker", email="",
+        address="2 Example Street, Exampletown", decision="Refuses", decision_notes="Reasons",
+        letter_sent=today, reminder_sent=today, reply_received=today, reply="reply.eml",
+    )  # fmt: skip
+
+
+def sample_context(config: Config, today: date, calendar: Calendar) -> dict[str, Any]:
+    """Build a letter's placeholder values from a fictional request, to try templates with."""
+    request, party = sample_request(today), sample_party(today)
+    letter = Letter(
+        letter_id="SAR-2026-001/TP1/reminder-1",
+        ref=request.ref,
+        party="TP1",
+        kind="reminder",
+        recipient="Example Council",
+        by="Post",
+        to="",
+        file_name="sample.docx",
+        template="reminder.docx",
+    )
+    due = Deadlines(today, today, today, 0)
+    return context(letter, request, party, due, config, today, calendar)

@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(outcome.text, end="")
             if outcome.report_file:
                 print(f"This list is saved as {outcome.report_file}")
-            return 1 if outcome.register_error else 0
+            return 1 if outcome.write_back.error else 0
         if args.command == "login":
             for line in login(config, check_only=args.check):
                 print(line)

@@ -1,47 +1,180 @@
-"""The files in each request's folders, listed once: a run looks for thousands of letters."""
+"""The working folder's layout, and the only ways the run writes into it: whole or not at all.
+
+Each request has a folder named by its Ref (DESIGN section 4). This module names its places
+and documents, writes every file through a hidden ``.partial`` file beside it, and lists each
+request's places once for a run that looks for thousands of letters: every move, write or
+removal made through ``Folders`` keeps that listing right by itself.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Collection, Set
+import shutil
+from collections.abc import Collection, Iterator, Set
 from pathlib import Path
 
+REQUEST = "request"  # the request letter as received
+TO_SIGN = "to-sign"  # letters waiting for the owner
+SIGNED = "signed"  # the owner's signed letters: the approval to send
+SENT = "sent"  # copies of what was sent
+REPLIES = "replies"  # every reply, with its attachments
+WITHDRAWN = "withdrawn"  # letters no longer needed, kept, never sent
+FILE = "file"  # the child's file as the setting holds it
+APPROVED = "approved"  # the owner's reviewed redaction review
 
-class Listing:
-    """Find files in a request's folders by name, ignoring case as Windows and macOS do.
+# Made with a request's first letter, so the manager sees where everything goes.
+REQUEST_PLACES = (REQUEST, TO_SIGN, SIGNED, SENT, REPLIES)
+# Where a letter may be once generated: waiting, signed (as .docx or a scanned .pdf), or sent.
+LETTER_PLACES = (TO_SIGN, SIGNED, SENT)
 
-    Each folder (``to-sign``, ``signed``, ``sent``, … of one request) is listed once, when it is
-    first asked about. Whoever writes, moves or deletes a file in a request's folders calls
-    ``forget`` with that request's folder, so the next look lists them again.
+
+def record_name(ref: str) -> str:
+    """Return the file name of a request's consents record."""
+    return f"{ref} consents record.docx"
+
+
+def bundle_name(ref: str) -> str:
+    """Return the file name of a request's bundle."""
+    return f"{ref} request bundle.pdf"
+
+
+def partial_of(target: Path) -> Path:
+    """Return the hidden file ``target`` is written under before it is put in place."""
+    return target.with_name(f".{target.name}.partial")
+
+
+@contextlib.contextmanager
+def whole(target: Path, *, sync: bool = False) -> Iterator[Path]:
+    """Yield a hidden file beside ``target`` to write; put it in place only if all went well.
+
+    With ``sync`` the file is on the disk before it replaces ``target`` (the register, and the
+    emails the manager sends). On any failure the hidden file is removed and ``target`` is as
+    it was.
+    """
+    partial = partial_of(target)
+    try:
+        yield partial
+        if sync:
+            with partial.open("rb+") as written:
+                os.fsync(written.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(target: Path, data: bytes | str, *, sync: bool = False) -> Path:
+    """Write ``data`` (text as UTF-8) to ``target``, all or nothing; return ``target``."""
+    with whole(target, sync=sync) as partial:
+        if isinstance(data, str):
+            partial.write_text(data, encoding="utf-8")
+        else:
+            partial.write_bytes(data)
+    return target
+
+
+def copy_whole(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target``, all or nothing; return ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with whole(target) as partial:
+        shutil.copyfile(source, partial)
+    return target
+
+
+class Folders:
+    """The request folders under the working folder, each place listed once a run.
+
+    Names are found ignoring case, as Windows and macOS do. A place is listed when it is first
+    asked about, and listed again after a file in its request's folder was written, moved or
+    removed through this object (``wrote`` tells it of a file written elsewhere).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, working_folder: Path) -> None:
+        self.working_folder = working_folder
         # request folder → place → case-folded name → the name as spelt on disk
-        self._requests: dict[Path, dict[str, dict[str, str]]] = {}
+        self._listed: dict[Path, dict[str, dict[str, str]]] = {}
 
-    def find(self, folder: Path, place: str, name: str) -> Path | None:
-        """Return the file ``name`` in ``folder``/``place`` as it is spelt there, or None."""
-        spelt = self._listed(folder, place).get(name.casefold())
-        return folder / place / spelt if spelt is not None else None
+    def of(self, ref: str) -> Path:
+        """Return the folder of the request ``ref``."""
+        return self.working_folder / ref
 
-    def names(self, folder: Path, place: str) -> Set[str]:
-        """Return the names of the files in ``folder``/``place``, case folded."""
-        return self._listed(folder, place).keys()
+    def place(self, ref: str, place: str) -> Path:
+        """Return the folder ``place`` (``to-sign``, ``sent``, …) of the request ``ref``."""
+        return self.working_folder / ref / place
 
-    def spelt(self, folder: Path, place: str) -> Collection[str]:
-        """Return the names of the files in ``folder``/``place`` as spelt on disk."""
-        return self._listed(folder, place).values()
+    def make(self, ref: str) -> Path:
+        """Create the request's folders where missing; return the request's folder."""
+        folder = self.of(ref)
+        for place in REQUEST_PLACES:
+            (folder / place).mkdir(parents=True, exist_ok=True)
+        return folder
 
-    def forget(self, folder: Path) -> None:
-        """Forget what was listed in the request ``folder``: a file in it was written or moved."""
-        self._requests.pop(folder, None)
+    def refs(self) -> Iterator[str]:
+        """Yield the name of each request folder in the working folder."""
+        try:
+            listed = os.scandir(self.working_folder)
+        except OSError:  # no working folder yet
+            return
+        with listed:
+            for found in listed:
+                if not found.name.startswith(".") and found.is_dir():
+                    yield found.name
 
-    def _listed(self, folder: Path, place: str) -> dict[str, str]:
-        places = self._requests.setdefault(folder, {})
+    def find(self, ref: str, place: str, name: str) -> Path | None:
+        """Return the file ``name`` in the request's ``place`` as it is spelt there, or None."""
+        spelt = self._names(ref, place).get(name.casefold())
+        return self.place(ref, place) / spelt if spelt is not None else None
+
+    def names(self, ref: str, place: str) -> Set[str]:
+        """Return the names of the files in the request's ``place``, case folded."""
+        return self._names(ref, place).keys()
+
+    def spelt(self, ref: str, place: str) -> Collection[str]:
+        """Return the names of the files in the request's ``place`` as spelt on disk."""
+        return self._names(ref, place).values()
+
+    def move(self, source: Path, ref: str, place: str, name: str = "") -> Path:
+        """Move ``source`` into the request's ``place`` (under ``name``); return where it went."""
+        folder = self.place(ref, place)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / (name or source.name)
+        try:
+            os.replace(source, target)
+        finally:
+            self._forget(source, target)
+        return target
+
+    def copy(self, source: Path, ref: str, place: str, name: str) -> Path:
+        """Copy ``source`` into the request's ``place`` as ``name``, all or nothing."""
+        target = self.place(ref, place) / name
+        try:
+            return copy_whole(source, target)
+        finally:
+            self._forget(target)
+
+    def remove(self, path: Path) -> None:
+        """Remove the file ``path`` from a request folder, if it is there."""
+        try:
+            path.unlink(missing_ok=True)
+        finally:
+            self._forget(path)
+
+    def wrote(self, path: Path) -> None:
+        """Note that ``path`` was written by someone else (a rendering process)."""
+        self._forget(path)
+
+    def _forget(self, *paths: Path) -> None:
+        for path in paths:  # <working folder>/<Ref>/<place>/<name>: forget the request's places
+            self._listed.pop(path.parent.parent, None)
+
+    def _names(self, ref: str, place: str) -> dict[str, str]:
+        places = self._listed.setdefault(self.of(ref), {})
         names = places.get(place)
         if names is None:
             try:
-                listed = os.listdir(os.path.join(folder, place))
+                listed = os.listdir(self.place(ref, place))
             except OSError:  # no such folder yet, or not a folder
                 listed = []
             names = places[place] = {}

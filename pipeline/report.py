@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from pipeline.folders import bundle_name, write_whole
 from pipeline.letters.kinds import reference
 from pipeline.model import Request
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress
-from pipeline.records.consents import bundle_name
 
 
 def _uk(day: date) -> str:
@@ -66,75 +66,108 @@ def _section(title: str, items: Sequence[str], advice: str = "") -> list[str]:
 
 
 def to_do(outcome: Outcome) -> str:
-    """Return the run's to-do list as printable text."""
-    base = outcome.working_folder
+    """Return the run's to-do list as printable text, section by section."""
     lines = [
-        f"SAR letters — weekly run for {outcome.today:%A} {outcome.today.day} "
-        f"{outcome.today:%B %Y}" + (" (dry run: nothing was changed)" if outcome.dry_run else ""),
+        *_heading(outcome),
+        *_letters_written(outcome),
+        *_sending(outcome),
+        *_to_sign(outcome),
+        *_replies(outcome),
+        *_requests(outcome),
+        *_endings(outcome),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _heading(outcome: Outcome) -> list[str]:
+    today = outcome.today
+    return [
+        f"SAR letters — weekly run for {today:%A} {today.day} {today:%B %Y}"
+        + (" (dry run: nothing was changed)" if outcome.dry_run else ""),
         f"Register: {outcome.register}",
-        f"Letters folder: {base}",
+        f"Letters folder: {outcome.working_folder}",
+    ]
+
+
+def _letters_written(outcome: Outcome) -> list[str]:
+    base, letters = outcome.working_folder, outcome.letters
+    lines = [
         "",
         f"{'Would generate' if outcome.dry_run else 'Generated'} "
-        f"{len(outcome.generated)} new letter(s).",
+        f"{len(letters.generated)} new letter(s).",
     ]
-    lines += [f"  {_relative(target, base)}" for _letter, target in outcome.generated]
-    if outcome.regenerated:
+    lines += [f"  {_relative(target, base)}" for _letter, target in letters.generated]
+    if letters.regenerated:
         lines += [
             "",
             f"{'Would regenerate' if outcome.dry_run else 'Regenerated'} "
-            f"{len(outcome.regenerated)} letter(s) that had gone from their folder "
+            f"{len(letters.regenerated)} letter(s) that had gone from their folder "
             "(deleted by mistake?):",
         ]
-        lines += [f"  {_relative(target, base)}" for _letter, target in outcome.regenerated]
-    lines += [f"  Could not regenerate {gone}." for gone in outcome.cannot_regenerate]
-    lines += _section(
+        lines += [f"  {_relative(target, base)}" for _letter, target in letters.regenerated]
+    lines += [f"  Could not regenerate {gone}." for gone in letters.cannot_regenerate]
+    return lines
+
+
+def _sending(outcome: Outcome) -> list[str]:
+    sending = outcome.sending
+    lines = _section(
         "Letters sent",
-        [f"{entry.file_name}: {how}" for entry, how in outcome.sent],
+        [f"{entry.file_name}: {how}" for entry, how in sending.sent],
     )
     if outcome.mail_problems:
         lines += _section("Problems sending", outcome.mail_problems)
-    lines += _section(
+    return lines + _section(
         "Letters to print and post",
-        [_relative(path, base) for path in outcome.to_post],
+        [_relative(path, outcome.working_folder) for path in sending.to_post],
         "Print each signed letter, post it, and type the date under Posted on the Letters "
         "sheet; the next run files it as sent.",
     )
-    lines += _section(
+
+
+def _to_sign(outcome: Outcome) -> list[str]:
+    letters = outcome.letters
+    lines = _section(
         "Letters to sign",
         [
-            _relative(path, base) + ("  (goes by post)" if path.name in outcome.by_post else "")
-            for path in outcome.to_sign
+            _relative(path, outcome.working_folder)
+            + ("  (goes by post)" if path.name in letters.by_post else "")
+            for path in letters.to_sign
         ],
         "Open each in Word, check it, sign it, and save it into the request's signed/ "
         "folder (as .docx, or a scanned .pdf of the same name).",
     )
-    lines += [
+    return lines + [
         f"  Note: the extension notice for {ref} goes after the first month; "
         "the requester should have been told within one month of receipt."
-        for ref in outcome.late_extensions
+        for ref in letters.late_extensions
     ]
-    lines += _section(
+
+
+def _replies(outcome: Outcome) -> list[str]:
+    replies = outcome.replies
+    lines = _section(
         "Replies filed",
         [
             f"{filing.ref}{'/' + filing.party if filing.party else ' (from the requester)'}: "
             f"{filing.file_name}"
-            for filing in outcome.filed
+            for filing in replies.filed
         ],
     )
-    if outcome.kept_out:
+    if replies.kept_out:
         lines += _section(
             "Attachments not saved",
-            outcome.kept_out,
+            replies.kept_out,
             "Open the message to see them; save one by hand into the request's replies/ "
             "folder if it is needed.",
         )
     lines += _section(
         "Replies that match nothing",
-        outcome.unmatched,
+        replies.unmatched,
         "They stay where they are. Rename a scan to carry the reference and party (e.g. "
         "SAR-2026-001 TP2.pdf), or record the reply by hand under Reply received.",
     )
-    lines += _section(
+    return lines + _section(
         "Replies to read and decide",
         [
             f"{reference(party.ref, party.party)} {party.display_name}: replied "
@@ -145,7 +178,10 @@ def to_do(outcome: Outcome) -> str:
         "Read each reply, then type Consents or Refuses under Decision on the Third "
         "parties sheet, with your reasons under Decision notes.",
     )
-    lines += _section(
+
+
+def _requests(outcome: Outcome) -> list[str]:
+    lines = _section(
         "Requests at risk or overdue",
         [
             f"{'OVERDUE' if where.overdue else 'AT RISK'}  {request.ref} ({request.requester}): "
@@ -164,34 +200,33 @@ def to_do(outcome: Outcome) -> str:
             if where.ready_for_clean_copy
         ],
     )
-    changed = [*outcome.records, *outcome.bundles]
+    changed = [*outcome.records, *outcome.bundles.built]
     if changed:
         lines += ["", "Consents records and bundles brought up to date:"]
-        lines += [f"  {_relative(path, base)}" for path in changed]
+        lines += [f"  {_relative(path, outcome.working_folder)}" for path in changed]
     lines += ["", "Open requests:", *status_table(outcome.progress)]
-    lines += _section(
+    return lines + _section(
         "Rows with problems",
         [str(problem) for problem in outcome.problems],
         "Nothing was generated for these rows. Fix them in the register and run again.",
     )
-    lines.append("")
-    lines += [f"Note: {note}" for note in dict.fromkeys(outcome.notes)]
+
+
+def _endings(outcome: Outcome) -> list[str]:
+    lines = ["", *(f"Note: {note}" for note in dict.fromkeys(outcome.notes))]
+    saved = outcome.write_back
     if outcome.dry_run:
         lines.append("Register: not written (dry run).")
-    elif outcome.register_error:
-        lines.append(f"Register NOT written: {outcome.register_error}")
-    elif outcome.register_written:
-        lines.append(f"Register updated; the previous version is saved as {outcome.backup}.")
+    elif saved.error:
+        lines.append(f"Register NOT written: {saved.error}")
+    elif saved.written:
+        lines.append(f"Register updated; the previous version is saved as {saved.backup}.")
     else:
         lines.append("Register: nothing to update.")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
-def save_to_do(outcome: Outcome, text: str) -> Path:
+def save_to_do(working_folder: Path, today: date, text: str) -> Path:
     """Save the to-do list in the working folder as a dated text file, all or nothing."""
-    outcome.working_folder.mkdir(parents=True, exist_ok=True)
-    target = outcome.working_folder / f"To-do {outcome.today.isoformat()}.txt"
-    partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, target)
-    return target
+    working_folder.mkdir(parents=True, exist_ok=True)
+    return write_whole(working_folder / f"To-do {today.isoformat()}.txt", text)

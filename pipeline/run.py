@@ -4,43 +4,36 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from pipeline import faults
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
-from pipeline.folders import Listing
+from pipeline.folders import TO_SIGN, Folders
 from pipeline.history import by_request, with_history
-from pipeline.journal import Entry, Filing, Journal, Send, journal_path
-from pipeline.letters.context import context
-from pipeline.letters.due import due_letters
-from pipeline.letters.kinds import KINDS
+from pipeline.journal import Entry, Journal, Send, journal_path
+from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, backend_module
 from pipeline.mail.folder import FolderMail
-from pipeline.model import Letter, Request, ThirdParty
-from pipeline.outcome import Outcome
+from pipeline.model import Request, ThirdParty
+from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, progress_all
-from pipeline.records.consents import Records, keep_bundle, record_job
+from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register.read import Register, load_register, read_rows
-from pipeline.register.writeback import write_back
-from pipeline.replies.filing import Match, collect_replies
+from pipeline.register.writeback import WriteBack, write_back
+from pipeline.replies.filing import Collecting, Match, collect_replies
 from pipeline.report import save_to_do, to_do
-from pipeline.sending.send import send_signed
-
-# The folders of each request's file (DESIGN section 4).
-REQUEST_FOLDERS = ("request", "to-sign", "signed", "sent", "replies")
-# Where a letter may be once generated: waiting, signed (as .docx or a scanned .pdf), or sent.
-_LETTER_PLACES = ("to-sign", "signed", "sent")
+from pipeline.run_context import RunContext
+from pipeline.sending.send import Sending, send_signed
 
 
 def connect(config: Config) -> MailBackend:
@@ -64,11 +57,11 @@ def weekly_run(
     this machine (None: convert nothing), for tests and for a setting without either.
     """
     faults.reset()
-    path = config.paths.register
     # Loaded before the lock and the journal: a file that is refused leaves nothing behind.
-    loaded = load_register(path)
-    # The register's values live as long as the run: hundreds of thousands of objects that
-    # the cycle collector would scan again at every full collection, for nothing.
+    loaded = load_register(config.paths.register)
+    # The one collector policy of the run. The register's values live as long as the run:
+    # hundreds of thousands of objects that the cycle collector would scan again at every
+    # full collection, for nothing (0.10–0.15 s on 1,000 requests).
     gc.freeze()
     try:
         return _run(config, today, loaded, dry_run, backend, office)
@@ -84,6 +77,7 @@ def _run(
     backend: MailBackend | None,
     office: str | None,
 ) -> Outcome:
+    """Do the run's stages in order (DESIGN section 1) and assemble what they did."""
     path = config.paths.register
     lock = contextlib.nullcontext() if dry_run else RunLock(path)
     with (
@@ -91,88 +85,85 @@ def _run(
         Journal(journal_path(path), read_only=dry_run) as journal,
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
-        outcome = Outcome(today, dry_run, path, config.paths.working_folder)
+        run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
         register = read_rows(loaded, today, journal.assigned_refs())
-        outcome.problems = list(register.problems)
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
-        if not converter.available:
-            outcome.notes.append(NO_OFFICE_NOTE)
         entries = journal.letters()
-        listing = Listing()  # the request folders, each listed once and again once it changes
-        mail = _open_mail(config, backend, outcome)
-        _collect(mail, config, journal, register, entries, outcome)
-        if mail is not None:
-            sending = send_signed(
-                _still_wanted(entries, register),
-                register.posted,
-                config.paths.working_folder,
-                config.setting,
-                journal,
-                mail,
-                converter,
-                today,
-                listing,
-                dry_run=dry_run,
-            )
-            outcome.sent, outcome.to_post = sending.sent, sending.to_post
-            outcome.mail_problems += sending.problems
-
+        mail, mail_problems = _open_mail(config, backend)
+        replies, collect_problems = _collect(run, mail, register, entries)
+        sending = (
+            send_signed(run, _still_wanted(entries, register), register.posted, mail, converter)
+            if mail is not None
+            else Sending()
+        )
         sends, filings = journal.sends(), journal.filings()
-        requests, parties_list = with_history(
+        requests, parties = with_history(
             register.requests, register.parties, entries, sends, filings
         )
-        maker = _LetterMaker(config, today, journal, outcome, entries, sends, listing)
-        outcome.progress = progress_all(
-            requests,
-            parties_list,
-            today,
-            maker.calendar,
-            config.deadlines,
+        calendar = Calendar(config.deadlines.bank_holidays)
+        progress = progress_all(
+            requests, parties, today, calendar, config.deadlines,
             register.refs_with_party_problems,
+        )  # fmt: skip
+        grouped = by_ref(parties)
+        digests = journal.document_digests()
+        plans = _plan(run, progress, grouped, entries, sends, calendar)
+        records = _write_documents(run, progress, grouped, plans, entries, sends, digests)
+        bundles = (
+            Bundles()
+            if dry_run
+            else keep_bundles(run, progress, grouped, filings, digests, converter)
         )
-        _letters_and_records(maker, outcome, parties_list, filings, converter)
-        planned = [letter for letter, _ in [*outcome.generated, *outcome.regenerated]]
-        if planned and not dry_run:
+        if any(plan.letters for plan in plans) and not dry_run:
             entries = journal.letters()  # with the letters this run wrote
-        outcome.by_post = {entry.file_name for entry in entries.values() if entry.by == "Post"} | {
-            letter.file_name for letter in planned if letter.by == "Post"
-        }
-        outcome.to_sign = _waiting(config.paths.working_folder, listing, outcome)
-        if not dry_run:
-            write_back(register, outcome, requests, parties_list, entries, sends)
-        outcome.text = to_do(outcome)
-        if not dry_run:
-            outcome.report_file = save_to_do(outcome, outcome.text)
-        return outcome
+        outcome = Outcome(
+            today=today,
+            dry_run=dry_run,
+            register=path,
+            working_folder=config.paths.working_folder,
+            problems=tuple(register.problems),
+            progress=tuple(progress),
+            replies=replies,
+            sending=sending,
+            letters=_generation(run, plans, entries),
+            records=records,
+            bundles=bundles,
+            undecided=_undecided(progress, grouped),
+            write_back=(
+                WriteBack()
+                if dry_run
+                else write_back(register, progress, parties, entries, sends, today)
+            ),
+            mail_problems=(*mail_problems, *collect_problems, *sending.problems),
+            notes=(*([] if converter.available else [NO_OFFICE_NOTE]), *bundles.notes),
+        )
+        text = to_do(outcome)
+        report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
+        return replace(outcome, text=text, report_file=report_file)
 
 
-def _open_mail(config: Config, backend: MailBackend | None, outcome: Outcome) -> MailBackend | None:
+def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:
     """Connect to the mail back-end; if it fails, say why and carry on without it."""
     if backend is not None:
-        return backend
+        return backend, []
     try:
-        return connect(config)
+        return connect(config), []
     except LettersError as error:
-        outcome.mail_problems.append(
+        return None, [
             f"{error.message} Nothing was sent or collected from the mailbox this time; the "
             "signed letters stay in signed/ and go next run."
-        )
-        return None
+        ]
 
 
 def _collect(
-    mail: MailBackend | None,
-    config: Config,
-    journal: Journal,
-    register: Register,
-    entries: Mapping[str, Entry],
-    outcome: Outcome,
-) -> None:
+    run: RunContext, mail: MailBackend | None, register: Register, entries: Mapping[str, Entry]
+) -> tuple[Collecting, list[str]]:
     """File the replies from the back-end, and always from the inbox folder.
 
     Scanned postal replies and messages saved from another mail program are dropped into the
     inbox folder whatever the back-end, so a mailbox back-end is read first, then the folder.
     """
+    config, journal = run.config, run.journal
     sources: list[MailBackend] = [FolderMail(config.paths.inbox, config.paths.outbox)]
     if mail is not None:
         sources = [mail] if mail.name == "folder" else [mail, *sources]
@@ -180,31 +171,27 @@ def _collect(
     # A mailbox holds much else: read it from a week before the last run (a reply filed
     # already is never filed twice), or a month back the first time.
     last = journal.replies_collected()
-    since = (last - timedelta(days=7)) if last else outcome.today - timedelta(days=31)
-    collected = True
+    since = (last - timedelta(days=7)) if last else run.today - timedelta(days=31)
+    collected, problems = Collecting(), []
     for source in sources:
         try:
-            collecting = collect_replies(
+            collected += collect_replies(
                 source,
                 journal,
                 register.requests,
                 register.parties,
                 sent_ids,
                 config.paths.working_folder,
-                outcome.today,
+                run.today,
                 since=since,
-                dry_run=outcome.dry_run,
+                dry_run=run.dry_run,
                 max_attachment_bytes=int(config.mail.max_attachment_mb * 1024 * 1024),
             )
         except LettersError as error:
-            outcome.mail_problems.append(f"Collecting replies stopped: {error.message}")
-            collected = False
-            continue
-        outcome.filed += collecting.filed
-        outcome.kept_out += collecting.kept_out
-        outcome.unmatched += collecting.unmatched + collecting.problems
-    if collected and mail is not None and not outcome.dry_run:
-        journal.record_replies_collected(outcome.today)
+            problems.append(f"Collecting replies stopped: {error.message}")
+    if not problems and mail is not None and not run.dry_run:
+        journal.record_replies_collected(run.today)
+    return collected, problems
 
 
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:
@@ -227,204 +214,128 @@ def _still_wanted(entries: Mapping[str, Entry], register: Register) -> dict[str,
     }
 
 
-class _LetterMaker:
-    """Plan each request's due letters, and any that vanished, then write them all at once.
+def _plan(
+    run: RunContext,
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Mapping[str, list[ThirdParty]],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    calendar: Calendar,
+) -> list[LetterPlan]:
+    """Plan every request's letters, in the register's order."""
+    recorded = by_request(entries)
+    return [
+        plan_letters(
+            request,
+            parties[request.ref],
+            where,
+            recorded.get(request.ref, {}),
+            sends,
+            run.folders,
+            run.config,
+            run.today,
+            calendar,
+        )
+        for request, where in progress
+    ]
 
-    Every document is planned first and written afterwards, on every core for a large batch;
-    each is journaled once its file is on disk, in the order planned.
+
+def _write_documents(
+    run: RunContext,
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Mapping[str, list[ThirdParty]],
+    plans: Sequence[LetterPlan],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    digests: Mapping[str, str],
+) -> tuple[Path, ...]:
+    """Write each request's planned letters and changed consents record; return the records.
+
+    Every document is written first, on every core for a large batch, and journaled once its
+    file is on disk, in the order planned: a run stopped half-way resumes exactly.
     """
-
-    def __init__(
-        self,
-        config: Config,
-        today: date,
-        journal: Journal,
-        outcome: Outcome,
-        entries: Mapping[str, Entry],
-        sends: Mapping[str, Send],
-        listing: Listing,
-    ) -> None:
-        self.config, self.today, self.journal, self.outcome = config, today, journal, outcome
-        self.sends, self.listing = sends, listing
-        self.calendar = Calendar(config.deadlines.bank_holidays)
-        self.renderer = Renderer(config.paths.templates)
-        self.recorded = by_request(entries)
-        self.digests = journal.document_digests()
-        self.jobs: list[Job] = []
-        self.done: list[Callable[[], None]] = []
-
-    def plan(self, request: Request, parties: list[ThirdParty], where: Progress) -> None:
-        """Plan the letters ``request`` needs now, into its to-sign folder."""
-        folder = self.config.paths.working_folder / request.ref
-        mine = self.recorded.get(request.ref, {})
-        new = due_letters(request, parties, mine, self.sends, self.today, self.config.deadlines)
-        rebuilt = []
-        gone = [] if request.closed else _vanished(mine, self.sends, folder, self.listing)
-        for entry in gone:
-            letter = _rebuild(entry, parties)
-            if letter is None:
-                self.outcome.cannot_regenerate.append(
-                    f"{entry.file_name}: it has gone from {folder} and its third party "
-                    f"{entry.party} is no longer on the Third parties sheet"
+    if run.dry_run:
+        return ()
+    recorded = by_request(entries)
+    documents: list[tuple[Request, PlannedLetter | RecordJob]] = []
+    for (request, where), plan in zip(progress, plans, strict=True):
+        documents += [(request, letter) for letter in plan.letters]
+        found = record_job(
+            request, parties[request.ref], where.deadlines, recorded.get(request.ref, {}),
+            sends, run.config, digests, run.today,
+        )  # fmt: skip
+        if found is not None:
+            documents.append((request, found))
+    for request, document in documents:
+        if isinstance(document, PlannedLetter):
+            if request.ref_assigned:
+                # Before the letter carries the Ref, so a lost write-back cannot re-number it.
+                run.journal.record_ref(
+                    request.ref, request.received, request.requester, request.child
                 )
-            else:
-                rebuilt.append(letter)
-        by_party = {party.party: party for party in parties}
-        for letter in [*new, *rebuilt]:
-            party = by_party.get(letter.party) if letter.party else None
-            values = context(
-                letter, request, party, where.deadlines, self.config, self.today, self.calendar
-            )
-            if values["letter"]["late"]:
-                self.outcome.late_extensions.append(request.ref)
-            if not self.outcome.dry_run:
-                self._plan_letter(request, letter, values, folder)
-            done = self.outcome.regenerated if letter in rebuilt else self.outcome.generated
-            done.append((letter, folder / "to-sign" / letter.file_name))
-
-    def _plan_letter(
-        self, request: Request, letter: Letter, values: dict[str, Any], folder: Path
-    ) -> None:
-        if request.ref_assigned:
-            # Before the letter carries the Ref, so a lost write-back cannot re-number it.
-            self.journal.record_ref(request.ref, request.received, request.requester, request.child)
-        for name in REQUEST_FOLDERS:
-            (folder / name).mkdir(parents=True, exist_ok=True)
-
-        def written() -> None:
-            self.listing.forget(folder)
+            run.folders.make(request.ref)
+    renderer = Renderer(run.config.paths.templates)
+    jobs: list[Job] = [document.job for _, document in documents]
+    written = write_all(renderer, jobs, processes_for(run.config.processes, len(jobs)))
+    records: list[Path] = []
+    for (_request, document), target in zip(documents, written, strict=True):
+        run.folders.wrote(target)
+        if isinstance(document, PlannedLetter):
             # Written first, journaled second: a run killed between the two rewrites the file.
             faults.checkpoint("generate:written")
-            self.journal.record_generated(letter, self.today)
-
-        self.jobs.append(Job(letter.template, values, folder / "to-sign" / letter.file_name))
-        self.done.append(written)
-
-    def plan_record(
-        self, request: Request, parties: list[ThirdParty], where: Progress, records: Records
-    ) -> None:
-        """Plan the request's consents record, if it changed."""
-        mine = self.recorded.get(request.ref, {})
-        found = record_job(
-            request, parties, where.deadlines, mine, self.sends, self.config, self.digests,
-            self.today,
-        )  # fmt: skip
-        if found is None:
-            return
-
-        def written() -> None:
-            self.journal.record_document(found.name, found.digest, self.today)
-            records.records.append(found.job.target)
-
-        self.jobs.append(found.job)
-        self.done.append(written)
-
-    def write(self) -> None:
-        """Write every planned document, journaling each once it is on disk."""
-        processes = processes_for(self.config.processes, len(self.jobs))
-        for index, _path in enumerate(write_all(self.renderer, self.jobs, processes)):
-            self.done[index]()
+            run.journal.record_generated(document.letter, run.today)
+        else:
+            run.journal.record_document(document.name, document.digest, run.today)
+            records.append(target)
+    return tuple(records)
 
 
-def _letters_and_records(
-    maker: _LetterMaker,
-    outcome: Outcome,
-    parties_list: list[ThirdParty],
-    filings: Mapping[str, Filing],
-    converter: Converter,
-) -> None:
-    """Generate each request's due letters and keep its consents record and bundle."""
-    parties = by_ref(parties_list)
-    records = Records()
-    for request, where in outcome.progress:
-        maker.plan(request, parties[request.ref], where)
-        if request.closed is None:
-            outcome.undecided += [
-                party
-                for party in parties[request.ref]
-                if party.reply_received and not party.decision
-            ]
-        if not outcome.dry_run:
-            maker.plan_record(request, parties[request.ref], where, records)
-    maker.write()
-    if not outcome.dry_run:
-        filed: dict[str, list[Filing]] = {}
-        for filing in filings.values():
-            filed.setdefault(filing.ref, []).append(filing)
-        for request, _where in outcome.progress:
-            keep_bundle(
-                request,
-                parties[request.ref],
-                filed.get(request.ref, []),
-                maker.config,
-                maker.journal,
-                maker.digests,
-                converter,
-                outcome.today,
-                records,
-            )
-    outcome.records, outcome.bundles = records.records, records.bundles
-    outcome.notes += records.notes
-
-
-def _vanished(
-    recorded: Mapping[str, Entry], sends: Mapping[str, Send], folder: Path, listing: Listing
-) -> list[Entry]:
-    """Return the request's letters, not yet sent, that are in none of its letter folders."""
-    unsent = {
-        entry.letter_id: os.path.splitext(entry.file_name.casefold())[0]
-        for entry in recorded.values()
-        if not (entry.letter_id in sends and sends[entry.letter_id].state == "sent")
-    }
-    wanted, present = set(unsent.values()), set[str]()
-    for place in _LETTER_PLACES:  # to-sign first: a folder is listed only if a letter is missing
-        if wanted <= present:
-            break
-        present.update(
-            os.path.splitext(name)[0]  # a letter counts as its .docx or as a scanned .pdf
-            for name in listing.names(folder, place)
-            if name.endswith((".docx", ".pdf"))
-        )
-    return [recorded[letter_id] for letter_id, stem in unsent.items() if stem not in present]
-
-
-def _rebuild(entry: Entry, parties: list[ThirdParty]) -> Letter | None:
-    if entry.party and entry.party not in {party.party for party in parties}:
-        return None
-    return Letter(
-        letter_id=entry.letter_id,
-        ref=entry.ref,
-        party=entry.party,
-        kind=entry.kind,
-        recipient=entry.recipient,
-        by=entry.by,
-        to=entry.destination,
-        file_name=entry.file_name,
-        template=KINDS[entry.kind].template,
-        salutation=entry.salutation,
+def _generation(
+    run: RunContext, plans: Sequence[LetterPlan], entries: Mapping[str, Entry]
+) -> Generation:
+    """Say which letters were written, and list every letter waiting to be signed."""
+    planned = [letter for plan in plans for letter in plan.letters]
+    done = [(letter.letter, letter.job.target) for letter in planned]
+    return Generation(
+        generated=tuple(
+            item for item, letter in zip(done, planned, strict=True) if not letter.rebuilt
+        ),
+        regenerated=tuple(
+            item for item, letter in zip(done, planned, strict=True) if letter.rebuilt
+        ),
+        cannot_regenerate=tuple(gone for plan in plans for gone in plan.cannot_regenerate),
+        late_extensions=tuple(letter.letter.ref for letter in planned if letter.late),
+        to_sign=tuple(_waiting(run, planned)),
+        by_post=frozenset(
+            {entry.file_name for entry in entries.values() if entry.by == "Post"}
+            | {letter.letter.file_name for letter in planned if letter.letter.by == "Post"}
+        ),
     )
 
 
-def _waiting(working_folder: Path, listing: Listing, outcome: Outcome) -> list[Path]:
+def _undecided(
+    progress: Sequence[tuple[Request, Progress]], parties: Mapping[str, list[ThirdParty]]
+) -> tuple[ThirdParty, ...]:
+    """Return the third parties of open requests who replied and have no Decision yet."""
+    return tuple(
+        party
+        for request, _where in progress
+        if request.closed is None
+        for party in parties[request.ref]
+        if party.reply_received and not party.decision
+    )
+
+
+def _waiting(run: RunContext, planned: Sequence[PlannedLetter]) -> list[Path]:
     """Return the letters in every request's to-sign folder (in a dry run, as if written)."""
     found: dict[tuple[str, str], Path] = {}  # by request and name: the order of the paths
-    for ref, folder in _request_folders(working_folder):
-        place = folder / "to-sign"
-        for name in listing.spelt(folder, "to-sign"):
+    for ref in run.folders.refs():
+        place = run.folders.place(ref, TO_SIGN)
+        for name in run.folders.spelt(ref, TO_SIGN):
             if name.casefold().endswith(".docx") and not name.startswith((".", "~$")):
                 found[(ref, name)] = place / name
-    if outcome.dry_run:
-        for _letter, target in [*outcome.generated, *outcome.regenerated]:
+    if run.dry_run:
+        for letter in planned:
+            target = letter.job.target
             found[(target.parent.parent.name, target.name)] = target
     return [found[key] for key in sorted(found)]
-
-
-def _request_folders(working_folder: Path) -> Iterator[tuple[str, Path]]:
-    try:
-        listed = os.scandir(working_folder)
-    except OSError:  # no working folder yet
-        return
-    with listed:
-        for found in listed:
-            if not found.name.startswith(".") and found.is_dir():
-                yield found.name, working_folder / found.name

@@ -100,7 +100,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 def test_bundle_holds_every_part_in_order_with_all_its_pages(built: Built) -> None:
-    assert built.notes == []
+    assert list(built.notes) == []
     assert page_sizes(built.reader) == [
         (500.0, 700.0),  # the request, both pages
         (500.0, 700.0),

@@ -144,7 +144,7 @@ def test_missing_document_is_reported(tmp_path: Path) -> None:
     converter = Converter(find_office(), tmp_path / "work")
 
     assert converter.docx_to_pdf([tmp_path / "gone.docx"]) == {}
-    assert converter.problems == [
+    assert list(converter.problems) == [
         f"{tmp_path / 'gone.docx'}: cannot be read (No such file or directory)."
     ]
 

@@ -308,7 +308,7 @@ def test_an_emailed_reply_is_filed_with_its_attachments_and_the_register_updated
 
     outcome = weekly_run(sent, FILING_DAY, office=None)
 
-    [filing] = outcome.filed
+    [filing] = outcome.replies.filed
     assert (filing.ref, filing.party, filing.received, filing.filed) == (
         REF,
         "TP1",
@@ -341,7 +341,7 @@ def test_a_reply_that_matches_nothing_stays_in_the_inbox_and_is_listed(sent: Con
 
     outcome = weekly_run(sent, FILING_DAY, office=None)
 
-    assert outcome.filed == []
+    assert list(outcome.replies.filed) == []
     assert inbox(sent) == ["hello.eml"]
     assert replies(sent) == []
     assert "Replies that match nothing (1):" in outcome.text
@@ -393,7 +393,7 @@ def test_attachments_whose_names_differ_only_in_case_are_both_kept(sent: Config)
     attached = (("Report.pdf", b"first"), ("report.PDF", b"second"))
     drop(sent, "reply.eml", reply_eml(f"[{REF}/TP1]", attachments=attached))
 
-    [filing] = weekly_run(sent, FILING_DAY, office=None).filed
+    [filing] = weekly_run(sent, FILING_DAY, office=None).replies.filed
 
     assert len({name.casefold() for name in filing.files}) == len(filing.files)
 
@@ -415,7 +415,7 @@ def test_two_replies_from_the_same_party_on_the_same_day_get_distinct_names(
 
     outcome = weekly_run(sent, FILING_DAY, office=None)
 
-    assert [filing.file_name for filing in outcome.filed] == [
+    assert [filing.file_name for filing in outcome.replies.filed] == [
         f"{TP1_STEM}.eml",
         f"{TP1_STEM} (2).eml",
     ]
@@ -440,7 +440,7 @@ def test_the_same_reply_dropped_in_again_is_not_filed_twice(sent: Config) -> Non
 
     again = weekly_run(sent, date(2026, 11, 10), office=None)
 
-    assert again.filed == []
+    assert list(again.replies.filed) == []
     assert replies(sent) == before
     assert inbox(sent) == []
     assert inbox(sent, "filed") == ["reply (2).eml", "reply.eml"]
@@ -452,7 +452,7 @@ def test_an_outlook_reply_is_kept_as_eml_and_msg_with_its_attachments(
     original = DATA / "outlook" / "attachmentFiles.msg"
     shutil.copyfile(original, sent.paths.inbox / f"{REF} TP1.msg")
 
-    [filing] = weekly_run(sent, FILING_DAY, office=None).filed
+    [filing] = weekly_run(sent, FILING_DAY, office=None).replies.filed
 
     stem = f"{REF} TP1 reply 2023-11-01 - Smith & Sons Ltd"  # the day Outlook received it
     assert filing.files == (
@@ -535,9 +535,9 @@ def test_a_reply_by_thread_to_a_request_whose_row_has_a_problem_stays_in_the_inb
 
     outcome = weekly_run(sent, FILING_DAY, office=None)
 
-    assert outcome.filed == []
+    assert list(outcome.replies.filed) == []
     assert inbox(sent) == ["reply.eml"]
-    assert len(outcome.unmatched) == 1
+    assert len(outcome.replies.unmatched) == 1
 
 
 @pytest.mark.hostile_reply

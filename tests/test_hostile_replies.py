@@ -184,7 +184,7 @@ def test_a_300_character_name_of_four_byte_letters_still_fits_the_file_system(
     attached = ((long_name, b"long"), (long_name, b"twice"))
     drop(sent, "reply.eml", reply_eml(f"[{REF}/TP1]", attachments=attached))
 
-    [filing] = checked_run(sent).filed
+    [filing] = checked_run(sent).replies.filed
 
     first, second = [name for name in filing.files if name.endswith(".pdf")]
     assert first.startswith(f"{TP1_STEM} - 𝒜")
@@ -202,7 +202,7 @@ def test_names_that_are_one_once_made_safe_are_each_kept_under_a_name_of_their_o
     attached = tuple((name, f"{number}".encode()) for number, name in enumerate(given))
     drop(sent, "reply.eml", reply_eml(f"[{REF}/TP1]", attachments=attached))
 
-    [filing] = checked_run(sent).filed
+    [filing] = checked_run(sent).replies.filed
 
     kept = attachments_of(sent)
     assert sorted(kept.values()) == [f"{number}".encode() for number in range(len(given))]
@@ -219,7 +219,7 @@ def test_files_already_in_replies_keep_their_bytes_and_the_reply_goes_beside_the
     (folder / f"{TP1_STEM} - slip.pdf").write_bytes(b"the slip posted last week")
     drop(sent, "reply.eml", reply_eml(f"[{REF}/TP1]", attachments=(("slip.pdf", b"new"),)))
 
-    [filing] = checked_run(sent).filed
+    [filing] = checked_run(sent).replies.filed
 
     assert filing.files == (f"{TP1_STEM} (2).eml", f"{TP1_STEM} (2) - slip.pdf")
     assert (folder / f"{TP1_STEM}.eml").read_bytes() == b"filed by hand"
@@ -262,10 +262,10 @@ def test_a_malformed_message_is_filed_as_far_as_it_can_be_or_left_and_listed(
 
     outcome = checked_run(sent)
 
-    assert [filing.party for filing in outcome.filed if filing.key == "<good@example.org>"] == [
-        "TP2"
-    ]
-    broken = [filing for filing in outcome.filed if filing.key != "<good@example.org>"]
+    assert [
+        filing.party for filing in outcome.replies.filed if filing.key == "<good@example.org>"
+    ] == ["TP2"]
+    broken = [filing for filing in outcome.replies.filed if filing.key != "<good@example.org>"]
     if broken:  # filed: the message kept whole, byte for byte, whatever could not be read in it
         [filing] = broken
         assert (replies_folder(sent) / filing.file_name).read_bytes() == data
@@ -300,13 +300,13 @@ def test_an_attachment_over_the_limit_is_kept_out_and_said_the_rest_is_filed(
     drop(sent, "big reply.eml", reply_eml(f"[{REF}/TP1]", attachments=attached))
 
     outcome = checked_run(sent)
-    [filing] = outcome.filed
+    [filing] = outcome.replies.filed
 
     assert attachments_of(sent) == {"small.pdf": b"S" * 1024, "x.txt": b"x"}
     assert filing.files == (f"{TP1_STEM}.eml", f"{TP1_STEM} - small.pdf", f"{TP1_STEM} - x.txt")
     filed = sent.paths.inbox / "filed" / "big reply.eml"
     assert "Attachments not saved (1):" in outcome.text
-    assert outcome.kept_out == [
+    assert list(outcome.replies.kept_out) == [
         f"{REF}/TP1 {TP1_STEM}.eml: the attachment scan of everything.pdf (0.003 MB) is over "
         f"the 0.001 MB limit and was not saved; it is still in the message ({filed})"
     ]
@@ -366,7 +366,7 @@ def test_an_attachment_over_the_limit_in_a_mailbox_is_said_to_be_in_its_filed_fo
             max_attachment_bytes=1024,
         )
     stem = f"{REF} reply 2026-11-05 - Aoife O'Brien"
-    assert found.kept_out == [
+    assert list(found.kept_out) == [
         f"{REF} {stem}.eml: the attachment a.pdf (0.002 MB) is over the 0.001 MB limit and "
         "was not saved; it is still in the message (the mailbox folder Access requests/Filed)"
     ]
@@ -426,7 +426,7 @@ def test_subjects_and_names_that_start_like_a_formula_are_written_as_text(
         ),
     )
 
-    [filing] = checked_run(sent).filed
+    [filing] = checked_run(sent).replies.filed
 
     assert all(name.startswith(f"{REF} TP1 reply ") for name in filing.files)
     assert attachments_of(sent) == {f"{sign}SUM(1,2).csv": b"1,2"}
@@ -463,7 +463,7 @@ def test_a_reply_naming_a_request_that_does_not_exist_or_another_requests_party_
 
     outcome = checked_run(config, date(2026, 11, 2))
 
-    assert outcome.filed == []
+    assert list(outcome.replies.filed) == []
     assert inbox(config) == ["other party.eml", "unknown.eml"]
     assert "Replies that match nothing (2):" in outcome.text
     assert f"other party.eml: {REF}/TP3 is not a third party of that request" in outcome.text
@@ -491,6 +491,6 @@ def test_a_run_stopped_after_writing_a_reply_files_it_once_under_the_same_names(
     written = replies(sent)
     monkeypatch.delenv("LETTERS_CRASH_AT")
 
-    [filing] = checked_run(sent).filed
+    [filing] = checked_run(sent).replies.filed
 
     assert replies(sent) == written == sorted(filing.files)

@@ -81,7 +81,7 @@ def rendered(setting: Callable[..., Config]) -> Config:
         ],
     )
     outcome = weekly_run(config, TODAY)
-    assert outcome.register_error == ""
+    assert outcome.write_back.error == ""
     return config
 
 

@@ -322,7 +322,7 @@ def test_replies_lists_emails_outlook_items_and_scans_oldest_first(inbox: Path) 
             answers=(),
         ),
     ]
-    assert mail.problems == [
+    assert list(mail.problems) == [
         f"{inbox / 'notes.txt'}: not a saved email (.eml, .msg) or a scanned reply (PDF or image);"
         " move it out of the inbox.",
         f"{inbox / 'broken.msg'}: cannot be read as an email (not an OLE2 structured storage file);"

@@ -283,7 +283,7 @@ def test_a_reply_lists_the_messages_it_answers(
     graph.deliver(OFFICE, reply_mime("Re: your letter", 1, answers=letter_id))
     (reply,) = backend.replies()
     assert reply.answers == (letter_id,)
-    assert backend.problems == []
+    assert list(backend.problems) == []
 
 
 def test_fetch_returns_the_whole_message_its_text_and_its_attachments(
@@ -522,14 +522,16 @@ def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsof
     signed = unsigned.read_bytes()
 
     sent = weekly_run(m365, TUESDAY, office=None, backend=connect(m365))
-    assert [entry.party for entry, _ in sent.sent] == ["TP1"]
+    assert [entry.party for entry, _ in sent.sending.sent] == ["TP1"]
     (letter_id,) = [item["internetMessageId"] for item in graph.sent(OFFICE)]
     assert received_attachments(graph, PARENT) == [(unsigned.name, signed)]
 
     pdf = b"%PDF-1.7\nconsent form\n"
     graph.deliver(OFFICE, reply_mime("Re: your letter", 1, attachment=pdf, answers=letter_id))
     filed = weekly_run(m365, WEDNESDAY, office=None, backend=connect(m365))
-    assert [(filing.ref, filing.party) for filing in filed.filed] == [("SAR-2026-001", "TP1")]
+    assert [(filing.ref, filing.party) for filing in filed.replies.filed] == [
+        ("SAR-2026-001", "TP1")
+    ]
     replies = sorted(path.name for path in (folder / "replies").iterdir())
     assert any(name.endswith(".eml") for name in replies)
     assert any(name.endswith("signed consent.pdf") for name in replies)
@@ -627,8 +629,8 @@ def test_a_run_that_cannot_sign_in_says_so_and_still_does_the_rest(
         "signed/ and go next run."
     )
     assert "Problems sending (1):" in outcome.text
-    assert [letter.kind for letter, _ in outcome.generated] == ["acknowledgement"]
-    assert outcome.register_written
+    assert [letter.kind for letter, _ in outcome.letters.generated] == ["acknowledgement"]
+    assert outcome.write_back.written
 
 
 def test_no_secret_or_token_appears_in_what_the_run_prints_or_saves(

@@ -163,8 +163,8 @@ def day(value: Any) -> date:
 
 def run(config: Config, today: date) -> Outcome:
     outcome = weekly_run(config, today)
-    assert outcome.register_error == "", outcome.register_error
-    assert outcome.mail_problems == [], outcome.mail_problems
+    assert outcome.write_back.error == "", outcome.write_back.error
+    assert list(outcome.mail_problems) == [], outcome.mail_problems
     return outcome
 
 
@@ -205,7 +205,7 @@ def test_one_request_goes_through_the_whole_procedure(
 
     # Week 1, Monday: the request is in the register; every first letter is generated.
     first = run(config, date(2026, 11, 2))
-    assert sorted(letter.letter_id for letter, _ in first.generated) == [
+    assert sorted(letter.letter_id for letter, _ in first.letters.generated) == [
         f"{REF}/TP1/consent",
         f"{REF}/TP2/consent",
         f"{REF}/TP3/consent",
@@ -218,8 +218,8 @@ def test_one_request_goes_through_the_whole_procedure(
     # The owner signs all four; on Tuesday they go: three by email, one to print and post.
     assert len(sign_everything(config)) == 4
     second = run(config, date(2026, 11, 3))
-    assert len(second.sent) == 3
-    assert [path.name for path in second.to_post] == [
+    assert len(second.sending.sent) == 3
+    assert [path.name for path in second.sending.to_post] == [
         f"{REF} consent request TP2 - Smith & Sons Ltd.docx"
     ]
     messages = mailroom.sent()
@@ -277,7 +277,7 @@ def test_one_request_goes_through_the_whole_procedure(
     (config.paths.inbox / f"{REF} TP2.pdf").write_bytes(scanned_pdf())
 
     third = run(config, date(2026, 11, 9))
-    assert sorted((f.party, f.file_name) for f in third.filed) == [
+    assert sorted((f.party, f.file_name) for f in third.replies.filed) == [
         ("TP1", f"{REF} TP1 reply 2026-11-05 - Siobhán O'Brien.eml"),
         ("TP2", f"{REF} TP2 reply 2026-11-09 - Smith & Sons Ltd.pdf"),
     ]
@@ -299,12 +299,12 @@ def test_one_request_goes_through_the_whole_procedure(
         {"Decision": "Refuses", "Decision notes": "Prefers the parent to apply to them."},
     )
     fourth = run(config, date(2026, 11, 10))
-    assert [letter.letter_id for letter, _ in fourth.generated] == [f"{REF}/TP3/reminder-1"]
+    assert [letter.letter_id for letter, _ in fourth.letters.generated] == [f"{REF}/TP3/reminder-1"]
     assert sign_everything(config) == [
         f"{REF} reminder 1 TP3 - Northshire Children's Services.docx"
     ]
     fifth = run(config, date(2026, 11, 11))
-    assert [entry.letter_id for entry, _ in fifth.sent] == [f"{REF}/TP3/reminder-1"]
+    assert [entry.letter_id for entry, _ in fifth.sending.sent] == [f"{REF}/TP3/reminder-1"]
     assert day(party(config, "TP3")["Reminder sent"]) == date(2026, 11, 11)
     record = folder / f"{REF} consents record.docx"
     assert record.exists()
@@ -315,7 +315,7 @@ def test_one_request_goes_through_the_whole_procedure(
         config.paths.inbox / f"Re {REF} TP3 consent.msg",
     )
     sixth = run(config, date(2026, 11, 16))
-    [filing] = sixth.filed
+    [filing] = sixth.replies.filed
     assert filing.party == "TP3"
     replies = sorted(p.name for p in (folder / "replies").iterdir())
     assert f"{filing.file_name}" in replies
@@ -329,7 +329,7 @@ def test_one_request_goes_through_the_whole_procedure(
     # Every reply is in and decided: the consents record and the bundle are up to date.
     seventh = run(config, date(2026, 11, 17))
     bundle = folder / f"{REF} request bundle.pdf"
-    assert bundle in seventh.bundles
+    assert bundle in seventh.bundles.built
     titles = [item.title for item in PdfReader(bundle).outline]  # type: ignore[union-attr]
     assert titles[0] == "Request: request.pdf"
     assert titles[1].startswith("Reply (TP1, 05/11/2026)")
@@ -342,9 +342,9 @@ def test_one_request_goes_through_the_whole_procedure(
 
     # Nothing more happens on a quiet week: nothing sent, filed or generated twice.
     eighth = run(config, date(2026, 11, 18))
-    assert (eighth.sent, eighth.filed, eighth.generated) == ([], [], [])
+    assert (eighth.sending.sent, eighth.replies.filed, eighth.letters.generated) == ((), (), ())
     assert len(mailroom.sent()) == 4
 
 
 def _emailed(outcome: Outcome) -> list[str]:
-    return [entry.file_name for entry, _ in outcome.sent]
+    return [entry.file_name for entry, _ in outcome.sending.sent]

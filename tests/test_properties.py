@@ -292,7 +292,7 @@ def test_every_row_is_either_processed_or_reported_whatever_its_cells_hold(
         read = open_register(path, TODAY)
         outcome = weekly_run(config, TODAY, office=None)
 
-        assert outcome.problems == read.problems
+        assert list(outcome.problems) == read.problems
         for problem in outcome.problems:
             assert problem.sheet in (layout.REQUESTS, layout.THIRD_PARTIES)
             assert problem.column and problem.message
@@ -325,10 +325,10 @@ def test_every_row_is_either_processed_or_reported_whatever_its_cells_hold(
 
         if not pipeline_typed:
             # See the xfail below: a date typed in a pipeline column can block the write-back.
-            assert outcome.register_error == ""
+            assert outcome.write_back.error == ""
         assert_letters_sheet_has_no_formula(config, outcome)
         if overridden == 0:
-            assert outcome.problems == []
+            assert list(outcome.problems) == []
             assert set(processed) == set(request_rows) and kept == set(party_rows)
 
 
@@ -340,7 +340,7 @@ def assert_letters_sheet_has_no_formula(config: Config, outcome: Outcome) -> Non
         warnings.simplefilter("ignore")  # as in non_blank_rows
         letters = cells(config.paths.register, layout.LETTERS)
     recorded = {row["Letter"]: row["Recipient"] for row in letters}
-    for letter, _target in outcome.generated if outcome.register_written else []:
+    for letter, _target in outcome.letters.generated if outcome.write_back.written else []:
         assert recorded[letter.letter_id] == letter.recipient
 
 
@@ -438,8 +438,8 @@ def test_every_letter_prints_the_names_the_manager_typed_exactly(
     ]
     with a_setting(requests, parties) as config:
         outcome = weekly_run(config, TODAY, office=None)
-        assert outcome.problems == []
-        by_kind = {letter.kind: target for letter, target in outcome.generated}
+        assert list(outcome.problems) == []
+        by_kind = {letter.kind: target for letter, target in outcome.letters.generated}
         assert sorted(by_kind) == ["acknowledgement", "consent-agency", "consent-family"]
         everyone = [requester, child]
         expected = {
@@ -464,7 +464,7 @@ def test_every_letter_prints_the_names_the_manager_typed_exactly(
 def _acknowledgement_of(requester: str) -> str:
     with a_setting([request_row(Requester=requester)], []) as config:
         outcome = weekly_run(config, TODAY, office=None)
-        ((_letter, target),) = outcome.generated
+        ((_letter, target),) = outcome.letters.generated
         return whole_text(target)
 
 
@@ -504,7 +504,7 @@ def test_a_date_typed_in_days_left_does_not_block_the_write_back() -> None:
     row = request_row(**{"Days left": date(2026, 11, 1)})
     with a_setting([row], []) as config:
         outcome = weekly_run(config, TODAY, office=None)
-        assert outcome.register_error == ""
+        assert outcome.write_back.error == ""
 
 
 @pytest.mark.bad_input

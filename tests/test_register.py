@@ -318,7 +318,7 @@ def test_a_complete_request_row_is_read_into_a_request(tmp_path: Path) -> None:
         ],
     )
 
-    assert register.problems == []
+    assert list(register.problems) == []
     [request] = register.requests
     assert request.row == 2
     assert request.ref == "SAR-2026-001"
@@ -381,7 +381,7 @@ def test_cells_with_formatting_inside_their_text_are_read_as_plain_text(tmp_path
         ],
     )
 
-    assert register.problems == []
+    assert list(register.problems) == []
     [request] = register.requests
     assert (request.requester, request.received) == ("Aoife O'Brien", date(2026, 11, 2))
 
@@ -393,7 +393,7 @@ def test_choices_are_matched_ignoring_case_and_read_as_listed(tmp_path: Path) ->
         [party_row(Kind="family member", Decision="CONSENTS", Organisation=None)],
     )
 
-    assert register.problems == []
+    assert list(register.problems) == []
     [request] = register.requests
     assert request.relationship == "Mother"
     assert request.extended
@@ -508,7 +508,7 @@ def test_a_fully_blank_but_formatted_row_in_the_middle_is_ignored(tmp_path: Path
 
     register = open_register(path, TODAY)
 
-    assert register.problems == []
+    assert list(register.problems) == []
     assert rows(register.requests) == [2, 4]
 
 
@@ -547,7 +547,7 @@ def test_a_blank_ref_gets_back_the_ref_an_earlier_run_gave_it(tmp_path: Path) ->
         earlier_refs=earlier,
     )
 
-    assert register.problems == []
+    assert list(register.problems) == []
     assert [(r.row, r.ref, r.ref_assigned) for r in register.requests] == [
         (2, "SAR-2026-001", False),
         (3, "SAR-2026-007", True),
@@ -619,7 +619,7 @@ def test_a_blank_party_is_numbered_after_the_highest_code_in_its_request(tmp_pat
     ]
     assert [(p.row, p.ref, p.party, p.party_assigned) for p in first.parties] == expected
     assert first.parties == second.parties
-    assert first.problems == []
+    assert list(first.problems) == []
 
 
 @pytest.mark.bad_input
@@ -664,7 +664,7 @@ def test_headers_are_matched_ignoring_case_and_spaces_in_any_order_and_extras_ig
 
     register = open_register(path, TODAY)
 
-    assert register.problems == []
+    assert list(register.problems) == []
     [request] = register.requests
     assert (request.ref, request.requester, request.child) == (
         "SAR-2026-001",
@@ -712,7 +712,7 @@ def test_a_missing_pipeline_column_is_not_a_problem(tmp_path: Path) -> None:
 
     register = open_register(path, TODAY)
 
-    assert register.problems == []
+    assert list(register.problems) == []
     assert rows(register.requests) == [2]
 
 

@@ -71,11 +71,11 @@ def test_a_large_batch_on_two_processes_is_what_one_process_writes(tmp_path: Pat
     two = many_requests(tmp_path / "two", processes=2)
     first = weekly_run(one, TODAY, office=None)
     second = weekly_run(two, TODAY, office=None)
-    assert len(first.generated) == len(second.generated) == 12 + 60
-    assert len(first.generated) + len(first.records) >= SMALL_BATCH
+    assert len(first.letters.generated) == len(second.letters.generated) == 12 + 60
+    assert len(first.letters.generated) + len(first.records) >= SMALL_BATCH
     assert documents(one.paths.working_folder) == documents(two.paths.working_folder)
     assert journaled(one) == journaled(two)
-    assert first.register_written and second.register_written
+    assert first.write_back.written and second.write_back.written
 
 
 def test_each_letter_is_yielded_in_order_once_written(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_first_run_generates_each_letter_into_its_request_folder(two_requests: C
         "SAR-2026-002 acknowledgement - Mark Davies.docx",
         "SAR-2026-002 consent request TP1 - Smith & Sons Ltd.docx",
     ]
-    assert len(outcome.generated) == 4
+    assert len(outcome.letters.generated) == 4
     folder = two_requests.paths.working_folder / "SAR-2026-001"
     assert sorted(p.name for p in folder.iterdir()) == [
         "SAR-2026-001 consents record.docx",
@@ -77,7 +77,7 @@ def test_second_run_generates_nothing_new(two_requests: Config) -> None:
     weekly_run(two_requests, TODAY)
     before = snapshot(two_requests.paths.working_folder / "SAR-2026-001")
     outcome = weekly_run(two_requests, TODAY)
-    assert outcome.generated == [] and outcome.regenerated == []
+    assert list(outcome.letters.generated) == [] and list(outcome.letters.regenerated) == []
     assert snapshot(two_requests.paths.working_folder / "SAR-2026-001") == before
     assert "Generated 0 new letter(s)." in outcome.text
 
@@ -86,7 +86,7 @@ def test_a_run_with_nothing_to_do_does_not_rewrite_the_register(two_requests: Co
     weekly_run(two_requests, TODAY)
     before = two_requests.paths.register.read_bytes()
     outcome = weekly_run(two_requests, TODAY)
-    assert not outcome.register_written
+    assert not outcome.write_back.written
     assert two_requests.paths.register.read_bytes() == before
     assert "Register: nothing to update." in outcome.text
 
@@ -102,8 +102,8 @@ def test_a_letter_deleted_by_mistake_is_regenerated_and_reported(two_requests: C
     gone.unlink()
     outcome = weekly_run(two_requests, TODAY)
     assert gone.exists()
-    assert outcome.generated == []
-    assert [letter.letter_id for letter, _ in outcome.regenerated] == [
+    assert list(outcome.letters.generated) == []
+    assert [letter.letter_id for letter, _ in outcome.letters.regenerated] == [
         "SAR-2026-002/acknowledgement"
     ]
     assert "Regenerated 1 letter(s) that had gone from their folder" in outcome.text
@@ -117,7 +117,7 @@ def test_a_letter_the_owner_moved_to_signed_is_not_regenerated(two_requests: Con
     name = "SAR-2026-001 acknowledgement - Aoife O'Brien.docx"
     (folder / "to-sign" / name).rename(folder / "signed" / name)
     outcome = weekly_run(two_requests, TODAY)
-    assert outcome.generated == [] and outcome.regenerated == []
+    assert list(outcome.letters.generated) == [] and list(outcome.letters.regenerated) == []
     assert not (folder / "to-sign" / name).exists()
 
 
@@ -127,7 +127,7 @@ def test_a_letter_filed_in_sent_by_hand_is_not_regenerated(two_requests: Config)
     name = "SAR-2026-001 acknowledgement - Aoife O'Brien.docx"
     (folder / "to-sign" / name).rename(folder / "sent" / name)  # e.g. posted, not yet recorded
     outcome = weekly_run(two_requests, TODAY)
-    assert outcome.generated == [] and outcome.regenerated == []
+    assert list(outcome.letters.generated) == [] and list(outcome.letters.regenerated) == []
     assert (folder / "sent" / name).exists() and not (folder / "to-sign" / name).exists()
 
 
@@ -137,7 +137,7 @@ def test_a_scanned_pdf_in_signed_counts_as_the_letter(two_requests: Config) -> N
     name = "SAR-2026-001 acknowledgement - Aoife O'Brien"
     (folder / "to-sign" / f"{name}.docx").unlink()
     (folder / "signed" / f"{name}.pdf").write_bytes(b"%PDF-1.4 scanned")
-    assert weekly_run(two_requests, TODAY).regenerated == []
+    assert list(weekly_run(two_requests, TODAY).letters.regenerated) == []
 
 
 @pytest.mark.bad_input
@@ -188,7 +188,7 @@ def test_dry_run_writes_nothing(two_requests: Config) -> None:
     before = snapshot(folder)
     outcome = weekly_run(two_requests, TODAY, dry_run=True)
     assert snapshot(folder) == before
-    assert len(outcome.generated) == 4
+    assert len(outcome.letters.generated) == 4
     assert "(dry run: nothing was changed)" in outcome.text
     assert "Would generate 4 new letter(s)." in outcome.text
     assert (
@@ -205,7 +205,7 @@ def test_dry_run_after_a_real_run_reads_the_journal_and_plans_nothing(
     folder = two_requests.paths.register.parent.parent
     before = snapshot(folder)
     outcome = weekly_run(two_requests, TODAY, dry_run=True)
-    assert outcome.generated == []
+    assert list(outcome.letters.generated) == []
     assert snapshot(folder) == before
 
 
@@ -229,8 +229,8 @@ def test_today_moves_every_date(tmp_path: Path) -> None:
     assert request_late["Days left"] == -3
     assert request_late["Status"].startswith("Overdue by 3 working days")
     # The consent letter went on 23 Nov: a reminder is due a week later, not before.
-    assert [letter.kind for letter, _ in early.generated] == ["acknowledgement"]
-    assert [letter.kind for letter, _ in late.generated] == ["acknowledgement", "reminder"]
+    assert [letter.kind for letter, _ in early.letters.generated] == ["acknowledgement"]
+    assert [letter.kind for letter, _ in late.letters.generated] == ["acknowledgement", "reminder"]
     letter_early = cells(early_config.paths.register, layout.LETTERS)
     letter_late = cells(late_config.paths.register, layout.LETTERS)
     assert {row["Generated"].date() for row in letter_early} == {date(2026, 11, 25)}
@@ -249,7 +249,7 @@ def test_write_back_fills_the_pipeline_columns_and_the_letters_sheet(
         [party_row(Ref="SAR-2026-001", Party=None)],
     )
     outcome = weekly_run(config, TODAY)
-    assert outcome.register_written
+    assert outcome.write_back.written
     request = cells(config.paths.register, layout.REQUESTS)[0]
     assert request["Ref"] == "SAR-2026-001"
     assert request["Promised by"].date() == date(2026, 11, 16)
@@ -391,10 +391,10 @@ def test_a_save_that_would_drop_excel_features_is_refused_and_names_them(
     before = path.read_bytes()
     outcome = weekly_run(two_requests, TODAY)
     assert path.read_bytes() == before
-    assert "the register was not written" in outcome.register_error
-    assert "conditional formatting" in outcome.register_error
+    assert "the register was not written" in outcome.write_back.error
+    assert "conditional formatting" in outcome.write_back.error
     assert "openpyxl said: Conditional Formatting extension is not supported" in (
-        outcome.register_error
+        outcome.write_back.error
     )
     assert "Register NOT written:" in outcome.text
     # The letters are made and journaled; the next run fills the register once it can.
@@ -447,7 +447,7 @@ def test_formatting_within_a_cell_survives_the_write_back(two_requests: Config) 
     )
     workbook.save(path)
     outcome = weekly_run(two_requests, TODAY)
-    assert outcome.register_written, outcome.register_error
+    assert outcome.write_back.written, outcome.write_back.error
     notes = openpyxl.load_workbook(path, rich_text=True)[layout.REQUESTS]["Q2"].value
     assert isinstance(notes, CellRichText)
     assert str(notes) == "Phoned on Monday"
@@ -471,7 +471,7 @@ def test_a_reply_without_a_decision_is_listed_to_read_and_decide(
     outcome = weekly_run(config, TODAY)
     assert "Replies to read and decide (1):" in outcome.text
     assert "  SAR-2026-001/TP1 Smith & Sons <Ltd>: replied 09/11/2026" in outcome.text
-    assert outcome.generated == []
+    assert list(outcome.letters.generated) == []
 
 
 class _EmptyMailbox:
@@ -509,6 +509,6 @@ def test_scans_in_the_inbox_folder_are_filed_whatever_the_mail_back_end(
     config.paths.inbox.mkdir(parents=True)
     (config.paths.inbox / "SAR-2026-001 TP1.pdf").write_bytes(b"%PDF-1.4 scan")
     outcome = weekly_run(config, TODAY, backend=_EmptyMailbox(config.paths.outbox), office=None)
-    assert [(f.ref, f.party, f.file_name) for f in outcome.filed] == [
+    assert [(f.ref, f.party, f.file_name) for f in outcome.replies.filed] == [
         ("SAR-2026-001", "TP1", "SAR-2026-001 TP1 reply 2026-11-25 - Smith & Sons Ltd.pdf")
     ]

@@ -190,7 +190,7 @@ def test_letters_left_in_to_sign_are_never_sent(four_by_email: Config) -> None:
 
     outcome = weekly_run(config, TUESDAY, office=None)
 
-    assert outcome.sent == []
+    assert list(outcome.sending.sent) == []
     assert outbox(config) == []
     assert sends(config) == {}
     assert names(folder(config) / "to-sign") == sorted([ACK, TP1, TP2, TP3])
@@ -250,7 +250,7 @@ def test_a_sent_letter_is_kept_in_sent_and_journaled_as_sent(four_by_email: Conf
 
     outcome = weekly_run(config, TUESDAY, office=None)
 
-    assert [(entry.letter_id, how) for entry, how in outcome.sent] == [
+    assert [(entry.letter_id, how) for entry, how in outcome.sending.sent] == [
         (f"{REF}/TP1/consent", "by email to siobhan@example.org")
     ]
     assert names(folder(config) / "sent") == [TP1]
@@ -269,7 +269,7 @@ def test_a_sent_letter_is_kept_in_sent_and_journaled_as_sent(four_by_email: Conf
     assert (as_date(row["Signed"]), as_date(row["Sent"]), row["File"]) == (TUESDAY, TUESDAY, TP1)
 
     again = weekly_run(config, date(2026, 11, 4), office=None)
-    assert again.sent == []
+    assert list(again.sending.sent) == []
     assert subjects(config) == Counter({SUBJECTS[TP1]: 1})
 
 
@@ -282,25 +282,25 @@ def test_a_letter_without_an_email_address_waits_for_its_posted_date(
     sign(config, ACK, by_post)
 
     tuesday = weekly_run(config, TUESDAY, office=None)
-    assert [entry.letter_id for entry, _ in tuesday.sent] == [f"{REF}/acknowledgement"]
-    assert tuesday.to_post == [folder(config) / "signed" / by_post]
+    assert [entry.letter_id for entry, _ in tuesday.sending.sent] == [f"{REF}/acknowledgement"]
+    assert list(tuesday.sending.to_post) == [folder(config) / "signed" / by_post]
     assert "Letters to print and post (1):" in tuesday.text
     assert f"\n  {REF}/signed/{by_post}\n" in tuesday.text
     assert sends(config)[f"{REF}/TP1/consent"].state == "signed"
 
     wednesday = weekly_run(config, date(2026, 11, 4), office=None)  # printed, not posted yet
-    assert wednesday.sent == []
-    assert wednesday.to_post == [folder(config) / "signed" / by_post]
+    assert list(wednesday.sending.sent) == []
+    assert list(wednesday.sending.to_post) == [folder(config) / "signed" / by_post]
 
     set_cells(
         config, layout.LETTERS, {"Letter": f"{REF}/TP1/consent"}, {"Posted": date(2026, 11, 4)}
     )
     friday = weekly_run(config, date(2026, 11, 6), office=None)
 
-    assert [(entry.letter_id, how) for entry, how in friday.sent] == [
+    assert [(entry.letter_id, how) for entry, how in friday.sending.sent] == [
         (f"{REF}/TP1/consent", "posted 2026-11-04")
     ]
-    assert friday.to_post == []
+    assert list(friday.sending.to_post) == []
     send = sends(config)[f"{REF}/TP1/consent"]
     assert (send.state, send.sent, send.message_id) == ("sent", date(2026, 11, 4), "")
     assert names(folder(config) / "sent") == sorted([ACK, by_post])
@@ -320,8 +320,8 @@ def test_a_refusing_back_end_stops_sending_and_the_next_run_sends_the_rest_once(
 
     stopped = weekly_run(config, TUESDAY, office=None, backend=refusing)
 
-    assert [entry.file_name for entry, _ in stopped.sent] == [ACK]
-    assert stopped.mail_problems == [
+    assert [entry.file_name for entry, _ in stopped.sending.sent] == [ACK]
+    assert list(stopped.mail_problems) == [
         f"Sending stopped at {TP1}: The mail server refused the message (552 mailbox full). "
         "It and the letters after it are still in signed/ and go next time."
     ]
@@ -332,8 +332,8 @@ def test_a_refusing_back_end_stops_sending_and_the_next_run_sends_the_rest_once(
 
     resumed = weekly_run(config, date(2026, 11, 4), office=None)
 
-    assert [entry.file_name for entry, _ in resumed.sent] == [TP1, TP2, TP3]
-    assert resumed.mail_problems == []
+    assert [entry.file_name for entry, _ in resumed.sending.sent] == [TP1, TP2, TP3]
+    assert list(resumed.mail_problems) == []
     assert subjects(config) == Counter({subject: 1 for subject in SUBJECTS.values()})
     assert names(folder(config) / "signed") == []
     assert {send.state for send in sends(config).values()} == {"sent"}
@@ -356,7 +356,7 @@ def test_a_send_stopped_after_the_email_was_written_is_not_sent_again(
 
     outcome = weekly_run(config, TUESDAY, office=None)
 
-    assert [entry.file_name for entry, _ in outcome.sent] == [TP1]
+    assert [entry.file_name for entry, _ in outcome.sending.sent] == [TP1]
     assert subjects(config) == Counter({SUBJECTS[TP1]: 1})
     after = sends(config)[f"{REF}/TP1/consent"]
     assert (after.state, after.message_id) == ("sent", before.message_id)

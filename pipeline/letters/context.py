@@ -66,6 +66,11 @@ def meeting_words(when: datetime) -> str:
     return f"{when:%A} {long_date(when)} at {when:%H:%M}"
 
 
+def goes_late(letter: Letter, due: Deadlines, today: date) -> bool:
+    """Say whether ``letter`` is an extension notice going after the first month."""
+    return letter.kind == "extension" and today > due.original_legal_deadline
+
+
 def context(
     letter: Letter,
     request: Request,
@@ -89,7 +94,7 @@ def context(
         "letter": Fields(
             "letter",
             reference=reference(request.ref, party.party if party else ""),
-            late=letter.kind == "extension" and today > due.original_legal_deadline,
+            late=goes_late(letter, due, today),
         ),
         "recipient": Fields(
             "recipient",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,35 +13,19 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.deadlines import Deadlines
 from pipeline.errors import LettersError
+from pipeline.folders import REPLIES, REQUEST, bundle_name, record_name
 from pipeline.history import sent_on
-from pipeline.journal import Entry, Filing, Journal, Send
+from pipeline.journal import Entry, Filing, Send
 from pipeline.letters.context import Fields, letterhead, long_date, relationship_words
 from pipeline.letters.pool import Job
 from pipeline.model import Request, ThirdParty
+from pipeline.progress import Progress
 from pipeline.records.bundle import Part, build_bundle
 from pipeline.records.convert import Converter
+from pipeline.run_context import RunContext
 
 TEMPLATE = "consents-record.docx"
 _ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}
-
-
-@dataclass
-class Records:
-    """Which consents records and bundles a run wrote."""
-
-    records: list[Path] = field(default_factory=list)
-    bundles: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def record_name(ref: str) -> str:
-    """Return the file name of a request's consents record."""
-    return f"{ref} consents record.docx"
-
-
-def bundle_name(ref: str) -> str:
-    """Return the file name of a request's bundle."""
-    return f"{ref} request bundle.pdf"
 
 
 def decision_words(party: ThirdParty) -> str:
@@ -164,43 +148,73 @@ def record_job(
     return RecordJob(Job(TEMPLATE, values, record), record.name, digest)
 
 
-def keep_bundle(
+@dataclass(frozen=True)
+class Bundles:
+    """The request bundles a run built, and what the manager should know about them."""
+
+    built: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def keep_bundles(
+    run: RunContext,
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Mapping[str, Sequence[ThirdParty]],
+    filings: Mapping[str, Filing],
+    digests: Mapping[str, str],
+    converter: Converter,
+) -> Bundles:
+    """Rebuild each request's bundle when every reply is in and one of its parts changed."""
+    filed: dict[str, list[Filing]] = {}
+    for filing in filings.values():
+        filed.setdefault(filing.ref, []).append(filing)
+    built: list[Path] = []
+    notes: list[str] = []
+    for request, _where in progress:
+        bundle = _keep_bundle(
+            run, request, parties[request.ref], filed.get(request.ref, []), digests, converter,
+            notes,
+        )  # fmt: skip
+        if bundle is not None:
+            built.append(bundle)
+    return Bundles(tuple(built), tuple(notes))
+
+
+def _keep_bundle(
+    run: RunContext,
     request: Request,
     parties: Sequence[ThirdParty],
     filings: Sequence[Filing],
-    config: Config,
-    journal: Journal,
     digests: Mapping[str, str],
     converter: Converter,
-    today: date,
-    records: Records,
-) -> None:
-    """Rebuild the request's bundle when every reply is in and one of its parts changed."""
+    notes: list[str],
+) -> Path | None:
+    """Rebuild one request's bundle if it is due and changed; return it when rebuilt."""
     if not parties or request.closed is not None:
-        return
+        return None
     if not all(party.has_replied for party in parties):
-        return
-    folder = config.paths.working_folder / request.ref
+        return None
+    folder = run.folders.of(request.ref)
     record = folder / record_name(request.ref)
-    named = folder / "request" / request.request_letter
+    named = run.folders.place(request.ref, REQUEST) / request.request_letter
     if request.request_letter and not named.exists():
-        records.notes.append(
+        notes.append(
             f"{request.ref}: the request letter {request.request_letter!r} named in the "
-            f"register is not in {request.ref}/request/. Save it there and the bundle is "
+            f"register is not in {request.ref}/{REQUEST}/. Save it there and the bundle is "
             "rebuilt with it."
         )
     parts = bundle_parts(request, folder, filings, record)
     bundle = folder / bundle_name(request.ref)
     inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])
     if inputs == digests.get(bundle.name, "") and bundle.exists():
-        return
+        return None
     try:
-        records.notes += build_bundle(parts, bundle, converter)
+        notes += build_bundle(parts, bundle, converter)
     except LettersError as error:
-        records.notes.append(error.message)
-        return
-    journal.record_document(bundle.name, inputs, today)
-    records.bundles.append(bundle)
+        notes.append(error.message)
+        return None
+    run.journal.record_document(bundle.name, inputs, run.today)
+    return bundle
 
 
 def bundle_parts(
@@ -208,7 +222,7 @@ def bundle_parts(
 ) -> list[Part]:
     """List the bundle's parts in order: the request, each reply and attachment, the record."""
     parts = []
-    received = folder / "request"
+    received = folder / REQUEST
     named = received / request.request_letter if request.request_letter else None
     letters = (
         sorted(path for path in received.glob("*") if path.is_file()) if received.is_dir() else []
@@ -219,7 +233,7 @@ def bundle_parts(
     parts += [
         Part(f"Request: {path.name}", path) for path in letters if not path.name.startswith(".")
     ]
-    replies = folder / "replies"
+    replies = folder / REPLIES
     for filing in sorted(filings, key=lambda item: (item.party or "~", item.received, item.key)):
         who = filing.party or "requester"
         for index, name in enumerate(filing.files):

@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from pipeline.errors import LettersError
 from pipeline.journal import Entry, Send
 from pipeline.letters.kinds import sheet_kind
 from pipeline.model import Request, ThirdParty
-from pipeline.outcome import Outcome
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
 from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
 
 
+@dataclass(frozen=True)
+class WriteBack:
+    """What became of the register: written (with the backup made first), or why not."""
+
+    written: bool = False
+    backup: Path | None = None
+    error: str = ""  # why it was not written, for a person
+
+
 def write_back(
     register: Register,
-    outcome: Outcome,
-    requests: list[Request],
-    parties: list[ThirdParty],
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Sequence[ThirdParty],
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
-) -> None:
+    today: date,
+) -> WriteBack:
+    """Fill the pipeline's columns from what the run knows; save the register if one changed."""
     request_values: dict[int, dict[str, object]] = {}
-    for request, where in outcome.progress:
+    for request, where in progress:
         request_values[request.row] = _request_columns(request, where)
     for problem in register.problems:
         if problem.sheet == layout.REQUESTS and problem.row not in request_values:
@@ -38,12 +50,12 @@ def write_back(
         *apply_parties(register, party_values),
         *apply_letters(register, letter_values),
     ]
-    if changes:
-        try:
-            outcome.backup = save(register, changes, outcome.today)
-            outcome.register_written = True
-        except LettersError as error:
-            outcome.register_error = error.message
+    if not changes:
+        return WriteBack()
+    try:
+        return WriteBack(written=True, backup=save(register, changes, today))
+    except LettersError as error:
+        return WriteBack(error=error.message)
 
 
 def _request_columns(request: Request, where: Progress) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from email import policy
 from email.parser import BytesHeaderParser
@@ -30,14 +30,21 @@ _LONGEST_FILE_NAME = 255 - len("..partial")
 _LONGEST_STEM = 150  # a reply's own part of each name, in bytes; the rest for the attachment
 
 
-@dataclass
+@dataclass(frozen=True)
 class Collecting:
     """What the filing stage did and found."""
 
-    filed: list[Filing] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)  # left in the inbox, with why
-    problems: list[str] = field(default_factory=list)
-    kept_out: list[str] = field(default_factory=list)  # attachments over the limit, not saved
+    filed: tuple[Filing, ...] = ()
+    unmatched: tuple[str, ...] = ()  # left in the inbox, with why
+    kept_out: tuple[str, ...] = ()  # attachments over the limit, not saved
+
+    def __add__(self, other: Collecting) -> Collecting:
+        """Put what two sources gave together, this one's first."""
+        return Collecting(
+            self.filed + other.filed,
+            self.unmatched + other.unmatched,
+            self.kept_out + other.kept_out,
+        )
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,9 @@ def collect_replies(
     An attachment over ``max_attachment_bytes`` is not saved as a file of its own; the reply is
     filed all the same, and ``kept_out`` says which attachment stayed in the message and where.
     """
-    result = Collecting()
+    filed: list[Filing] = []
+    unmatched: list[str] = []
+    kept_out: list[str] = []
     by_ref: dict[str, dict[str, ThirdParty]] = {}
     for party in parties:
         by_ref.setdefault(party.ref, {})[party.party] = party
@@ -128,13 +137,13 @@ def collect_replies(
             continue
         found = match_reply(reply, requests, by_ref, sent_ids)
         if isinstance(found, str):
-            result.unmatched.append(f"{reply.source}: {found}; it stays in the inbox")
+            unmatched.append(f"{reply.source}: {found}; it stays in the inbox")
             continue
         third_party = by_ref.get(found.ref, {}).get(found.party)
         who = third_party.display_name if third_party else names[found.ref]
         received = reply.received or today
         if dry_run:
-            result.filed.append(
+            filed.append(
                 Filing(reply.key, found.ref, found.party, received, today, "", (), reply.source)
             )
             continue
@@ -144,7 +153,7 @@ def collect_replies(
             if not reply.file_name:
                 raise  # a mailbox that fails fails for every reply: the run says so once
             # A damaged file in the inbox folder is that file's problem alone.
-            result.unmatched.append(f"{error.message} It stays in the inbox.")
+            unmatched.append(f"{error.message} It stays in the inbox.")
             continue
         taken = {name for filing in filings.values() for name in (filing.file_name, *filing.files)}
         filing, too_big = _file(
@@ -164,16 +173,16 @@ def collect_replies(
         checkpoint("file:recorded")
         where = _filed_where(backend, reply)
         backend.mark_filed(reply)
-        result.filed.append(filing)
+        filed.append(filing)
         who_for = reference(found.ref, found.party)
         for name, size in too_big:
             shown, limit = _megabytes(size, max_attachment_bytes)
-            result.kept_out.append(
+            kept_out.append(
                 f"{who_for} {filing.file_name}: the attachment {name} ({shown} MB) is over the "
                 f"{limit} MB limit and was not saved; it is still in the message ({where})"
             )
-    result.problems.extend(backend.problems)
-    return result
+    # What the back-end could not read is listed with what matched nothing.
+    return Collecting(tuple(filed), tuple(unmatched + backend.problems), tuple(kept_out))
 
 
 def _filed_where(backend: MailBackend, reply: Reply) -> str:

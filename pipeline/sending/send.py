@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from email.utils import make_msgid
 from pathlib import Path
@@ -13,27 +12,28 @@ from pathlib import Path
 from pipeline.config import Setting
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
-from pipeline.folders import Listing
-from pipeline.journal import Entry, Journal, Send
+from pipeline.folders import SENT, SIGNED, TO_SIGN, Folders
+from pipeline.journal import Entry, Send
 from pipeline.letters.kinds import KINDS, reference
 from pipeline.mail.base import MailBackend, Outgoing
 from pipeline.records.convert import Converter
+from pipeline.run_context import RunContext
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sending:
     """What the sending stage did and found."""
 
-    sent: list[tuple[Entry, str]] = field(default_factory=list)  # letter, how (email/posted)
-    to_post: list[Path] = field(default_factory=list)  # signed, waiting for the Posted date
-    problems: list[str] = field(default_factory=list)
+    sent: tuple[tuple[Entry, str], ...] = ()  # letter, how it went (by email / posted)
+    to_post: tuple[Path, ...] = ()  # signed, waiting for the Posted date
+    problems: tuple[str, ...] = ()
 
 
-def signed_copy(folder: Path, file_name: str, listing: Listing) -> Path | None:
+def signed_copy(folders: Folders, entry: Entry) -> Path | None:
     """Return the owner's signed copy of a letter: a scanned PDF, else the signed .docx."""
-    stem = os.path.splitext(file_name)[0]
+    stem = os.path.splitext(entry.file_name)[0]
     for suffix in (".pdf", ".docx"):
-        found = listing.find(folder, "signed", f"{stem}{suffix}")
+        found = folders.find(entry.ref, SIGNED, f"{stem}{suffix}")
         if found is not None:
             return found
     return None
@@ -73,93 +73,87 @@ def _escape(text: str) -> str:
 
 
 def send_signed(
+    run: RunContext,
     entries: Mapping[str, Entry],
     posted: Mapping[str, date],
-    working_folder: Path,
-    setting: Setting,
-    journal: Journal,
     backend: MailBackend,
     converter: Converter,
-    today: date,
-    listing: Listing,
-    *,
-    dry_run: bool = False,
 ) -> Sending:
-    """Send every signed letter by email, or record it as posted; each exactly once.
-
-    ``listing`` is the run's view of the request folders; a folder is forgotten in it once a
-    letter moves out of it.
-    """
-    result = Sending()
-    sends = journal.sends()
+    """Send every signed letter by email, or record it as posted; each exactly once."""
+    sent: list[tuple[Entry, str]] = []
+    to_post: list[Path] = []
+    sends = run.journal.sends()
     queue: list[tuple[Entry, Path]] = []
-    folders: dict[str, Path] = {}
     for entry in entries.values():
-        folder = folders.get(entry.ref)
-        if folder is None:
-            folder = folders[entry.ref] = working_folder / entry.ref
         send = sends.get(entry.letter_id)
         if send is not None and send.state == "sent":
-            if not dry_run:
-                _tidy(folder, entry, send, listing)  # a run stopped after sending, before moving
+            if not run.dry_run:
+                _tidy(run.folders, entry, send)  # a run stopped after sending, before moving
             continue
-        signed = signed_copy(folder, entry.file_name, listing)
+        signed = signed_copy(run.folders, entry)
         if entry.by == "Post":
             posted_on = posted.get(entry.letter_id)
             if posted_on is None:
                 if signed is not None:
-                    result.to_post.append(signed)
-                    if not dry_run:
-                        journal.record_signed(entry.letter_id, today)
+                    to_post.append(signed)
+                    if not run.dry_run:
+                        run.journal.record_signed(entry.letter_id, run.today)
                 continue
-            if not dry_run:
-                name = _file_sent(folder, entry, signed)
-                listing.forget(folder)
-                journal.record_sent(entry.letter_id, posted_on, name, today)
-            result.sent.append((entry, f"posted {posted_on.isoformat()}"))
+            if not run.dry_run:
+                name = _file_sent(run.folders, entry, signed)
+                run.journal.record_sent(entry.letter_id, posted_on, name, run.today)
+            sent.append((entry, f"posted {posted_on.isoformat()}"))
             continue
         if signed is not None:
             queue.append((entry, signed))
-    if dry_run:
-        result.sent += [(entry, f"by email to {entry.destination}") for entry, _ in queue]
-        return result
+    if run.dry_run:
+        sent += [(entry, f"by email to {entry.destination}") for entry, _ in queue]
+        return Sending(tuple(sent), tuple(to_post))
+    emailed, problems = _email(run, queue, sends, backend, converter)
+    return Sending(tuple(sent + emailed), tuple(to_post), tuple(problems))
+
+
+def _email(
+    run: RunContext,
+    queue: list[tuple[Entry, Path]],
+    sends: Mapping[str, Send],
+    backend: MailBackend,
+    converter: Converter,
+) -> tuple[list[tuple[Entry, str]], list[str]]:
+    """Email each signed letter in ``queue``, in order, stopping at the first that fails."""
     for entry, _ in queue:
-        journal.record_signed(entry.letter_id, today)
+        run.journal.record_signed(entry.letter_id, run.today)
     try:
         converted = converter.docx_to_pdf([path for _, path in queue if path.suffix == ".docx"])
     except LettersError as error:
-        result.problems.append(
+        return [], [
             f"{error.message} Nothing was emailed this time; the signed letters stay in "
             "signed/ and go next run."
-        )
-        return result
-    result.problems += converter.problems
+        ]
+    sent: list[tuple[Entry, str]] = []
+    problems = list(converter.problems)
     for entry, signed in queue:
         try:
-            _send_one(entry, signed, converted.get(signed), sends, setting, journal, backend, today)
+            _send_one(run, entry, signed, converted.get(signed), sends, backend)
         except LettersError as error:
-            result.problems.append(
+            problems.append(
                 f"Sending stopped at {entry.file_name}: {error.message} It and the letters "
                 "after it are still in signed/ and go next time."
             )
             break
-        finally:
-            listing.forget(signed.parent.parent)  # its letter may have moved into sent/
-        result.sent.append((entry, f"by email to {entry.destination}"))
-    return result
+        sent.append((entry, f"by email to {entry.destination}"))
+    return sent, problems
 
 
 def _send_one(
+    run: RunContext,
     entry: Entry,
     signed: Path,
     pdf: Path | None,
     sends: Mapping[str, Send],
-    setting: Setting,
-    journal: Journal,
     backend: MailBackend,
-    today: date,
 ) -> None:
-    folder = signed.parent.parent
+    setting, journal, today = run.config.setting, run.journal, run.today
     attachment = pdf or signed
     before = sends.get(entry.letter_id)
     mail = compose(
@@ -182,47 +176,38 @@ def _send_one(
         checkpoint("send:done")
     if pdf is not None:
         # Kept before the journal says sent: after that, only the tidying of signed/ is left.
-        _keep(pdf, folder / "sent" / f"{Path(entry.file_name).stem}.pdf")
+        run.folders.copy(pdf, entry.ref, SENT, f"{Path(entry.file_name).stem}.pdf")
     name = f"{Path(entry.file_name).stem}{attachment.suffix.lower()}"
     journal.record_sent(entry.letter_id, today, name, today)
     checkpoint("send:recorded")
-    _file_sent(folder, entry, signed)
+    _file_sent(run.folders, entry, signed)
 
 
-def _keep(source: Path, target: Path) -> None:
-    """Copy ``source`` to ``target`` whole, or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
-
-
-def _file_sent(folder: Path, entry: Entry, signed: Path | None) -> str:
+def _file_sent(folders: Folders, entry: Entry, signed: Path | None) -> str:
     """Move the signed copy into sent/, and tidy the unsigned one out of to-sign/."""
-    sent = folder / "sent"
-    sent.mkdir(parents=True, exist_ok=True)
+    folders.place(entry.ref, SENT).mkdir(parents=True, exist_ok=True)
     kept = ""
     if signed is not None:
-        os.replace(signed, sent / signed.name)
-        kept = kept or signed.name
-    unsigned = folder / "to-sign" / entry.file_name
+        folders.move(signed, entry.ref, SENT)
+        kept = signed.name
+    unsigned = folders.place(entry.ref, TO_SIGN) / entry.file_name
     if unsigned.exists():
         if signed is None:
-            os.replace(unsigned, sent / unsigned.name)  # posted from an unsigned printout
-            kept = kept or unsigned.name
+            folders.move(unsigned, entry.ref, SENT)  # posted from an unsigned printout
+            kept = unsigned.name
         else:
-            unsigned.unlink()
+            folders.remove(unsigned)
     return kept or entry.file_name
 
 
-def _tidy(folder: Path, entry: Entry, send: Send, listing: Listing) -> None:
-    signed = signed_copy(folder, entry.file_name, listing)
-    unsigned = listing.find(folder, "to-sign", entry.file_name)
+def _tidy(folders: Folders, entry: Entry, send: Send) -> None:
+    signed = signed_copy(folders, entry)
+    unsigned = folders.find(entry.ref, TO_SIGN, entry.file_name)
     if signed is None and unsigned is None:
         return  # the usual case: filed under sent/ long ago
-    if signed is not None and not (folder / "sent" / signed.name).exists():
-        _file_sent(folder, entry, signed)
+    sent = folders.place(entry.ref, SENT)
+    if signed is not None and not (sent / signed.name).exists():
+        _file_sent(folders, entry, signed)
     # Listed before anything moved: filing the signed copy may have removed it since.
-    if unsigned is not None and (signed is not None or (folder / "sent" / send.file_name).exists()):
-        unsigned.unlink(missing_ok=True)
-    listing.forget(folder)
+    if unsigned is not None and (signed is not None or (sent / send.file_name).exists()):
+        folders.remove(unsigned)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import gc
 import io
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import LettersError
+from pipeline.folders import write_whole
 from pipeline.letters.context import Fields
 
 if TYPE_CHECKING:  # jinja2 is imported when the first letter is rendered
@@ -116,10 +116,7 @@ class Renderer:
         """Render ``template_name`` into the file ``target``, all or nothing."""
         data = self.render(template_name, values)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
-        return target
+        return write_whole(target, data)
 
 
 def check_templates(renderer: Renderer, samples: dict[str, dict[str, Any]]) -> list[str]:

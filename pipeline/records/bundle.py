@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.errors
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import LettersError, describe
+from pipeline.folders import whole
 from pipeline.records.convert import Converter
 
 if TYPE_CHECKING:
@@ -171,15 +170,11 @@ def _write(writer: PdfWriter, target: Path) -> None:
     """Write the bundle beside ``target`` and move it into place, so it is never half-written."""
     from pypdf.errors import PyPdfError
 
-    partial = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as stream:
+        with whole(target) as partial, partial.open("wb") as stream:
             writer.write(stream)
-        os.replace(partial, target)
     except (OSError, PyPdfError) as error:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
         raise LettersError(
             f"{target}: the bundle cannot be written ({describe(error)}). Check the folder "
             f"{target.parent} exists and is not read-only, and that the file is not open, then "

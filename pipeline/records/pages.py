@@ -5,9 +5,7 @@ Only a request bundle needs these, so Pillow is imported only when a bundle is b
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageSequence
 
 from pipeline.errors import LettersError, describe
+from pipeline.folders import whole
 
 # Text pages: A4 at 300 dots per inch in black and white (crisp, and about 70 kB a page where
 # 150 dpi grey costs 400 kB), 2 cm margins, 10.5 pt type.
@@ -43,9 +42,8 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 def image_to_pdf(source: Path, target: Path) -> None:
     """Write an image (every page of a TIFF) as a PDF, one page per frame, upright."""
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        with Image.open(source) as image:
+        with whole(target) as partial, Image.open(source) as image:
             for number, frame in enumerate(_upright_frames(image)):
                 # JPEG inside the PDF for grey and colour; black and white stays lossless.
                 quality = {} if frame.mode == "1" else {"quality": 90}
@@ -61,12 +59,10 @@ def image_to_pdf(source: Path, target: Path) -> None:
     # A damaged or hostile image (replies are untrusted) can fail in Pillow's decoders with
     # almost any exception; it is one file, reported, not a crash.
     except Exception as e:
-        _discard(partial)
         raise LettersError(
             f"{source}: this image cannot be read ({describe(e)}). Open it and save it again "
             "as PDF, JPEG or PNG, or print it and add it by hand."
         ) from None
-    os.replace(partial, target)
 
 
 def text_to_pdf(title: str, lines: list[str], target: Path) -> None:
@@ -79,21 +75,19 @@ def text_to_pdf(title: str, lines: list[str], target: Path) -> None:
         + [(body_font, "")]
         + [(body_font, line) for text in lines for line in _wrap(text, body_font, width)]
     )
-    partial = target.with_name(f".{target.name}.partial")
     try:
-        for number, page in enumerate(pages):  # page by page: one page in memory at a time
-            _draw_page(page).save(
-                partial,
-                "PDF",
-                append=number > 0,
-                resolution=float(_DPI),
-                title=title,
-                **_NO_DATES,
-            )
+        with whole(target) as partial:
+            for number, page in enumerate(pages):  # page by page: one page in memory at a time
+                _draw_page(page).save(
+                    partial,
+                    "PDF",
+                    append=number > 0,
+                    resolution=float(_DPI),
+                    title=title,
+                    **_NO_DATES,
+                )
     except OSError as error:
-        _discard(partial)
         raise LettersError(f"{target}: cannot be written ({describe(error)}).") from None
-    os.replace(partial, target)
 
 
 def _upright_frames(image: Image.Image) -> Iterator[Image.Image]:
@@ -206,9 +200,3 @@ def _draw_page(lines: list[tuple[Font, str]]) -> Image.Image:
 
 # Control characters draw as boxes; a reply may hold any of them.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-
-
-def _discard(partial: Path) -> None:
-    """Remove a half-written file, if there is one to remove."""
-    with contextlib.suppress(OSError):
-        partial.unlink(missing_ok=True)

@@ -322,6 +322,17 @@ def test_mark_filed_marks_read_and_moves_into_access_requests_filed_made_when_mi
     backend.mark_filed(first)  # filed again after a stopped run: nothing to do
 
 
+def test_filed_where_names_the_mail_folder_filed_replies_go_to(
+    m365: Config, graph: GraphStandin
+) -> None:
+    graph.deliver(OFFICE, reply_mime("Re: consent [SAR-2026-001/TP1]", 1))
+    backend = connect(m365)
+    [reply] = backend.replies()
+    assert backend.filed_where(reply) == "the mailbox folder Access requests/Filed"
+    unnamed = connect(with_mail(m365, filed_folder=""))
+    assert unnamed.filed_where(reply) == "the mailbox's Filed folder"
+
+
 def test_an_expired_access_token_is_renewed_during_the_run(
     m365: Config,
     graph: GraphStandin,

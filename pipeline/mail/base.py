@@ -87,6 +87,9 @@ class MailBackend(Protocol):
     def mark_filed(self, reply: Reply) -> None:
         """Move ``reply`` out of the way so it is not listed again."""
 
+    def filed_where(self, reply: Reply) -> str:
+        """Say where ``mark_filed`` is to move ``reply``, for a person (asked just before)."""
+
 
 def attachment_bytes(mail: Outgoing) -> bytes:
     """Read the signed letter to attach, or say why it cannot be read."""

@@ -150,6 +150,10 @@ class FolderMail:
                 "close it and run again."
             ) from error
 
+    def filed_where(self, reply: Reply) -> str:
+        """Name the file in inbox/filed/ that ``mark_filed`` moves ``reply`` to."""
+        return str(_free_name(self.inbox / "filed", reply.file_name))
+
     def _inbox_files(self) -> list[Path]:
         """Return the files directly in the inbox that someone put there, oldest first."""
         if not self.inbox.is_dir():

@@ -173,6 +173,11 @@ class M365Mail:
                     raise
         self._listed.pop(reply.key, None)
 
+    def filed_where(self, reply: Reply) -> str:
+        """Name the mail folder that ``mark_filed`` moves ``reply`` to."""
+        folder = self.settings.filed_folder
+        return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
+
     def check(self) -> list[str]:
         """Say whether the mailbox can be read and sent from, and what permission is missing."""
         mailbox = self.settings.mailbox

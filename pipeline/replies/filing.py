@@ -16,7 +16,6 @@ from pipeline.faults import checkpoint
 from pipeline.journal import Filing, Journal
 from pipeline.letters.due import safe_part
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
-from pipeline.mail.folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty
 
 # After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
@@ -161,7 +160,7 @@ def collect_replies(
         journal.record_filed(filing)
         filings[filing.key] = filing
         checkpoint("file:recorded")
-        where = _filed_where(backend, reply)
+        where = backend.filed_where(reply)
         backend.mark_filed(reply)
         result.filed.append(filing)
         who_for = f"{found.ref}/{found.party}" if found.party else found.ref
@@ -173,14 +172,6 @@ def collect_replies(
             )
     result.problems.extend(backend.problems)
     return result
-
-
-def _filed_where(backend: MailBackend, reply: Reply) -> str:
-    """Say where ``reply`` will be once ``backend.mark_filed`` has moved it, for a person."""
-    if isinstance(backend, FolderMail) and reply.file_name:
-        return str(_free_name(backend.inbox / "filed", reply.file_name))
-    folder = getattr(getattr(backend, "settings", None), "filed_folder", "")
-    return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
 
 
 def _megabytes(size: int, limit: int) -> tuple[str, str]:

@@ -22,8 +22,7 @@ from pipeline.letters.due import due_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer, context
 from pipeline.lock import RunLock
-from pipeline.mail.base import MailBackend, backend_module
-from pipeline.mail.folder import FolderMail
+from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import LETTER_KINDS, Letter, Request, ThirdParty
 from pipeline.outcome import Outcome
 from pipeline.progress import Progress, by_ref, progress_all
@@ -39,13 +38,6 @@ from pipeline.sending.send import send_signed
 REQUEST_FOLDERS = ("request", "to-sign", "signed", "sent", "replies")
 # Where a letter may be once generated: waiting, signed (as .docx or a scanned .pdf), or sent.
 _LETTER_PLACES = ("to-sign", "signed", "sent")
-
-
-def connect(config: Config) -> MailBackend:
-    """Open the configured mail back-end: the module ``pipeline.mail.<backend>``."""
-    module = backend_module(config)
-    backend: MailBackend = module.connect(config)
-    return backend
 
 
 def weekly_run(
@@ -171,9 +163,7 @@ def _collect(
     Scanned postal replies and messages saved from another mail program are dropped into the
     inbox folder whatever the back-end, so a mailbox back-end is read first, then the folder.
     """
-    sources: list[MailBackend] = [FolderMail(config.paths.inbox, config.paths.outbox)]
-    if mail is not None:
-        sources = [mail] if mail.name == "folder" else [mail, *sources]
+    sources = reply_sources(config, mail)
     sent_ids = _sent_ids(entries, journal.sends())
     # A mailbox holds much else: read it from a week before the last run (a reply filed
     # already is never filed twice), or a month back the first time.

@@ -1,18 +1,28 @@
-"""The mail back-end interface: what the run needs from any way of sending and receiving."""
+"""The mail back-end interface, and the loader: how the rest reaches any back-end.
+
+A back-end is one module ``pipeline.mail.<name>`` (a name without ``_``; a back-end's helper
+modules are ``<name>_<part>``) that declares ``BACKEND = Backend(...)``: how to open it, and
+whether it signs in. The loader finds it by the configured name.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.errors import LettersError
 
 if TYPE_CHECKING:
     from pipeline.config import Config
+
+# The back-end of the inbox folder, which is read whatever the configured back-end.
+FOLDER = "folder"
 
 
 @dataclass(frozen=True)
@@ -102,14 +112,55 @@ def attachment_bytes(mail: Outgoing) -> bytes:
         ) from error
 
 
-def backend_module(config: Config) -> ModuleType:
-    """Return the module of the configured back-end: ``pipeline.mail.<backend>``."""
-    try:
-        return importlib.import_module(f"pipeline.mail.{config.backend}")
-    except ModuleNotFoundError as error:
-        if error.name != f"pipeline.mail.{config.backend}":
-            raise  # a library the back-end needs is missing: a bug in the install, not the config
+@dataclass(frozen=True)
+class SignIn:
+    """What `letters login` does for a back-end that signs in to a service."""
+
+    login: Callable[[Config, Callable[[str], str], Callable[[str], None]], None]  # prompt, show
+    check: Callable[[Config], list[str]]  # what works and what does not, one line each
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What a back-end module declares as ``BACKEND``: how to open it, and its sign-in."""
+
+    connect: Callable[[Config], MailBackend]
+    sign_in: SignIn | None = None  # None: it needs no sign-in
+
+
+@functools.cache
+def backend_names() -> tuple[str, ...]:
+    """Name every back-end: the modules of this package but this one and the helpers."""
+    modules = pkgutil.iter_modules([str(Path(__file__).parent)])
+    return tuple(sorted(m.name for m in modules if m.name != "base" and "_" not in m.name))
+
+
+def backend(name: str, where: Path) -> Backend:
+    """Return what the back-end ``name``, configured in the file ``where``, declares."""
+    if name not in backend_names():
         raise LettersError(
-            f"{config.source}: this version has no {config.backend!r} mail back-end; "
-            'set mail.backend = "folder".'
-        ) from None
+            f'{where}: this version has no {name!r} mail back-end; set mail.backend = "folder".'
+        )
+    return _declared(name)
+
+
+def _declared(name: str) -> Backend:
+    declared: Backend = importlib.import_module(f"pipeline.mail.{name}").BACKEND
+    return declared
+
+
+def connect(config: Config) -> MailBackend:
+    """Open the configured mail back-end."""
+    return backend(config.backend, config.source).connect(config)
+
+
+def reply_sources(config: Config, mail: MailBackend | None) -> list[MailBackend]:
+    """Return what replies are read from: the back-end ``mail`` first, then the inbox folder.
+
+    Scanned postal replies and messages saved from another mail program are dropped into the
+    inbox folder whatever the back-end; when the back-end is the folder, it is read once.
+    """
+    if mail is not None and mail.name == FOLDER:
+        return [mail]
+    folder = backend(FOLDER, config.source).connect(config)
+    return [folder] if mail is None else [mail, folder]

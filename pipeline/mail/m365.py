@@ -16,11 +16,8 @@ import requests
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail.base import Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
 from pipeline.mail.m365_auth import account, authenticate, login
-
-# What the run and the CLI use: `letters login` and `letters login --check` come from here too.
-__all__ = ["M365Mail", "check", "connect", "login"]
 
 READ, SEND = "Mail.ReadWrite", "Mail.Send"
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
@@ -416,3 +413,7 @@ def check(config: Config) -> list[str]:
         return M365Mail(config).check()
     except LettersError as error:
         return [error.message]
+
+
+# What the loader finds (pipeline.mail.base): the run, `letters login` and `letters login --check`.
+BACKEND = Backend(connect=connect, sign_in=SignIn(login, check))

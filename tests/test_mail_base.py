@@ -1,4 +1,4 @@
-"""The mail loader: each back-end found by its name and opened."""
+"""The mail loader: each back-end found by its name, opened, and its own keys checked by it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from pipeline import config as config_module
-from pipeline.config import Config
+from pipeline.config import Config, MailSettings
 from pipeline.errors import LettersError
-from pipeline.mail.base import backend, backend_names, connect, reply_sources
+from pipeline.mail import m365
+from pipeline.mail.base import backend, backend_names, connect, every_backend_key, reply_sources
 from pipeline.mail.folder import FolderMail
+from pipeline.mail.m365_settings import M365Settings
 
 from conftest import write_config
 
@@ -61,6 +63,34 @@ def test_the_folder_back_end_is_read_once_and_the_inbox_folder_even_without_one(
     assert isinstance(alone, FolderMail) and alone.inbox == config.paths.inbox
 
 
-def test_only_the_microsoft_365_back_end_signs_in() -> None:
+def test_each_back_end_declares_its_own_keys_and_only_one_signs_in() -> None:
+    assert list(every_backend_key()) == list(m365.BACKEND.keys)
     assert backend("folder", Path("letters.toml")).sign_in is None
     assert backend("m365", Path("letters.toml")).sign_in is not None
+
+
+def test_a_back_end_checks_its_own_keys(tmp_path: Path) -> None:
+    where = tmp_path / "letters.toml"
+    common = MailSettings(backend="m365", max_attachment_mb=10)
+    table = {
+        "backend": "m365",
+        "mailbox": "m",
+        "tenant_id": "t",
+        "client_id": "c",
+        "ca_file": "ca.pem",
+    }
+    settings = m365.BACKEND.settings(common, table, where)
+    assert settings == M365Settings(
+        backend="m365",
+        max_attachment_mb=10,
+        mailbox="m",
+        tenant_id="t",
+        client_id="c",
+        token_file=Path("~/.config/sar-letters/token.json").expanduser(),
+        ca_file=tmp_path / "ca.pem",
+    )
+    with pytest.raises(LettersError) as error:
+        m365.BACKEND.settings(common, {**table, "sends_per_minute": 0}, where)
+    assert str(error.value) == f"{where}: mail.sends_per_minute must be 1 or more."
+    folder = backend("folder", where)
+    assert folder.settings(common, table, where) == common

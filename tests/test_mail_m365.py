@@ -29,12 +29,13 @@ from graph_standin import GraphStandin
 
 from pipeline import config as config_module
 from pipeline.cli import main
-from pipeline.config import Config, MailSettings
+from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
 from pipeline.mail.m365_auth import login
+from pipeline.mail.m365_settings import M365Settings
 from pipeline.run import weekly_run
 
 from conftest import party_row, request_row, write_config, write_register
@@ -54,7 +55,7 @@ def m365(
     """Return a configuration for the m365 back-end on the stand-in, app-only, secret set."""
     monkeypatch.setenv(SECRET_ENV, graph.client_secret)
     config = config_module.load(write_config(tmp_path))
-    settings = MailSettings(
+    settings = M365Settings(
         backend="m365",
         graph_url=graph.url,
         authority_url=graph.url,

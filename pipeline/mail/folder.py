@@ -186,7 +186,7 @@ class FolderMail:
             )
 
 
-# What the loader finds (pipeline.mail.base): it needs no sign-in.
+# What the loader finds (pipeline.mail.base): no keys of its own, no sign-in.
 BACKEND = Backend(connect=connect)
 
 

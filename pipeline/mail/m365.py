@@ -18,6 +18,7 @@ from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
 from pipeline.mail.m365_auth import account, authenticate, login
+from pipeline.mail.m365_settings import KEYS, parse, settings_of
 
 READ, SEND = "Mail.ReadWrite", "Mail.Send"
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
@@ -42,7 +43,7 @@ class M365Mail:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.settings = config.mail
+        self.settings = settings_of(config)
         self.problems: list[str] = []
         self.account = account(config)
         self.connection = self.account.con
@@ -416,4 +417,4 @@ def check(config: Config) -> list[str]:
 
 
 # What the loader finds (pipeline.mail.base): the run, `letters login` and `letters login --check`.
-BACKEND = Backend(connect=connect, sign_in=SignIn(login, check))
+BACKEND = Backend(connect=connect, keys=KEYS, settings=parse, sign_in=SignIn(login, check))

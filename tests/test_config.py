@@ -95,6 +95,7 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "sends_per_minute, max_attachment_mb.",
         ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
+        ("[mail]\nmax_attachment_mb = 0\n", "mail.max_attachment_mb must be more than 0."),
         ("setting = 3\n", "setting must be a section written [setting]."),
         (
             "[setting]\naddress = [1, 2]\n",

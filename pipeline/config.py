@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import LettersError
+from pipeline.mail.base import backend, backend_names, every_backend_key
 
 DEFAULT_CONFIG = Path("letters.toml")
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
-BACKENDS = ("folder", "m365")
-AUTH_KINDS = ("app", "user")
 
 
 @dataclass(frozen=True)
@@ -52,23 +53,9 @@ class DeadlineRules:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """How mail is sent and collected; the Microsoft 365 keys matter only for ``m365``."""
+    """The [mail] keys every back-end shares; a back-end's settings add its own keys."""
 
     backend: str = "folder"
-    graph_url: str = "https://graph.microsoft.com/"
-    authority_url: str = "https://login.microsoftonline.com/"
-    mailbox: str = ""
-    tenant_id: str = ""
-    client_id: str = ""
-    auth: str = "app"
-    secret_env: str = "LETTERS_CLIENT_SECRET"
-    certificate: Path | None = None
-    token_file: Path = Path("~/.config/sar-letters/token.json")
-    filed_folder: str = "Access requests/Filed"
-    ca_file: Path | None = None
-    timeout_seconds: int = 30
-    max_tries: int = 5
-    sends_per_minute: int = 30
     max_attachment_mb: float = 25  # a reply's attachment larger than this is not saved
 
 
@@ -81,7 +68,7 @@ class Config:
     paths: Paths
     deadlines: DeadlineRules
     backend: str
-    mail: MailSettings = MailSettings()
+    mail: MailSettings = MailSettings()  # the back-end's settings: the shared keys and its own
     processes: int = 0  # letters are written by this many processes at once; 0: one per core
 
 
@@ -103,24 +90,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_reminders": int,
         "bank_holidays": str,
     },
-    "mail": {
-        "backend": str,
-        "graph_url": str,
-        "authority_url": str,
-        "mailbox": str,
-        "tenant_id": str,
-        "client_id": str,
-        "auth": str,
-        "secret_env": str,
-        "certificate": str,
-        "token_file": str,
-        "filed_folder": str,
-        "ca_file": str,
-        "timeout_seconds": int,
-        "max_tries": int,
-        "sends_per_minute": int,
-        "max_attachment_mb": (int, float),
-    },
+    # The keys every back-end shares; each back-end declares its own (pipeline.mail.base).
+    "mail": {"backend": str, "max_attachment_mb": (int, float)},
     "run": {"processes": int},
 }
 _TYPE_WORDS = {
@@ -169,9 +140,9 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
             f"{path}: deadlines.bank_holidays is {nation!r}; use one of {', '.join(NATIONS)}."
         )
     backend = value("mail", "backend")
-    if backend not in BACKENDS:
+    if backend not in backend_names():
         raise LettersError(
-            f"{path}: mail.backend is {backend!r}; use one of {', '.join(BACKENDS)}."
+            f"{path}: mail.backend is {backend!r}; use one of {', '.join(backend_names())}."
         )
     rules = DeadlineRules(
         promise_days=value("deadlines", "promise_days"),
@@ -182,7 +153,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     for key in ("promise_days", "reminder_after_days", "max_reminders"):
         if getattr(rules, key) < 0:
             raise LettersError(f"{path}: deadlines.{key} must not be negative.")
-    mail = _mail(raw.get("mail", {}), base, path)
+    mail = _mail(raw.get("mail", {}), backend, path)
     processes = value("run", "processes")
     if processes < 0:
         raise LettersError(f"{path}: run.processes must be 0 (one process per core) or more.")
@@ -205,36 +176,13 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _mail(raw: dict[str, Any], base: Path, path: Path) -> MailSettings:
-    """Check the [mail] section: the Microsoft 365 keys are required only for m365."""
-    values = {key: item for key, item in raw.items()}
-    for key in ("certificate", "token_file", "ca_file"):
-        if key in values:
-            values[key] = (base / Path(values[key]).expanduser()).resolve()
-    settings = MailSettings(**values)
-    settings = replace(settings, token_file=settings.token_file.expanduser())
-    if settings.max_attachment_mb <= 0:
+def _mail(raw: dict[str, Any], name: str, path: Path) -> MailSettings:
+    """Check the [mail] keys every back-end shares, then have the back-end check its own."""
+    shared = {key: raw[key] for key in _SCHEMA["mail"] if key in raw}
+    common = MailSettings(**{**shared, "backend": name})
+    if common.max_attachment_mb <= 0:
         raise LettersError(f"{path}: mail.max_attachment_mb must be more than 0.")
-    if settings.backend != "m365":
-        return settings
-    for key in ("mailbox", "tenant_id", "client_id"):
-        if not getattr(settings, key):
-            raise LettersError(
-                f"{path}: mail.{key} is needed for the m365 back-end; see the README's "
-                "Microsoft 365 section for where to find it."
-            )
-    if settings.auth not in AUTH_KINDS:
-        raise LettersError(
-            f'{path}: mail.auth is {settings.auth!r}; use "app" (the app signs in as '
-            'itself) or "user" (the manager signs in once with `letters login`).'
-        )
-    for key in ("graph_url", "authority_url"):
-        if not getattr(settings, key).startswith("https://"):
-            raise LettersError(f"{path}: mail.{key} must start with https://.")
-    for key in ("timeout_seconds", "max_tries", "sends_per_minute"):
-        if getattr(settings, key) < 1:
-            raise LettersError(f"{path}: mail.{key} must be 1 or more.")
-    return settings
+    return backend(name, path).settings(common, raw, path)
 
 
 def _defaults() -> dict[str, dict[str, Any]]:
@@ -251,11 +199,12 @@ def _check_schema(raw: dict[str, Any], path: Path) -> None:
         if not isinstance(table, dict):
             raise LettersError(f"{path}: {section} must be a section written [{section}].")
         for key, item in table.items():
-            expected = _SCHEMA[section].get(key)
+            keys = _keys(section, key)
+            expected = keys.get(key)
             if expected is None:
                 raise LettersError(
                     f"{path}: unknown key {section}.{key}; the keys of [{section}] are "
-                    f"{', '.join(_SCHEMA[section])}."
+                    f"{', '.join(keys)}."
                 )
             types = expected if isinstance(expected, tuple) else (expected,)
             # TOML booleans are ints to Python; a true/false where a number belongs is wrong.
@@ -264,3 +213,19 @@ def _check_schema(raw: dict[str, Any], path: Path) -> None:
                 raise LettersError(f"{path}: {section}.{key} must be {words}, not {item!r}.")
             if isinstance(item, list) and not all(isinstance(line, str) for line in item):
                 raise LettersError(f"{path}: {section}.{key} must be a list of text lines.")
+
+
+def _keys(section: str, key: str) -> Mapping[str, type | tuple[type, ...]]:
+    """Return the keys of ``section`` with their types; for [mail], every back-end's if needed."""
+    if section == "mail" and key not in _SCHEMA["mail"]:
+        return _every_mail_key()
+    return _SCHEMA[section]
+
+
+@functools.cache
+def _every_mail_key() -> dict[str, type | tuple[type, ...]]:
+    """Return every key [mail] may hold: the back-end, each back-end's own keys, the rest."""
+    # A back-end's keys are allowed (and checked) under any back-end: switching back to the
+    # folder leaves them in the file. "backend" comes first, as in the example file.
+    shared = _SCHEMA["mail"]
+    return {"backend": shared["backend"], **every_backend_key(), **shared}

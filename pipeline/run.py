@@ -21,8 +21,7 @@ from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
 from pipeline.lock import RunLock
-from pipeline.mail.base import MailBackend, backend_module
-from pipeline.mail.folder import FolderMail
+from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, progress_all
@@ -34,13 +33,6 @@ from pipeline.replies.filing import Collecting, Match, collect_replies
 from pipeline.report import save_to_do, to_do
 from pipeline.run_context import RunContext
 from pipeline.sending.send import Sending, send_signed
-
-
-def connect(config: Config) -> MailBackend:
-    """Open the configured mail back-end: the module ``pipeline.mail.<backend>``."""
-    module = backend_module(config)
-    backend: MailBackend = module.connect(config)
-    return backend
 
 
 def weekly_run(
@@ -164,9 +156,7 @@ def _collect(
     inbox folder whatever the back-end, so a mailbox back-end is read first, then the folder.
     """
     config, journal = run.config, run.journal
-    sources: list[MailBackend] = [FolderMail(config.paths.inbox, config.paths.outbox)]
-    if mail is not None:
-        sources = [mail] if mail.name == "folder" else [mail, *sources]
+    sources = reply_sources(config, mail)
     sent_ids = _sent_ids(entries, journal.sends())
     # A mailbox holds much else: read it from a week before the last run (a reply filed
     # already is never filed twice), or a month back the first time.

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline import config as config_module
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail.base import backend_module
+from pipeline.mail.base import backend
 from pipeline.register.new import create
 
 DEMO_FOLDER = Path("demo")
@@ -74,13 +74,12 @@ def login(
     show: Callable[[str], None] = print,
 ) -> list[str]:
     """Sign the mail back-end in (once, for delegated access), or check it can read and send."""
-    module = backend_module(config)
-    if not hasattr(module, "check"):
+    sign_in = backend(config.backend, config.source).sign_in
+    if sign_in is None:
         raise LettersError(
             f"{config.source}: the {config.backend} mail back-end needs no sign-in; "
             '`letters login` is for backend = "m365".'
         )
     if not check_only:
-        module.login(config, prompt=prompt, show=show)
-    said: list[str] = module.check(config)
-    return said
+        sign_in.login(config, prompt, show)
+    return sign_in.check(config)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import pytest
 
 from pipeline import config as config_module
 from pipeline.errors import LettersError
+
+M365_REQUIRED = "backend = 'm365'\nmailbox = 'm'\ntenant_id = 't'\nclient_id = 'c'\n"
 
 
 def load_text(tmp_path: Path, text: str) -> config_module.Config:
@@ -91,6 +95,7 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "sends_per_minute, max_attachment_mb.",
         ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
+        ("[mail]\nmax_attachment_mb = 0\n", "mail.max_attachment_mb must be more than 0."),
         ("setting = 3\n", "setting must be a section written [setting]."),
         (
             "[setting]\naddress = [1, 2]\n",
@@ -149,5 +154,33 @@ def test_the_microsoft_365_keys_are_read_with_paths_made_absolute(tmp_path: Path
 
 def test_the_folder_back_end_needs_no_microsoft_365_keys(tmp_path: Path) -> None:
     config = load_text(tmp_path, "[mail]\nbackend = 'folder'\n")
-    assert config.mail.mailbox == ""
+    assert config.mail == config_module.MailSettings(backend="folder", max_attachment_mb=25)
+
+
+def test_the_token_file_is_by_default_in_the_users_config_folder(tmp_path: Path) -> None:
+    config = load_text(tmp_path, f"[mail]\n{M365_REQUIRED}")
     assert config.mail.token_file == Path("~/.config/sar-letters/token.json").expanduser()
+
+
+def test_microsoft_365_keys_left_after_going_back_to_the_folder_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    config = load_text(tmp_path, "[mail]\nbackend = 'folder'\nmailbox = 'office@example.org'\n")
+    assert config.mail == config_module.MailSettings(backend="folder")
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, "[mail]\nbackend = 'folder'\nmax_tries = 'five'\n")
+    assert str(error.value).endswith(": mail.max_tries must be a whole number, not 'five'.")
+
+
+def test_loading_a_folder_configuration_leaves_the_microsoft_365_libraries_unloaded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "letters.toml"
+    path.write_text(config_module.example_text(), encoding="utf-8")
+    # In a fresh process: these tests load the m365 back-end for each other.
+    script = (
+        "import sys; from pathlib import Path; from pipeline import config; "
+        f"config.load(Path({str(path)!r})); print(sorted({{'O365', 'msal'}} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "[]\n")

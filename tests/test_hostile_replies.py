@@ -14,7 +14,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from email import policy
 from email.parser import BytesParser
@@ -318,11 +318,6 @@ def test_an_attachment_over_the_limit_is_kept_out_and_said_the_rest_is_filed(
     assert party(sent, "TP1")["Reply"] == f"{TP1_STEM}.eml"
 
 
-@dataclass(frozen=True)
-class MailboxSettings:
-    filed_folder: str = "Access requests/Filed"
-
-
 class Mailbox:
     """A mailbox back-end as far as filing sees one: one reply, filed into its Filed folder."""
 
@@ -332,7 +327,6 @@ class Mailbox:
         self.content = content
         self.problems: list[str] = []
         self.moved: list[str] = []
-        self.settings = MailboxSettings()
         self.reply = Reply(
             "<m@example.org>", f"inbox: RE: [{REF}]", f"RE: [{REF}]", "a@example.org",
             date(2026, 11, 5), "", "<m@example.org>", (),
@@ -346,6 +340,9 @@ class Mailbox:
 
     def mark_filed(self, reply: Reply) -> None:
         self.moved.append(reply.key)
+
+    def filed_where(self, reply: Reply) -> str:
+        return "the mailbox folder Access requests/Filed"
 
 
 @pytest.mark.hostile_reply

@@ -448,6 +448,18 @@ def test_mark_filed_moves_the_reply_once_beside_earlier_ones(inbox: Path) -> Non
     assert "attachmentFiles.msg" not in by_name(mail)
 
 
+def test_filed_where_names_the_file_mark_filed_then_moves_the_reply_to(inbox: Path) -> None:
+    mail = FolderMail(inbox, inbox.parent / "outbox")
+    reply = by_name(mail)["SAR-2026-001 TP2.pdf"]
+    shutil.copy(inbox / "SAR-2026-001 TP2.pdf", inbox / "filed" / "SAR-2026-001 TP2.pdf")
+
+    where = mail.filed_where(reply)
+    mail.mark_filed(reply)
+
+    assert where == str(inbox / "filed" / "SAR-2026-001 TP2 (2).pdf")
+    assert Path(where).is_file()
+
+
 @pytest.mark.hostile_reply
 def test_mark_filed_leaves_a_different_file_saved_under_the_same_name(inbox: Path) -> None:
     mail = FolderMail(inbox, inbox.parent / "outbox")

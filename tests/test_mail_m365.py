@@ -29,12 +29,13 @@ from graph_standin import GraphStandin
 
 from pipeline import config as config_module
 from pipeline.cli import main
-from pipeline.config import Config, MailSettings
+from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
 from pipeline.mail.m365_auth import login
+from pipeline.mail.m365_settings import M365Settings
 from pipeline.run import weekly_run
 
 from conftest import party_row, request_row, write_config, write_register
@@ -54,7 +55,7 @@ def m365(
     """Return a configuration for the m365 back-end on the stand-in, app-only, secret set."""
     monkeypatch.setenv(SECRET_ENV, graph.client_secret)
     config = config_module.load(write_config(tmp_path))
-    settings = MailSettings(
+    settings = M365Settings(
         backend="m365",
         graph_url=graph.url,
         authority_url=graph.url,
@@ -320,6 +321,17 @@ def test_mark_filed_marks_read_and_moves_into_access_requests_filed_made_when_mi
     assert graph.folder_messages(OFFICE, "inbox") == []
     assert connect(m365).replies() == []
     backend.mark_filed(first)  # filed again after a stopped run: nothing to do
+
+
+def test_filed_where_names_the_mail_folder_filed_replies_go_to(
+    m365: Config, graph: GraphStandin
+) -> None:
+    graph.deliver(OFFICE, reply_mime("Re: consent [SAR-2026-001/TP1]", 1))
+    backend = connect(m365)
+    [reply] = backend.replies()
+    assert backend.filed_where(reply) == "the mailbox folder Access requests/Filed"
+    unnamed = connect(with_mail(m365, filed_folder=""))
+    assert unnamed.filed_where(reply) == "the mailbox's Filed folder"
 
 
 def test_an_expired_access_token_is_renewed_during_the_run(

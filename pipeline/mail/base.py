@@ -1,18 +1,28 @@
-"""The mail back-end interface: what the run needs from any way of sending and receiving."""
+"""The mail back-end interface, and the loader: how the rest reaches any back-end.
+
+A back-end is one module ``pipeline.mail.<name>`` (a name without ``_``; a back-end's helper
+modules are ``<name>_<part>``) that declares ``BACKEND = Backend(...)``: how to open it, its own
+[mail] keys, and whether it signs in. The loader finds it by the configured name.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
-from dataclasses import dataclass
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.errors import LettersError
 
 if TYPE_CHECKING:
-    from pipeline.config import Config
+    from pipeline.config import Config, MailSettings
+
+# The back-end of the inbox folder, which is read whatever the configured back-end.
+FOLDER = "folder"
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,9 @@ class MailBackend(Protocol):
     def mark_filed(self, reply: Reply) -> None:
         """Move ``reply`` out of the way so it is not listed again."""
 
+    def filed_where(self, reply: Reply) -> str:
+        """Say where ``mark_filed`` is to move ``reply``, for a person (asked just before)."""
+
 
 def attachment_bytes(mail: Outgoing) -> bytes:
     """Read the signed letter to attach, or say why it cannot be read."""
@@ -99,14 +112,71 @@ def attachment_bytes(mail: Outgoing) -> bytes:
         ) from error
 
 
-def backend_module(config: Config) -> ModuleType:
-    """Return the module of the configured back-end: ``pipeline.mail.<backend>``."""
-    try:
-        return importlib.import_module(f"pipeline.mail.{config.backend}")
-    except ModuleNotFoundError as error:
-        if error.name != f"pipeline.mail.{config.backend}":
-            raise  # a library the back-end needs is missing: a bug in the install, not the config
+@dataclass(frozen=True)
+class SignIn:
+    """What `letters login` does for a back-end that signs in to a service."""
+
+    login: Callable[[Config, Callable[[str], str], Callable[[str], None]], None]  # prompt, show
+    check: Callable[[Config], list[str]]  # what works and what does not, one line each
+
+
+def _shared_keys_only(common: MailSettings, table: Mapping[str, Any], where: Path) -> MailSettings:
+    """Return the settings of a back-end with no [mail] keys of its own: the shared ones."""
+    return common
+
+
+@dataclass(frozen=True)
+class Backend:
+    """What a back-end module declares as ``BACKEND``: how to open it, its keys, its sign-in."""
+
+    connect: Callable[[Config], MailBackend]
+    # Its own [mail] keys and their TOML types, in the order an unknown key's message lists them.
+    keys: Mapping[str, type | tuple[type, ...]] = field(default_factory=dict)
+    # Check its keys in the [mail] table of the file ``where``, and return ``common`` (the
+    # shared keys, checked) with its own added: what the run finds as ``config.mail``.
+    settings: Callable[[MailSettings, Mapping[str, Any], Path], MailSettings] = _shared_keys_only
+    sign_in: SignIn | None = None  # None: it needs no sign-in
+
+
+@functools.cache
+def backend_names() -> tuple[str, ...]:
+    """Name every back-end: the modules of this package but this one and the helpers."""
+    modules = pkgutil.iter_modules([str(Path(__file__).parent)])
+    return tuple(sorted(m.name for m in modules if m.name != "base" and "_" not in m.name))
+
+
+def backend(name: str, where: Path) -> Backend:
+    """Return what the back-end ``name``, configured in the file ``where``, declares."""
+    if name not in backend_names():
         raise LettersError(
-            f"{config.source}: this version has no {config.backend!r} mail back-end; "
-            'set mail.backend = "folder".'
-        ) from None
+            f'{where}: this version has no {name!r} mail back-end; set mail.backend = "folder".'
+        )
+    return _declared(name)
+
+
+def every_backend_key() -> dict[str, type | tuple[type, ...]]:
+    """Return the [mail] keys of every back-end, each with its TOML types, back-end by back-end."""
+    # Imports every back-end (O365 takes 0.15 s): asked only for a key not shared by all.
+    return {key: kind for name in backend_names() for key, kind in _declared(name).keys.items()}
+
+
+def _declared(name: str) -> Backend:
+    declared: Backend = importlib.import_module(f"pipeline.mail.{name}").BACKEND
+    return declared
+
+
+def connect(config: Config) -> MailBackend:
+    """Open the configured mail back-end."""
+    return backend(config.backend, config.source).connect(config)
+
+
+def reply_sources(config: Config, mail: MailBackend | None) -> list[MailBackend]:
+    """Return what replies are read from: the back-end ``mail`` first, then the inbox folder.
+
+    Scanned postal replies and messages saved from another mail program are dropped into the
+    inbox folder whatever the back-end; when the back-end is the folder, it is read once.
+    """
+    if mail is not None and mail.name == FOLDER:
+        return [mail]
+    folder = backend(FOLDER, config.source).connect(config)
+    return [folder] if mail is None else [mail, folder]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail.base import Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.base import FOLDER, Backend, Outgoing, Reply, ReplyContent, attachment_bytes
 
 if TYPE_CHECKING:
     # extract-msg takes 0.1 s to import: it is imported only when an Outlook .msg arrives.
@@ -53,7 +53,7 @@ def connect(config: Config) -> FolderMail:
 class FolderMail:
     """Send by leaving drafts in ``outbox``; collect the emails and scans saved in ``inbox``."""
 
-    name = "folder"
+    name = FOLDER
 
     def __init__(self, inbox: Path, outbox: Path) -> None:
         self.inbox = inbox
@@ -150,6 +150,10 @@ class FolderMail:
                 "close it and run again."
             ) from error
 
+    def filed_where(self, reply: Reply) -> str:
+        """Name the file in inbox/filed/ that ``mark_filed`` moves ``reply`` to."""
+        return str(_free_name(self.inbox / "filed", reply.file_name))
+
     def _inbox_files(self) -> list[Path]:
         """Return the files directly in the inbox that someone put there, oldest first."""
         if not self.inbox.is_dir():
@@ -180,6 +184,10 @@ class FolderMail:
                 f"{path}: cannot be read as an email ({error}); open it in Outlook and save "
                 "it again, or move it out of the inbox."
             )
+
+
+# What the loader finds (pipeline.mail.base): no keys of its own, no sign-in.
+BACKEND = Backend(connect=connect)
 
 
 def _draft(mail: Outgoing, content: bytes) -> bytes:

@@ -16,11 +16,9 @@ import requests
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail.base import Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
 from pipeline.mail.m365_auth import account, authenticate, login
-
-# What the run and the CLI use: `letters login` and `letters login --check` come from here too.
-__all__ = ["M365Mail", "check", "connect", "login"]
+from pipeline.mail.m365_settings import KEYS, parse, settings_of
 
 READ, SEND = "Mail.ReadWrite", "Mail.Send"
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
@@ -45,7 +43,7 @@ class M365Mail:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.settings = config.mail
+        self.settings = settings_of(config)
         self.problems: list[str] = []
         self.account = account(config)
         self.connection = self.account.con
@@ -172,6 +170,11 @@ class M365Mail:
                 if _status(error) != 404:
                     raise
         self._listed.pop(reply.key, None)
+
+    def filed_where(self, reply: Reply) -> str:
+        """Name the mail folder that ``mark_filed`` moves ``reply`` to."""
+        folder = self.settings.filed_folder
+        return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
 
     def check(self) -> list[str]:
         """Say whether the mailbox can be read and sent from, and what permission is missing."""
@@ -411,3 +414,7 @@ def check(config: Config) -> list[str]:
         return M365Mail(config).check()
     except LettersError as error:
         return [error.message]
+
+
+# What the loader finds (pipeline.mail.base): the run, `letters login` and `letters login --check`.
+BACKEND = Backend(connect=connect, keys=KEYS, settings=parse, sign_in=SignIn(login, check))

@@ -22,6 +22,7 @@ from O365.utils.token import FileSystemTokenBackend  # type: ignore[import-untyp
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.mail.m365_settings import settings_of
 
 # O365 logs every HTTP error it raises; we say each in one line, so keep its log quiet unless
 # the program configures logging itself.
@@ -165,7 +166,7 @@ class PrivateTokenBackend(FileSystemTokenBackend):  # type: ignore[misc]  # O365
 
 def account(config: Config) -> Account:
     """Return O365's account for the configured mailbox, not yet signed in."""
-    settings = config.mail
+    settings = settings_of(config)
     graph_url = settings.graph_url.rstrip("/") + "/"
     protocol_class = type(
         "GraphProtocol",
@@ -210,7 +211,7 @@ def account(config: Config) -> Account:
 
 def _client_credential(config: Config, secret: str) -> Any:
     """Return the app's credential: the certificate when configured, else the secret."""
-    settings = config.mail
+    settings = settings_of(config)
     if settings.certificate:
         try:
             pem = Path(settings.certificate).read_text("ascii")
@@ -230,7 +231,7 @@ def _client_credential(config: Config, secret: str) -> Any:
 
 def authenticate(config: Config, connection: GraphConnection) -> None:
     """Sign in afresh (or refresh the stored sign-in) and put the token on the session."""
-    settings = config.mail
+    settings = settings_of(config)
 
     def renew() -> str:
         try:
@@ -277,7 +278,7 @@ def authenticate(config: Config, connection: GraphConnection) -> None:
 
 def sign_in_problem(config: Config, result: dict[str, Any]) -> str:
     """Say, in one line, why Microsoft's sign-in refused, from msal's error result."""
-    settings = config.mail
+    settings = settings_of(config)
     description = str(result.get("error_description") or result.get("error") or "")
     code = description.split(":", 1)[0].strip()
     words = {
@@ -307,7 +308,8 @@ def login(
     show: Callable[[str], None] = print,
 ) -> None:
     """Walk the manager through consent in the browser once, and store the sign-in."""
-    if config.mail.auth != "user":
+    settings = settings_of(config)
+    if settings.auth != "user":
         raise LettersError(
             'mail.auth is "app": the app signs in by itself with its secret or certificate; '
             '`letters login` is only for auth = "user". Use `letters login --check`.'
@@ -323,11 +325,11 @@ def login(
             )
     except (requests.ConnectionError, requests.Timeout) as error:
         raise LettersError(
-            f"Cannot reach Microsoft 365 at {config.mail.authority_url} ({type(error).__name__}); "
+            f"Cannot reach Microsoft 365 at {settings.authority_url} ({type(error).__name__}); "
             "check the "
             "internet connection, then run `letters login` again."
         ) from error
-    show(f"1. Open this address in a browser and sign in as {config.mail.mailbox}:")
+    show(f"1. Open this address in a browser and sign in as {settings.mailbox}:")
     show(str(flow["auth_uri"]))
     show("2. Accept the permissions asked (reading and sending mail).")
     show("3. The browser ends on a blank page: copy the whole address from its address bar.")
@@ -353,4 +355,4 @@ def login(
     if "access_token" not in result:
         raise LettersError(sign_in_problem(config, result))
     connection.token_backend.save_token(force=True)
-    show(f"Signed in; the sign-in is kept in {config.mail.token_file} (readable by you only).")
+    show(f"Signed in; the sign-in is kept in {settings.token_file} (readable by you only).")

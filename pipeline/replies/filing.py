@@ -17,7 +17,6 @@ from pipeline.journal import Filing, Journal
 from pipeline.letters.kinds import reference
 from pipeline.letters.naming import safe_part
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
-from pipeline.mail.folder import FolderMail, _free_name
 from pipeline.model import Request, ThirdParty
 
 # After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
@@ -171,7 +170,7 @@ def collect_replies(
         journal.record_filed(filing)
         filings[filing.key] = filing
         checkpoint("file:recorded")
-        where = _filed_where(backend, reply)
+        where = backend.filed_where(reply)
         backend.mark_filed(reply)
         filed.append(filing)
         who_for = reference(found.ref, found.party)
@@ -183,14 +182,6 @@ def collect_replies(
             )
     # What the back-end could not read is listed with what matched nothing.
     return Collecting(tuple(filed), tuple(unmatched + backend.problems), tuple(kept_out))
-
-
-def _filed_where(backend: MailBackend, reply: Reply) -> str:
-    """Say where ``reply`` will be once ``backend.mark_filed`` has moved it, for a person."""
-    if isinstance(backend, FolderMail) and reply.file_name:
-        return str(_free_name(backend.inbox / "filed", reply.file_name))
-    folder = getattr(getattr(backend, "settings", None), "filed_folder", "")
-    return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
 
 
 def _megabytes(size: int, limit: int) -> tuple[str, str]:

@@ -11,7 +11,9 @@ import pytest
 
 from pipeline.cli import main, parser
 
-from conftest import REPO, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import REPO
+from support.register import party_row, request_row, write_register
 
 
 def templates_with(folder: Path, template: str, paragraph: str) -> Path:

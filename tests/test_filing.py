@@ -27,16 +27,10 @@ from pipeline.register import layout
 from pipeline.replies.filing import Match, attachment_name, match_reply
 from pipeline.run import weekly_run
 
-from conftest import (
-    DATA,
-    cells,
-    party_data,
-    party_row,
-    request_data,
-    request_row,
-    write_config,
-    write_register,
-)
+from support.config import write_config
+from support.files import DATA
+from support.model import party_data, request_data
+from support.register import cells, party_row, request_row, write_register
 
 REF = "SAR-2026-001"
 MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)  # generated; signed and sent

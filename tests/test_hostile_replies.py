@@ -46,7 +46,9 @@ from pipeline.replies import filing as filing_module
 from pipeline.replies.filing import collect_replies
 from pipeline.run import weekly_run
 
-from conftest import DATA, party_data, party_row, request_data, request_row
+from support.files import DATA
+from support.model import party_data, request_data
+from support.register import party_row, request_row
 
 # The fixtures of tests/test_filing.py: letters sent on Tuesday, a copy of them for each test.
 letters_sent = test_filing.letters_sent

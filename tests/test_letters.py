@@ -12,7 +12,7 @@ import pytest
 from pipeline.config import Config
 from pipeline.run import weekly_run
 
-from conftest import party_row, request_row
+from support.register import party_row, request_row
 
 TODAY = date(2026, 11, 25)
 

@@ -22,16 +22,10 @@ from pipeline.outcome import Outcome
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from conftest import (
-    DATA,
-    cells,
-    party_row,
-    request_row,
-    scanned_pdf,
-    set_cells,
-    write_config,
-    write_register,
-)
+from support.config import write_config
+from support.documents import scanned_pdf
+from support.files import DATA
+from support.register import cells, party_row, request_row, set_cells, write_register
 
 REF = "SAR-2026-001"
 

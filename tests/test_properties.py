@@ -36,7 +36,8 @@ from pipeline.register.cells import text
 from pipeline.register.read import open_register
 from pipeline.run import weekly_run
 
-from conftest import cells, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.register import cells, party_row, request_row, write_register
 
 TODAY = date(2026, 11, 25)
 

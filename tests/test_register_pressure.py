@@ -21,7 +21,7 @@ from pipeline.errors import LettersError
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from conftest import cells, party_row, request_row
+from support.register import cells, party_row, request_row
 
 TODAY = date(2026, 11, 25)
 pytestmark = pytest.mark.bad_input

@@ -24,7 +24,9 @@ from pipeline.register.values import read_values
 from pipeline.register.write import apply_requests
 from pipeline.run import weekly_run
 
-from conftest import DATA, REPO, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import DATA, REPO
+from support.register import party_row, request_row, write_register
 
 TODAY = date(2026, 11, 25)
 

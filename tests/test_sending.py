@@ -26,15 +26,9 @@ from pipeline.register import layout
 from pipeline.run import weekly_run
 from pipeline.sending.send import compose
 
-from conftest import (
-    cells,
-    party_row,
-    request_row,
-    scanned_pdf,
-    set_cells,
-    write_config,
-    write_register,
-)
+from support.config import write_config
+from support.documents import scanned_pdf
+from support.register import cells, party_row, request_row, set_cells, write_register
 
 REF = "SAR-2026-001"
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated

@@ -15,8 +15,7 @@ from pypdf import PdfReader
 from pipeline.errors import LettersError
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 
-NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
-A4 = (595.3, 841.9)  # points
+from support.documents import A4, NAME, page_sizes
 
 
 def write_docx(path: Path, *paragraphs: str) -> Path:
@@ -32,13 +31,6 @@ def write_docx(path: Path, *paragraphs: str) -> Path:
 
 def text_of_pdf(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
-
-
-def page_sizes(path: Path) -> list[tuple[float, float]]:
-    return [
-        (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1))
-        for page in PdfReader(path).pages
-    ]
 
 
 def counting_office(folder: Path) -> tuple[str, Path]:

@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import IllegalCharacterError
-from test_letters import text_of
 
 from pipeline import config as config_module
 from pipeline.config import Config
@@ -37,7 +36,9 @@ from pipeline.register.read import open_register
 from pipeline.run import weekly_run
 
 from support.config import write_config
+from support.documents import text_of
 from support.register import cells, party_row, request_row, write_register
+from support.strategies import XML_ILLEGAL, storable_text
 
 TODAY = date(2026, 11, 25)
 
@@ -54,19 +55,8 @@ _RUNS = settings(
 _NAME_RUNS = settings(_RUNS, max_examples=15)
 _CHEAP = settings(_RUNS, max_examples=40)
 
-# XML 1.0 has no place for these; openpyxl refuses the C0 controls when a cell is set
-# (ILLEGAL_CHARACTERS_RE) and U+FFFE/U+FFFF when the workbook is saved.
-XML_ILLEGAL = "".join(chr(code) for code in range(32) if chr(code) not in "\t\n\r") + "\ufffe\uffff"
 # docxtpl turns these back into Jinja's delimiters after rendering (see the xfail below).
 _DOCXTPL_MARKERS = ("{_{", "}_}", "{_%", "%_}")
-
-
-def storable_text(
-    *, min_size: int = 0, max_size: int = 60, exclude: str = ""
-) -> st.SearchStrategy[str]:
-    """Any text openpyxl can store: every Unicode character XML 1.0 allows."""
-    alphabet = st.characters(exclude_categories=("Cs",), exclude_characters=XML_ILLEGAL + exclude)
-    return st.text(alphabet, min_size=min_size, max_size=max_size)
 
 
 # What a manager might type or paste anywhere, including where it makes no sense.

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.worksheet.formula import ArrayFormula
-from test_properties import storable_text
 
 from pipeline import config as config_module
 from pipeline.register import layout
@@ -27,6 +26,7 @@ from pipeline.run import weekly_run
 from support.config import write_config
 from support.files import DATA, REPO
 from support.register import party_row, request_row, write_register
+from support.strategies import storable_text
 
 TODAY = date(2026, 11, 25)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,9 +12,11 @@ from conftest_graph import graph  # noqa: F401  (the Microsoft Graph stand-in fi
 
 from pipeline import config as config_module
 from pipeline.config import Config
+from pipeline.run import weekly_run
 
 from support.config import write_config
-from support.register import Row, write_register
+from support.mail import MONDAY, TUESDAY
+from support.register import REF, Row, party_row, request_row, write_register
 
 
 @pytest.fixture
@@ -38,3 +41,41 @@ def setting(tmp_path: Path) -> Callable[..., Config]:
         return config_module.load(write_config(tmp_path))
 
     return make
+
+
+@pytest.fixture(scope="module")
+def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A request whose acknowledgement and two consent letters went by email on Tuesday."""
+    base = tmp_path_factory.mktemp("sent")
+    write_register(
+        base / "registers" / "register.xlsx",
+        [request_row(Ref=REF)],
+        [
+            party_row(Ref=REF, Address=None, Email="joan@example.org"),
+            party_row(
+                Ref=REF,
+                Name="Kiran Shah",
+                Organisation=None,
+                Kind="Family member",
+                Role="Uncle",
+                Address=None,
+                Email="kiran@example.org",
+            ),
+        ],
+    )
+    config = config_module.load(write_config(base))
+    weekly_run(config, MONDAY, office=None)
+    folder = config.paths.working_folder / REF
+    for letter in (folder / "to-sign").iterdir():
+        shutil.copyfile(letter, folder / "signed" / letter.name)
+    weekly_run(config, TUESDAY, office=None)
+    return base
+
+
+@pytest.fixture
+def sent(letters_sent: Path, tmp_path: Path) -> Config:
+    """A copy of Tuesday's state for one test to change."""
+    shutil.copytree(letters_sent, tmp_path, dirs_exist_ok=True)
+    config = config_module.load(tmp_path / "letters.toml")
+    config.paths.inbox.mkdir(parents=True, exist_ok=True)
+    return config

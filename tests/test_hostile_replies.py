@@ -22,19 +22,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-import test_filing
-from test_filing import (
-    FILING_DAY,
-    REF,
-    SHEET,
-    TP1_STEM,
-    drop,
-    inbox,
-    party,
-    replies,
-    reply_eml,
-    sheet_xml,
-)
 
 from pipeline.config import Config
 from pipeline.faults import SimulatedCrash
@@ -47,12 +34,10 @@ from pipeline.replies.filing import collect_replies
 from pipeline.run import weekly_run
 
 from support.files import DATA
+from support.mail import FILING_DAY, TP1_STEM, drop, inbox, replies, reply_eml
 from support.model import party_data, request_data
-from support.register import party_row, request_row
-
-# The fixtures of tests/test_filing.py: letters sent on Tuesday, a copy of them for each test.
-letters_sent = test_filing.letters_sent
-sent = test_filing.sent
+from support.register import REF, party, party_row, request_row
+from support.xlsx import SHEET, sheet_xml
 
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 HEADERS = (

@@ -14,6 +14,8 @@ from pipeline.register.new import blank_workbook
 
 Row = dict[str, Any]
 
+REF = "SAR-2026-001"
+
 
 def write_register(path: Path, requests: list[Row], parties: list[Row] | None = None) -> Path:
     """Write a register made like `letters init` makes one, with these rows (by header)."""
@@ -80,3 +82,8 @@ def set_cells(config: Config, sheet: str, match: Row, values: Row) -> None:
             for header, value in values.items():
                 row[headers.index(header)].value = value
     workbook.save(config.paths.register)
+
+
+def party(config: Config, code: str) -> dict[str, Any]:
+    """Return the Third parties row of ``code`` as the register holds it now."""
+    return next(r for r in cells(config.paths.register, layout.THIRD_PARTIES) if r["Party"] == code)

@@ -43,9 +43,12 @@ def setting(tmp_path: Path) -> Callable[..., Config]:
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A request whose acknowledgement and two consent letters went by email on Tuesday."""
+    """A request whose acknowledgement and two consent letters went by email on Tuesday.
+
+    Built once for the whole run: tests change only the copy ``sent`` makes of it.
+    """
     base = tmp_path_factory.mktemp("sent")
     write_register(
         base / "registers" / "register.xlsx",

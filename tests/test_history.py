@@ -10,8 +10,8 @@ from pipeline.journal import Entry, Filing, Send
 from pipeline.model import Request, ThirdParty
 
 from support.model import party_data, request_data
+from support.register import REF
 
-REF = "SAR-2026-001"
 OTHER = "SAR-2026-002"
 
 

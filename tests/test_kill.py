@@ -31,9 +31,8 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.files import REPO
-from support.register import party_row, request_row, write_register
+from support.register import REF, party_row, request_row, write_register
 
-REF = "SAR-2026-001"
 FIRST, SECOND = date(2026, 11, 2), date(2026, 11, 9)
 
 

@@ -25,9 +25,7 @@ from pipeline.run import weekly_run
 from support.config import write_config
 from support.documents import scanned_pdf
 from support.files import DATA
-from support.register import cells, party_row, request_row, set_cells, write_register
-
-REF = "SAR-2026-001"
+from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
 
 def sign_everything(config: Config) -> list[str]:

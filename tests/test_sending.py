@@ -28,9 +28,8 @@ from pipeline.sending.send import compose
 
 from support.config import write_config
 from support.documents import scanned_pdf
-from support.register import cells, party_row, request_row, set_cells, write_register
+from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
-REF = "SAR-2026-001"
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
 TUESDAY = date(2026, 11, 3)  # the owner has signed; the run sends
 ACK = f"{REF} acknowledgement - Aoife O'Brien.docx"

@@ -14,7 +14,7 @@ from pipeline.register.new import blank_workbook
 
 Row = dict[str, Any]
 
-REF = "SAR-2026-001"
+REF = "SAR-2026-001"  # the request every builder makes unless told otherwise
 
 
 def write_register(path: Path, requests: list[Row], parties: list[Row] | None = None) -> Path:
@@ -34,7 +34,7 @@ def write_register(path: Path, requests: list[Row], parties: list[Row] | None = 
 def request_row(**overrides: Any) -> Row:
     """Return a valid Requests row for a fictional request, with ``overrides``."""
     row: Row = {
-        "Ref": "SAR-2026-001",
+        "Ref": REF,
         "Received": date(2026, 11, 2),
         "Requester": "Aoife O'Brien",
         "Relationship": "Mother",
@@ -48,7 +48,7 @@ def request_row(**overrides: Any) -> Row:
 def party_row(**overrides: Any) -> Row:
     """Return a valid Third parties row for a fictional agency, with ``overrides``."""
     row: Row = {
-        "Ref": "SAR-2026-001",
+        "Ref": REF,
         "Name": "Joan Smith",
         "Organisation": "Smith & Sons <Ltd>",
         "Kind": "Agency",

@@ -8,7 +8,6 @@ there before is changed, except those of the run itself.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import shutil
@@ -33,7 +32,7 @@ from pipeline.replies import filing as filing_module
 from pipeline.replies.filing import collect_replies
 from pipeline.run import weekly_run
 
-from support.files import DATA
+from support.files import DATA, snapshot
 from support.mail import FILING_DAY, TP1_STEM, drop, inbox, replies, reply_eml
 from support.model import party_data, request_data
 from support.register import REF, party, party_row, request_row
@@ -60,15 +59,6 @@ SLIP_PART = (
 # ---------------------------------------------------------------- the guard around every run
 
 
-def tree(root: Path) -> dict[Path, str]:
-    """Return the sha256 of every file under ``root``, by its path relative to ``root``."""
-    return {
-        path.relative_to(root): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in root.rglob("*")
-        if path.is_file()
-    }
-
-
 def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
     """Return a test of whether a path is one the run itself keeps, whatever the replies."""
     register = config.paths.register.relative_to(root)
@@ -92,9 +82,9 @@ def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
 def checked_run(config: Config, today: date = FILING_DAY) -> Outcome:
     """Run the week as the manager does, and prove nothing escaped or was overwritten."""
     root = config.source.parent
-    before = tree(root)
+    before = snapshot(root)
     outcome = weekly_run(config, today, office=None)
-    after = tree(root)
+    after = snapshot(root)
     is_own = own_files(config, root)
     inbox_folder = config.paths.inbox.relative_to(root)
     work = config.paths.working_folder.relative_to(root)

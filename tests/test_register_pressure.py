@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import time
@@ -21,18 +20,11 @@ from pipeline.errors import LettersError
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
+from support.files import snapshot
 from support.register import cells, party_row, request_row
 
 TODAY = date(2026, 11, 25)
 pytestmark = pytest.mark.bad_input
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture

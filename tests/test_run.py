@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import zipfile
@@ -28,18 +27,10 @@ from pipeline.register.write import apply_requests, save
 from pipeline.run import weekly_run
 
 from support.config import write_config
+from support.files import snapshot
 from support.register import cells, party_row, request_row, write_register
 
 TODAY = date(2026, 11, 25)
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Return every file under ``folder`` with a digest of its bytes."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def to_sign(config: Config) -> list[str]:

@@ -9,7 +9,6 @@ import shutil
 from datetime import date
 from email import policy
 from email.message import EmailMessage, MIMEPart
-from email.parser import BytesParser
 from pathlib import Path
 
 import extract_msg
@@ -18,6 +17,8 @@ import pytest
 from pipeline.errors import LettersError
 from pipeline.mail.base import Outgoing, Reply
 from pipeline.mail.folder import FolderMail
+
+from support.mail import parse
 
 OUTLOOK = Path(__file__).resolve().parent / "data" / "outlook"
 PDF = b"%PDF-1.4\n% a signed letter\n%%EOF\n"
@@ -30,13 +31,6 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 # Every test here reads dates as the setting does: in the UK.
 pytestmark = pytest.mark.usefixtures("uk_clock")
-
-
-def parse(raw: bytes) -> EmailMessage:
-    """Parse ``raw`` the way any mail program would."""
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 def crlf_free(part: MIMEPart | None) -> str:

@@ -7,7 +7,6 @@ import email.utils
 import shutil
 from datetime import date
 from email.message import EmailMessage
-from email.policy import default
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +24,7 @@ from pipeline.run import weekly_run
 from support.config import write_config
 from support.documents import scanned_pdf
 from support.files import DATA
+from support.mail import parse
 from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
 
@@ -35,12 +35,6 @@ def sign_everything(config: Config) -> list[str]:
         shutil.copyfile(letter, letter.parent.parent / "signed" / letter.name)
         signed.append(letter.name)
     return signed
-
-
-def parse(data: bytes) -> EmailMessage:
-    message = email.message_from_bytes(data, policy=default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 class Mailroom(Protocol):

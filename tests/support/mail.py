@@ -10,6 +10,7 @@ import os
 from datetime import date
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 from pipeline.config import Config
@@ -63,3 +64,10 @@ def inbox(config: Config, *under: str) -> list[str]:
     """Return the names of the files in the inbox, or in a folder ``under`` it."""
     folder = config.paths.inbox.joinpath(*under)
     return sorted(path.name for path in folder.iterdir() if path.is_file())
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Parse ``raw`` the way any mail program would."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message

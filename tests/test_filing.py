@@ -9,7 +9,6 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import PurePosixPath
-from typing import Any
 
 import openpyxl
 import pytest
@@ -26,7 +25,7 @@ from pipeline.run import weekly_run
 from support.files import DATA
 from support.mail import FILING_DAY, MONDAY, TP1_STEM, TUESDAY, drop, inbox, replies, reply_eml
 from support.model import party_data, request_data
-from support.register import REF, cells, party, party_row, request_row
+from support.register import REF, as_date, cells, party, party_row, request_row
 from support.xlsx import SHEET, sheet_xml
 
 NOTHING = "no reference in its subject or file name, and it answers no letter that was sent"
@@ -173,10 +172,6 @@ def test_attachment_name_drops_control_and_direction_characters(odd: str) -> Non
 
 
 # ---------------------------------------------------------------- filing through the run
-
-
-def as_date(value: Any) -> date | None:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
 
 
 def message_id_of(config: Config, letter_id: str) -> str:

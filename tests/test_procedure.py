@@ -25,7 +25,7 @@ from support.config import write_config
 from support.documents import scanned_pdf
 from support.files import DATA
 from support.mail import parse
-from support.register import REF, cells, party_row, request_row, set_cells, write_register
+from support.register import REF, cells, party, party_row, request_row, set_cells, write_register
 
 
 def sign_everything(config: Config) -> list[str]:
@@ -131,11 +131,6 @@ def attachment_text(message: EmailMessage) -> str:
     data = part.get_content()
     assert isinstance(data, bytes)
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
-
-
-def party(config: Config, code: str) -> dict[str, Any]:
-    rows = cells(config.paths.register, layout.THIRD_PARTIES)
-    return next(row for row in rows if row["Party"] == code)
 
 
 def request(config: Config) -> dict[str, Any]:

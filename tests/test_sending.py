@@ -10,7 +10,6 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,7 +27,7 @@ from pipeline.sending.send import compose
 
 from support.config import write_config
 from support.documents import scanned_pdf
-from support.register import REF, cells, party_row, request_row, set_cells, write_register
+from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
 TUESDAY = date(2026, 11, 3)  # the owner has signed; the run sends
@@ -137,10 +136,6 @@ def plain_text(message: EmailMessage) -> str:
 def sends(config: Config) -> dict[str, Send]:
     with Journal(journal_path(config.paths.register), read_only=True) as journal:
         return journal.sends()
-
-
-def as_date(value: Any) -> date | None:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
 
 
 class RefusesTheSecondMessage:

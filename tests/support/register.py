@@ -84,6 +84,11 @@ def set_cells(config: Config, sheet: str, match: Row, values: Row) -> None:
     workbook.save(config.paths.register)
 
 
+def as_date(value: Any) -> date | None:
+    """Return a date cell's value as a date: openpyxl reads one back as a datetime."""
+    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
+
+
 def party(config: Config, code: str) -> dict[str, Any]:
     """Return the Third parties row of ``code`` as the register holds it now."""
     return next(r for r in cells(config.paths.register, layout.THIRD_PARTIES) if r["Party"] == code)

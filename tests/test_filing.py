@@ -26,7 +26,7 @@ from support.files import DATA
 from support.mail import FILING_DAY, MONDAY, TP1_STEM, TUESDAY, drop, inbox, replies, reply_eml
 from support.model import party_data, request_data
 from support.register import REF, as_date, cells, party, party_row, request_row
-from support.xlsx import SHEET, sheet_xml
+from support.xlsx import SHEET, sheet_tree
 
 NOTHING = "no reference in its subject or file name, and it answers no letter that was sent"
 
@@ -401,7 +401,7 @@ def test_text_from_a_reply_never_becomes_a_formula_in_the_register(
     address = f"{get_column_letter(headers.index('Reply') + 1)}2"
     [cell] = [
         c
-        for c in sheet_xml(config.paths.register, layout.THIRD_PARTIES).iter(f"{SHEET}c")
+        for c in sheet_tree(config.paths.register, layout.THIRD_PARTIES).iter(f"{SHEET}c")
         if c.get("r") == address
     ]
     assert cell.find(f"{SHEET}f") is None

@@ -36,7 +36,7 @@ from support.files import DATA, snapshot
 from support.mail import FILING_DAY, TP1_STEM, drop, inbox, replies, reply_eml
 from support.model import party_data, request_data
 from support.register import REF, party, party_row, request_row
-from support.xlsx import SHEET, sheet_xml
+from support.xlsx import SHEET, sheet_tree
 
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 HEADERS = (
@@ -412,7 +412,7 @@ def test_subjects_and_names_that_start_like_a_formula_are_written_as_text(
     assert isinstance(row["Reply received"], type(row["Letter sent"]))  # a date, as the others
     with zipfile.ZipFile(sent.paths.register) as package:
         sheet2 = ElementTree.fromstring(package.read("xl/worksheets/sheet2.xml"))
-    third_parties = sheet_xml(sent.paths.register, layout.THIRD_PARTIES)
+    third_parties = sheet_tree(sent.paths.register, layout.THIRD_PARTIES)
     assert ElementTree.tostring(sheet2) == ElementTree.tostring(third_parties)
     assert list(sheet2.iter(f"{SHEET}f")) == []
 

@@ -11,13 +11,11 @@ import io
 import re
 import tempfile
 import warnings
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -39,6 +37,7 @@ from support.config import write_config
 from support.documents import text_of
 from support.register import cells, party_row, request_row, write_register
 from support.strategies import XML_ILLEGAL, storable_text
+from support.xlsx import sheet_xml
 
 TODAY = date(2026, 11, 25)
 
@@ -236,29 +235,6 @@ def non_blank_rows(path: Path, sheet: str) -> dict[int, tuple[Any, ...]]:
         for number, values in enumerate(rows[1:], start=2)
         if any(index < len(values) and text(values[index]) for index in mine)
     }
-
-
-def sheet_xml(path: Path, title: str) -> str:
-    """Return the XML of the sheet named ``title`` inside the workbook at ``path``."""
-    namespaces = {
-        "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "pkg": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
-    with zipfile.ZipFile(path) as package:
-        workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-        links = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-        sheet = next(
-            item
-            for item in workbook.iterfind("main:sheets/main:sheet", namespaces)
-            if item.get("name") == title
-        )
-        target = next(
-            link.get("Target", "")
-            for link in links.iterfind("pkg:Relationship", namespaces)
-            if link.get("Id") == sheet.get(f"{{{namespaces['rel']}}}id")
-        )
-        return package.read("xl/" + target.removeprefix("/xl/")).decode()
 
 
 def whole_text(path: Path) -> str:

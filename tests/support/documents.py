@@ -6,11 +6,23 @@ from io import BytesIO
 from pathlib import Path
 
 import docx
+from docx.shared import Mm
 from pypdf import PdfReader, PdfWriter
 
 #: A name with what careless escaping breaks: accents, an ampersand, angle brackets, an apostrophe.
 NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
-A4 = (595.3, 841.9)  # points
+A4 = (595.3, 841.9)  # points, as LibreOffice writes it
+
+
+def write_docx(path: Path, *paragraphs: str) -> Path:
+    """Write an A4 Word document holding ``paragraphs``."""
+    document = docx.Document()
+    document.sections[0].page_width, document.sections[0].page_height = Mm(210), Mm(297)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
 
 
 def text_of(path: Path) -> dict[str, str]:
@@ -27,11 +39,12 @@ def text_of(path: Path) -> dict[str, str]:
     }
 
 
-def page_sizes(path: Path) -> list[tuple[float, float]]:
+def page_sizes(pdf: Path | PdfReader) -> list[tuple[float, float]]:
     """Return the width and height of each page of a PDF, in points to a tenth."""
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf)
     return [
         (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1))
-        for page in PdfReader(path).pages
+        for page in reader.pages
     ]
 
 

@@ -26,7 +26,7 @@ from pipeline.run import weekly_run
 from pipeline.sending.send import compose
 
 from support.config import write_config
-from support.documents import scanned_pdf
+from support.documents import DOCX_TYPE, scanned_pdf
 from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
@@ -41,7 +41,6 @@ SUBJECTS = {
     TP2: f"Request for consent to disclose information [{REF}/TP2]",
     TP3: f"Request for consent to disclose information [{REF}/TP3]",
 }
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 needs_libreoffice = pytest.mark.skipif(find_office() is None, reason="LibreOffice not installed")
 
 

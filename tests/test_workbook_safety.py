@@ -6,7 +6,6 @@ The Excel-made samples in tests/data/excel come from Apache POI's test data (Apa
 import io
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,7 +20,9 @@ from openpyxl.worksheet.table import Table
 from pipeline.errors import LettersError
 from pipeline.register.safety import lost_features
 
-EXCEL = Path(__file__).parent / "data" / "excel"
+from support.files import DATA
+
+EXCEL = DATA / "excel"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 # As Excel 2010 writes a list validation whose source is on another sheet.

@@ -12,6 +12,7 @@ from pypdf import PdfReader, PdfWriter
 #: A name with what careless escaping breaks: accents, an ampersand, angle brackets, an apostrophe.
 NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
 A4 = (595.3, 841.9)  # points, as LibreOffice writes it
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def write_docx(path: Path, *paragraphs: str) -> Path:

@@ -1,8 +1,10 @@
-"""The XML inside a saved workbook, read as Excel would find it."""
+"""The XML inside a saved workbook, read as Excel finds it or edited as Excel writes it."""
 
 from __future__ import annotations
 
+import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,3 +26,24 @@ def sheet_xml(register: Path, sheet_name: str) -> str:
 def sheet_tree(register: Path, sheet_name: str) -> ElementTree.Element:
     """Return the worksheet called ``sheet_name`` parsed, its elements named with ``SHEET``."""
     return ElementTree.fromstring(sheet_xml(register, sheet_name))
+
+
+def rewrite(data: bytes, part: str, edit: Callable[[str], str]) -> bytes:
+    """Give a copy of a package with one part's XML edited."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            if item.filename == part:
+                content = edit(content.decode()).encode()
+            dst.writestr(item, content)
+    return out.getvalue()
+
+
+def with_sheet_extensions(data: bytes, extensions: str) -> bytes:
+    """Add an extension list at the end of the first sheet, where the schema puts it."""
+    return rewrite(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace("</worksheet>", f"<extLst>{extensions}</extLst></worksheet>"),
+    )

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-import docx
 import pytest
-from docx.shared import Mm
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import Destination
@@ -17,8 +15,8 @@ from pipeline.errors import LettersError
 from pipeline.records.bundle import Part, build_bundle, email_text
 from pipeline.records.convert import Converter, find_office
 
-NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
-A4 = (595.3, 841.9)  # points, as LibreOffice writes it
+from support.documents import A4, NAME, page_sizes, write_docx
+
 TEXT_PAGE = (595.2, 841.9)  # points, as a text page is drawn (300 dpi)
 
 
@@ -28,14 +26,6 @@ def blank_pdf(path: Path, *sizes: tuple[int, int]) -> Path:
     for width, height in sizes:
         writer.add_blank_page(width, height)
     writer.write(path)
-    return path
-
-
-def word_document(path: Path, text: str) -> Path:
-    document = docx.Document()
-    document.sections[0].page_width, document.sections[0].page_height = Mm(210), Mm(297)
-    document.add_paragraph(text)
-    document.save(str(path))
     return path
 
 
@@ -51,13 +41,6 @@ def saved_email(path: Path, body: str, *, html: str | None = None) -> Path:
         message.set_content(html, subtype="html")
     path.write_bytes(bytes(message))
     return path
-
-
-def page_sizes(reader: PdfReader) -> list[tuple[float, float]]:
-    return [
-        (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1))
-        for page in reader.pages
-    ]
 
 
 def bookmarks(reader: PdfReader) -> list[tuple[str | None, int | None]]:
@@ -90,7 +73,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         Part("Reply from TP1", saved_email(folder / "TP1 reply.eml", "I consent.\n")),
         Part("TP1 attachment: scan", folder / "scan.tif"),
         Part("TP2 photo of reply slip", folder / "photo.jpg"),
-        Part("Consents record", word_document(folder / "consents.docx", f"Consents: {NAME}")),
+        Part("Consents record", write_docx(folder / "consents.docx", f"Consents: {NAME}")),
     ]
     target = folder / "bundle" / "SAR-2026-001 bundle.pdf"
     notes = build_bundle(
@@ -188,7 +171,7 @@ def test_damaged_pdf_is_left_out_with_a_note(tmp_path: Path) -> None:
 def test_word_part_is_left_out_with_a_note_without_libreoffice(tmp_path: Path) -> None:
     parts = [
         Part("Request", blank_pdf(tmp_path / "request.pdf", (500, 700))),
-        Part("Consents record", word_document(tmp_path / "consents.docx", NAME)),
+        Part("Consents record", write_docx(tmp_path / "consents.docx", NAME)),
     ]
 
     notes = build_bundle(parts, tmp_path / "bundle.pdf", Converter(None, tmp_path / "work"))
@@ -205,7 +188,7 @@ def test_word_part_is_left_out_with_a_note_when_libreoffice_fails(tmp_path: Path
     office.write_text('#!/bin/sh\necho "cannot open display" >&2\nexit 1\n')
     office.chmod(0o755)
     parts = [
-        Part("Consents record", word_document(tmp_path / "consents.docx", NAME)),
+        Part("Consents record", write_docx(tmp_path / "consents.docx", NAME)),
         Part("Request", blank_pdf(tmp_path / "request.pdf", (500, 700))),
     ]
 

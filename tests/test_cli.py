@@ -11,7 +11,9 @@ import pytest
 
 from pipeline.cli import main, parser
 
-from conftest import REPO, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import REPO, TEMPLATES
+from support.register import party_row, request_row, write_register
 
 
 def templates_with(folder: Path, template: str, paragraph: str) -> Path:
@@ -20,7 +22,7 @@ def templates_with(folder: Path, template: str, paragraph: str) -> Path:
 
     templates = folder / "templates"
     templates.mkdir()
-    for source in (REPO / "letter_templates").glob("*.docx"):
+    for source in TEMPLATES.glob("*.docx"):
         (templates / source.name).write_bytes(source.read_bytes())
     document = docx.Document(str(templates / template))
     document.add_paragraph(paragraph)
@@ -78,7 +80,7 @@ def test_run_without_a_config_is_a_demo_on_the_example_register(
     (here / "registers" / "example-register.xlsx").write_bytes(
         (REPO / "registers" / "example-register.xlsx").read_bytes()
     )
-    (here / "letter_templates").symlink_to(REPO / "letter_templates")
+    (here / "letter_templates").symlink_to(TEMPLATES)
     status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
     assert status == 0
     assert out.startswith("No letters.toml here, so this is a DEMO on the example register")

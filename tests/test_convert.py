@@ -7,38 +7,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import docx
 import pytest
-from docx.shared import Mm
 from pypdf import PdfReader
 
 from pipeline.errors import LettersError
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 
-NAME = "Zoë Müller-Lefèvre & Sons <Ltd> O'Brien"
-A4 = (595.3, 841.9)  # points
-
-
-def write_docx(path: Path, *paragraphs: str) -> Path:
-    """Write an A4 Word document holding ``paragraphs``."""
-    document = docx.Document()
-    document.sections[0].page_width, document.sections[0].page_height = Mm(210), Mm(297)
-    for text in paragraphs:
-        document.add_paragraph(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-    return path
+from support.documents import A4, NAME, page_sizes, write_docx
 
 
 def text_of_pdf(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
-
-
-def page_sizes(path: Path) -> list[tuple[float, float]]:
-    return [
-        (round(float(page.mediabox.width), 1), round(float(page.mediabox.height), 1))
-        for page in PdfReader(path).pages
-    ]
 
 
 def counting_office(folder: Path) -> tuple[str, Path]:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import zipfile
 from collections.abc import Callable
 from datetime import date
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from pathlib import Path, PurePosixPath
-from typing import Any
-from xml.etree import ElementTree
+from pathlib import PurePosixPath
 
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from pipeline import config as config_module
 from pipeline.config import Config
 from pipeline.journal import Journal, journal_path
 from pipeline.mail.base import Reply
@@ -27,23 +22,13 @@ from pipeline.register import layout
 from pipeline.replies.filing import Match, attachment_name, match_reply
 from pipeline.run import weekly_run
 
-from conftest import (
-    DATA,
-    cells,
-    party_data,
-    party_row,
-    request_data,
-    request_row,
-    write_config,
-    write_register,
-)
+from support.files import DATA
+from support.mail import FILING_DAY, MONDAY, TP1_STEM, TUESDAY, drop, inbox, replies, reply_eml
+from support.model import party_data, request_data
+from support.register import REF, as_date, cells, party, party_row, request_row
+from support.xlsx import SHEET, sheet_tree
 
-REF = "SAR-2026-001"
-MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)  # generated; signed and sent
-FILING_DAY = date(2026, 11, 9)
-REPLY_DATE = "Thu, 05 Nov 2026 12:00:00 +0000"  # 5 November in every time zone near the UK
 NOTHING = "no reference in its subject or file name, and it answers no letter that was sent"
-SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 # ---------------------------------------------------------------- matching, as plain data
@@ -189,93 +174,6 @@ def test_attachment_name_drops_control_and_direction_characters(odd: str) -> Non
 # ---------------------------------------------------------------- filing through the run
 
 
-@pytest.fixture(scope="module")
-def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A request whose acknowledgement and two consent letters went by email on Tuesday."""
-    base = tmp_path_factory.mktemp("sent")
-    write_register(
-        base / "registers" / "register.xlsx",
-        [request_row(Ref=REF)],
-        [
-            party_row(Ref=REF, Address=None, Email="joan@example.org"),
-            party_row(
-                Ref=REF,
-                Name="Kiran Shah",
-                Organisation=None,
-                Kind="Family member",
-                Role="Uncle",
-                Address=None,
-                Email="kiran@example.org",
-            ),
-        ],
-    )
-    config = config_module.load(write_config(base))
-    weekly_run(config, MONDAY, office=None)
-    folder = config.paths.working_folder / REF
-    for letter in (folder / "to-sign").iterdir():
-        shutil.copyfile(letter, folder / "signed" / letter.name)
-    weekly_run(config, TUESDAY, office=None)
-    return base
-
-
-@pytest.fixture
-def sent(letters_sent: Path, tmp_path: Path) -> Config:
-    """A copy of Tuesday's state for one test to change."""
-    shutil.copytree(letters_sent, tmp_path, dirs_exist_ok=True)
-    config = config_module.load(tmp_path / "letters.toml")
-    config.paths.inbox.mkdir(parents=True, exist_ok=True)
-    return config
-
-
-def reply_eml(
-    subject: str,
-    *,
-    message_id: str = "<reply-1@example.org>",
-    sender: str = "Joan Smith <joan@example.org>",
-    in_reply_to: str = "",
-    attachments: tuple[tuple[str, bytes], ...] = (),
-) -> bytes:
-    """Return a reply as a mail program saves it."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "office@example.org"
-    message["Subject"] = subject
-    message["Date"] = REPLY_DATE
-    message["Message-ID"] = message_id
-    if in_reply_to:
-        message["In-Reply-To"] = in_reply_to
-    message.set_content("Thank you for your letter. Please see attached.")
-    for name, content in attachments:
-        message.add_attachment(content, "application", "octet-stream", filename=name)
-    return message.as_bytes(policy=policy.SMTP)
-
-
-def drop(config: Config, name: str, data: bytes, age: int = 0) -> Path:
-    """Do what the manager does: save a reply into the inbox."""
-    path = config.paths.inbox / name
-    path.write_bytes(data)
-    os.utime(path, (1_800_000_000 + age, 1_800_000_000 + age))
-    return path
-
-
-def replies(config: Config) -> list[str]:
-    folder = config.paths.working_folder / REF / "replies"
-    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
-
-
-def inbox(config: Config, *under: str) -> list[str]:
-    folder = config.paths.inbox.joinpath(*under)
-    return sorted(path.name for path in folder.iterdir() if path.is_file())
-
-
-def party(config: Config, code: str) -> dict[str, Any]:
-    return next(r for r in cells(config.paths.register, layout.THIRD_PARTIES) if r["Party"] == code)
-
-
-def as_date(value: Any) -> date | None:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
-
-
 def message_id_of(config: Config, letter_id: str) -> str:
     with Journal(journal_path(config.paths.register), read_only=True) as journal:
         return journal.sends()[letter_id].message_id
@@ -288,9 +186,6 @@ def break_cell(config: Config, sheet: str, row: int, header: str, value: str) ->
     headers = [cell.value for cell in worksheet[1]]
     worksheet.cell(row=row, column=headers.index(header) + 1).value = value
     workbook.save(config.paths.register)
-
-
-TP1_STEM = f"{REF} TP1 reply 2026-11-05 - Smith & Sons Ltd"
 
 
 def test_an_emailed_reply_is_filed_with_its_attachments_and_the_register_updated(
@@ -475,18 +370,6 @@ def test_an_outlook_reply_is_kept_as_eml_and_msg_with_its_attachments(
     assert party(sent, "TP1")["Reply"] == f"{stem}.eml"
 
 
-def sheet_xml(register: Path, sheet_name: str) -> ElementTree.Element:
-    """Return the XML of the worksheet called ``sheet_name``, as stored in the package."""
-    relations = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-    with zipfile.ZipFile(register) as package:
-        book = ElementTree.fromstring(package.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-        [sheet] = [s for s in book.iter(f"{SHEET}sheet") if s.get("name") == sheet_name]
-        [target] = [r.get("Target") for r in rels if r.get("Id") == sheet.get(relations)]
-        path = str(target).removeprefix("/").removeprefix("xl/")
-        return ElementTree.fromstring(package.read(f"xl/{path}"))
-
-
 @pytest.mark.hostile_reply
 def test_text_from_a_reply_never_becomes_a_formula_in_the_register(
     setting: Callable[..., Config],
@@ -518,7 +401,7 @@ def test_text_from_a_reply_never_becomes_a_formula_in_the_register(
     address = f"{get_column_letter(headers.index('Reply') + 1)}2"
     [cell] = [
         c
-        for c in sheet_xml(config.paths.register, layout.THIRD_PARTIES).iter(f"{SHEET}c")
+        for c in sheet_tree(config.paths.register, layout.THIRD_PARTIES).iter(f"{SHEET}c")
         if c.get("r") == address
     ]
     assert cell.find(f"{SHEET}f") is None

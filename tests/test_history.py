@@ -9,9 +9,9 @@ from pipeline.history import with_history
 from pipeline.journal import Entry, Filing, Send
 from pipeline.model import Request, ThirdParty
 
-from conftest import party_data, request_data
+from support.model import party_data, request_data
+from support.register import REF
 
-REF = "SAR-2026-001"
 OTHER = "SAR-2026-002"
 
 

@@ -8,7 +8,6 @@ there before is changed, except those of the run itself.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import shutil
@@ -22,19 +21,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-import test_filing
-from test_filing import (
-    FILING_DAY,
-    REF,
-    SHEET,
-    TP1_STEM,
-    drop,
-    inbox,
-    party,
-    replies,
-    reply_eml,
-    sheet_xml,
-)
 
 from pipeline.config import Config
 from pipeline.faults import SimulatedCrash
@@ -46,11 +32,11 @@ from pipeline.replies import filing as filing_module
 from pipeline.replies.filing import collect_replies
 from pipeline.run import weekly_run
 
-from conftest import DATA, party_data, party_row, request_data, request_row
-
-# The fixtures of tests/test_filing.py: letters sent on Tuesday, a copy of them for each test.
-letters_sent = test_filing.letters_sent
-sent = test_filing.sent
+from support.files import DATA, snapshot
+from support.mail import FILING_DAY, TP1_STEM, drop, inbox, replies, reply_eml
+from support.model import party_data, request_data
+from support.register import REF, party, party_row, request_row
+from support.xlsx import SHEET, sheet_tree
 
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
 HEADERS = (
@@ -71,15 +57,6 @@ SLIP_PART = (
 
 
 # ---------------------------------------------------------------- the guard around every run
-
-
-def tree(root: Path) -> dict[Path, str]:
-    """Return the sha256 of every file under ``root``, by its path relative to ``root``."""
-    return {
-        path.relative_to(root): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in root.rglob("*")
-        if path.is_file()
-    }
 
 
 def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
@@ -105,9 +82,9 @@ def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
 def checked_run(config: Config, today: date = FILING_DAY) -> Outcome:
     """Run the week as the manager does, and prove nothing escaped or was overwritten."""
     root = config.source.parent
-    before = tree(root)
+    before = snapshot(root)
     outcome = weekly_run(config, today, office=None)
-    after = tree(root)
+    after = snapshot(root)
     is_own = own_files(config, root)
     inbox_folder = config.paths.inbox.relative_to(root)
     work = config.paths.working_folder.relative_to(root)
@@ -432,7 +409,7 @@ def test_subjects_and_names_that_start_like_a_formula_are_written_as_text(
     assert isinstance(row["Reply received"], type(row["Letter sent"]))  # a date, as the others
     with zipfile.ZipFile(sent.paths.register) as package:
         sheet2 = ElementTree.fromstring(package.read("xl/worksheets/sheet2.xml"))
-    third_parties = sheet_xml(sent.paths.register, layout.THIRD_PARTIES)
+    third_parties = sheet_tree(sent.paths.register, layout.THIRD_PARTIES)
     assert ElementTree.tostring(sheet2) == ElementTree.tostring(third_parties)
     assert list(sheet2.iter(f"{SHEET}f")) == []
 

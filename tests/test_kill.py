@@ -29,9 +29,10 @@ from pipeline.journal import Journal, journal_path
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from conftest import REPO, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import REPO
+from support.register import REF, party_row, request_row, write_register
 
-REF = "SAR-2026-001"
 FIRST, SECOND = date(2026, 11, 2), date(2026, 11, 9)
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from pipeline.letters.kinds import KINDS, THIRD_PARTY, LetterId, letter_id, reference, sheet_kind
 
-from conftest import TEMPLATES
+from support.files import TEMPLATES
 
 
 def test_every_kind_has_its_template_in_letter_templates() -> None:

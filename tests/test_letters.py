@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 
-import docx
 import pytest
 
 from pipeline.config import Config
 from pipeline.run import weekly_run
 
-from conftest import party_row, request_row
+from support.documents import text_of
+from support.register import party_row, request_row
 
 TODAY = date(2026, 11, 25)
-
-
-def text_of(path: Path) -> dict[str, str]:
-    """Return the body, header and footer text of a .docx, each as one string."""
-    document = docx.Document(str(path))
-    body = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        body += [cell.text for row in table.rows for cell in row.cells]
-    section = document.sections[0]
-    return {
-        "body": "\n".join(body),
-        "header": "\n".join(p.text for p in section.header.paragraphs),
-        "footer": "\n".join(p.text for p in section.footer.paragraphs),
-    }
 
 
 def letter(config: Config, ref: str, name: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pipeline.mail.base import backend, backend_names, connect, every_backend_ke
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365_settings import M365Settings
 
-from conftest import write_config
+from support.config import write_config
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import shutil
 from datetime import date
 from email import policy
 from email.message import EmailMessage, MIMEPart
-from email.parser import BytesParser
 from pathlib import Path
 
 import extract_msg
@@ -19,24 +18,20 @@ from pipeline.errors import LettersError
 from pipeline.mail.base import Outgoing, Reply
 from pipeline.mail.folder import FolderMail
 
-OUTLOOK = Path(__file__).resolve().parent / "data" / "outlook"
+from support.documents import DOCX_TYPE
+from support.files import DATA
+from support.mail import parse
+
+OUTLOOK = DATA / "outlook"
 PDF = b"%PDF-1.4\n% a signed letter\n%%EOF\n"
 DOCX = b"PK\x03\x04 a signed letter as Word saves it"
 JPEG = b"\xff\xd8\xff\xe0 a photographed reply"
 SUBJECT = "Request for consent to disclose [SAR-2026-001/TP2]"
 OUR_ID = "<sar-2026-001.tp2.1@nursery.example.org>"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 # Every test here reads dates as the setting does: in the UK.
 pytestmark = pytest.mark.usefixtures("uk_clock")
-
-
-def parse(raw: bytes) -> EmailMessage:
-    """Parse ``raw`` the way any mail program would."""
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 def crlf_free(part: MIMEPart | None) -> str:

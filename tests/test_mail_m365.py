@@ -38,7 +38,8 @@ from pipeline.mail.m365_auth import login
 from pipeline.mail.m365_settings import M365Settings
 from pipeline.run import weekly_run
 
-from conftest import party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.register import party_row, request_row, write_register
 
 OFFICE = "office@nursery.example"
 PARENT = "parent@family.example"

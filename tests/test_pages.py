@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from test_convert import A4, NAME, page_sizes
 
 from pipeline.errors import LettersError
 from pipeline.records import pages
+
+from support.documents import A4, NAME, page_sizes
 
 
 def test_multi_page_tiff_becomes_one_page_per_frame(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import config as config_module
 
-from conftest import REPO
+from support.files import REPO
 
 paths = tomllib.loads(config_module.example_text())["paths"]
 

@@ -7,7 +7,6 @@ import email.utils
 import shutil
 from datetime import date
 from email.message import EmailMessage
-from email.policy import default
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,18 +21,11 @@ from pipeline.outcome import Outcome
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from conftest import (
-    DATA,
-    cells,
-    party_row,
-    request_row,
-    scanned_pdf,
-    set_cells,
-    write_config,
-    write_register,
-)
-
-REF = "SAR-2026-001"
+from support.config import write_config
+from support.documents import scanned_pdf
+from support.files import DATA
+from support.mail import parse
+from support.register import REF, cells, party, party_row, request_row, set_cells, write_register
 
 
 def sign_everything(config: Config) -> list[str]:
@@ -43,12 +35,6 @@ def sign_everything(config: Config) -> list[str]:
         shutil.copyfile(letter, letter.parent.parent / "signed" / letter.name)
         signed.append(letter.name)
     return signed
-
-
-def parse(data: bytes) -> EmailMessage:
-    message = email.message_from_bytes(data, policy=default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 class Mailroom(Protocol):
@@ -145,11 +131,6 @@ def attachment_text(message: EmailMessage) -> str:
     data = part.get_content()
     assert isinstance(data, bytes)
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
-
-
-def party(config: Config, code: str) -> dict[str, Any]:
-    rows = cells(config.paths.register, layout.THIRD_PARTIES)
-    return next(row for row in rows if row["Party"] == code)
 
 
 def request(config: Config) -> dict[str, Any]:

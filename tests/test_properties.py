@@ -11,13 +11,11 @@ import io
 import re
 import tempfile
 import warnings
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -25,7 +23,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import IllegalCharacterError
-from test_letters import text_of
 
 from pipeline import config as config_module
 from pipeline.config import Config
@@ -36,7 +33,11 @@ from pipeline.register.cells import text
 from pipeline.register.read import open_register
 from pipeline.run import weekly_run
 
-from conftest import cells, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.documents import text_of
+from support.register import cells, party_row, request_row, write_register
+from support.strategies import XML_ILLEGAL, storable_text
+from support.xlsx import sheet_xml
 
 TODAY = date(2026, 11, 25)
 
@@ -53,19 +54,8 @@ _RUNS = settings(
 _NAME_RUNS = settings(_RUNS, max_examples=15)
 _CHEAP = settings(_RUNS, max_examples=40)
 
-# XML 1.0 has no place for these; openpyxl refuses the C0 controls when a cell is set
-# (ILLEGAL_CHARACTERS_RE) and U+FFFE/U+FFFF when the workbook is saved.
-XML_ILLEGAL = "".join(chr(code) for code in range(32) if chr(code) not in "\t\n\r") + "\ufffe\uffff"
 # docxtpl turns these back into Jinja's delimiters after rendering (see the xfail below).
 _DOCXTPL_MARKERS = ("{_{", "}_}", "{_%", "%_}")
-
-
-def storable_text(
-    *, min_size: int = 0, max_size: int = 60, exclude: str = ""
-) -> st.SearchStrategy[str]:
-    """Any text openpyxl can store: every Unicode character XML 1.0 allows."""
-    alphabet = st.characters(exclude_categories=("Cs",), exclude_characters=XML_ILLEGAL + exclude)
-    return st.text(alphabet, min_size=min_size, max_size=max_size)
 
 
 # What a manager might type or paste anywhere, including where it makes no sense.
@@ -245,29 +235,6 @@ def non_blank_rows(path: Path, sheet: str) -> dict[int, tuple[Any, ...]]:
         for number, values in enumerate(rows[1:], start=2)
         if any(index < len(values) and text(values[index]) for index in mine)
     }
-
-
-def sheet_xml(path: Path, title: str) -> str:
-    """Return the XML of the sheet named ``title`` inside the workbook at ``path``."""
-    namespaces = {
-        "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "rel": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "pkg": "http://schemas.openxmlformats.org/package/2006/relationships",
-    }
-    with zipfile.ZipFile(path) as package:
-        workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-        links = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-        sheet = next(
-            item
-            for item in workbook.iterfind("main:sheets/main:sheet", namespaces)
-            if item.get("name") == title
-        )
-        target = next(
-            link.get("Target", "")
-            for link in links.iterfind("pkg:Relationship", namespaces)
-            if link.get("Id") == sheet.get(f"{{{namespaces['rel']}}}id")
-        )
-        return package.read("xl/" + target.removeprefix("/xl/")).decode()
 
 
 def whole_text(path: Path) -> str:

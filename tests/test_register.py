@@ -23,7 +23,7 @@ from pipeline.register import layout
 from pipeline.register.new import blank_workbook, create
 from pipeline.register.read import Register, open_register
 
-from conftest import Row, party_row, request_row, write_register
+from support.register import Row, party_row, request_row, write_register
 
 TODAY = date(2026, 12, 1)  # the request_row() default was received on 2/11/2026
 RELATIONSHIPS = "Mother, Father, Parent, Carer, Person with parental responsibility or Other"

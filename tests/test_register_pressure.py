@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
 import time
-import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,18 +18,12 @@ from pipeline.errors import LettersError
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from conftest import cells, party_row, request_row
+from support.files import snapshot
+from support.register import cells, party_row, request_row
+from support.xlsx import with_sheet_extensions
 
 TODAY = date(2026, 11, 25)
 pytestmark = pytest.mark.bad_input
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture
@@ -116,30 +107,23 @@ def test_ten_thousand_blank_formatted_rows_at_the_bottom_change_nothing(
 
 def _with_extension(path: Path, ext: str) -> None:
     """Add an Excel 2010 extension to the Requests sheet, as Excel writes it."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as old, zipfile.ZipFile(out, "w") as new:
-        for item in old.infolist():
-            data = old.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"</worksheet>$", ext.encode() + b"</worksheet>", data.strip())
-            new.writestr(item, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(with_sheet_extensions(path.read_bytes(), ext))
 
 
 _X14 = 'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
 _XM = 'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"'
 EXTENSIONS = {
     "data validation that refers to another sheet": (
-        f'<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" {_X14}>'
+        f'<ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" {_X14}>'
         f'<x14:dataValidations count="1" {_XM}><x14:dataValidation type="list" '
         'allowBlank="1"><x14:formula1><xm:f>Lists!$A$1:$A$5</xm:f></x14:formula1>'
-        "<xm:sqref>D2:D500</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"
+        "<xm:sqref>D2:D500</xm:sqref></x14:dataValidation></x14:dataValidations></ext>"
     ),
     "sparklines": (
-        f'<extLst><ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" {_X14}>'
+        f'<ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" {_X14}>'
         f"<x14:sparklineGroups {_XM}><x14:sparklineGroup><x14:sparklines><x14:sparkline>"
         "<xm:f>Requests!U2:U9</xm:f><xm:sqref>W2</xm:sqref></x14:sparkline></x14:sparklines>"
-        "</x14:sparklineGroup></x14:sparklineGroups></ext></extLst>"
+        "</x14:sparklineGroup></x14:sparklineGroups></ext>"
     ),
 }
 

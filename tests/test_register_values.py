@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.worksheet.formula import ArrayFormula
-from test_properties import storable_text
 
 from pipeline import config as config_module
 from pipeline.register import layout
@@ -24,7 +23,10 @@ from pipeline.register.values import read_values
 from pipeline.register.write import apply_requests
 from pipeline.run import weekly_run
 
-from conftest import DATA, REPO, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import DATA, REPO
+from support.register import party_row, request_row, write_register
+from support.strategies import storable_text
 
 TODAY = date(2026, 11, 25)
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from support.files import REPO
 
 FIGURES = {
     "kill_point": "Kill points tried and survived",

@@ -22,7 +22,9 @@ from pipeline.letters.pool import SMALL_BATCH, Job, cores, processes_for, write_
 from pipeline.letters.render import Renderer
 from pipeline.run import weekly_run
 
-from conftest import TEMPLATES, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import TEMPLATES
+from support.register import party_row, request_row, write_register
 
 TODAY = date(2026, 11, 25)
 

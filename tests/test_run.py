@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -27,18 +24,12 @@ from pipeline.register.read import open_register
 from pipeline.register.write import apply_requests, save
 from pipeline.run import weekly_run
 
-from conftest import cells, party_row, request_row, write_config, write_register
+from support.config import write_config
+from support.files import snapshot
+from support.register import cells, party_row, request_row, write_register
+from support.xlsx import with_sheet_extensions
 
 TODAY = date(2026, 11, 25)
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Return every file under ``folder`` with a digest of its bytes."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def to_sign(config: Config) -> list[str]:
@@ -360,10 +351,8 @@ def test_text_written_into_the_register_never_becomes_a_formula(
 
 def _with_x14_conditional_formatting(path: Path) -> None:
     """Add an Excel 2010 data bar extension to the Requests sheet, as Excel writes it."""
-    source = path.read_bytes()
-    out = io.BytesIO()
     ext = (
-        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+        '<ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
         'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
         "<x14:conditionalFormattings><x14:conditionalFormatting "
         'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
@@ -371,15 +360,9 @@ def _with_x14_conditional_formatting(path: Path) -> None:
         '<x14:dataBar minLength="0" maxLength="100"><x14:cfvo type="autoMin"/>'
         '<x14:cfvo type="autoMax"/></x14:dataBar></x14:cfRule>'
         "<xm:sqref>U2:U100</xm:sqref></x14:conditionalFormatting>"
-        "</x14:conditionalFormattings></ext></extLst>"
+        "</x14:conditionalFormattings></ext>"
     )
-    with zipfile.ZipFile(io.BytesIO(source)) as old, zipfile.ZipFile(out, "w") as new:
-        for item in old.infolist():
-            data = old.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"</worksheet>$", ext.encode() + b"</worksheet>", data.strip())
-            new.writestr(item, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(with_sheet_extensions(path.read_bytes(), ext))
 
 
 @pytest.mark.bad_input

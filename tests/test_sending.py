@@ -10,7 +10,6 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,17 +25,10 @@ from pipeline.register import layout
 from pipeline.run import weekly_run
 from pipeline.sending.send import compose
 
-from conftest import (
-    cells,
-    party_row,
-    request_row,
-    scanned_pdf,
-    set_cells,
-    write_config,
-    write_register,
-)
+from support.config import write_config
+from support.documents import DOCX_TYPE, scanned_pdf
+from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
-REF = "SAR-2026-001"
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
 TUESDAY = date(2026, 11, 3)  # the owner has signed; the run sends
 ACK = f"{REF} acknowledgement - Aoife O'Brien.docx"
@@ -49,7 +41,6 @@ SUBJECTS = {
     TP2: f"Request for consent to disclose information [{REF}/TP2]",
     TP3: f"Request for consent to disclose information [{REF}/TP3]",
 }
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 needs_libreoffice = pytest.mark.skipif(find_office() is None, reason="LibreOffice not installed")
 
 
@@ -144,10 +135,6 @@ def plain_text(message: EmailMessage) -> str:
 def sends(config: Config) -> dict[str, Send]:
     with Journal(journal_path(config.paths.register), read_only=True) as journal:
         return journal.sends()
-
-
-def as_date(value: Any) -> date | None:
-    return value.date() if hasattr(value, "date") else value  # type: ignore[no-any-return]
 
 
 class RefusesTheSecondMessage:

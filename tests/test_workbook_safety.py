@@ -5,8 +5,6 @@ The Excel-made samples in tests/data/excel come from Apache POI's test data (Apa
 
 import io
 import zipfile
-from collections.abc import Callable
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -21,7 +19,10 @@ from openpyxl.worksheet.table import Table
 from pipeline.errors import LettersError
 from pipeline.register.safety import lost_features
 
-EXCEL = Path(__file__).parent / "data" / "excel"
+from support.files import DATA
+from support.xlsx import rewrite, with_sheet_extensions
+
+EXCEL = DATA / "excel"
 X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM = "http://schemas.microsoft.com/office/excel/2006/main"
 # As Excel 2010 writes a list validation whose source is on another sheet.
@@ -65,27 +66,6 @@ def resave(data: bytes, rich_text: bool = False) -> bytes:
 
 def sample(name: str) -> bytes:
     return (EXCEL / name).read_bytes()
-
-
-def rewrite(data: bytes, part: str, edit: Callable[[str], str]) -> bytes:
-    """Give a copy of a package with one part's XML edited."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():
-            content = src.read(item)
-            if item.filename == part:
-                content = edit(content.decode()).encode()
-            dst.writestr(item, content)
-    return out.getvalue()
-
-
-def with_sheet_extensions(data: bytes, extensions: str) -> bytes:
-    """Add an extension list at the end of the first sheet, where the schema puts it."""
-    return rewrite(
-        data,
-        "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace("</worksheet>", f"<extLst>{extensions}</extLst></worksheet>"),
-    )
 
 
 def with_workbook_extensions(data: bytes, extensions: str) -> bytes:

@@ -1,0 +1,73 @@
+"""Replies as a mail program saves them, dropped into the inbox of a setting whose letters went.
+
+The dates are those of the ``letters_sent`` fixture (tests/conftest.py): its letters were
+generated on Monday and sent on Tuesday; the replies came on Thursday and are filed on Monday.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from pipeline.config import Config
+
+from support.register import REF
+
+MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)  # generated; signed and sent
+FILING_DAY = date(2026, 11, 9)
+REPLY_DATE = "Thu, 05 Nov 2026 12:00:00 +0000"  # 5 November in every time zone near the UK
+TP1_STEM = f"{REF} TP1 reply 2026-11-05 - Smith & Sons Ltd"
+
+
+def reply_eml(
+    subject: str,
+    *,
+    message_id: str = "<reply-1@example.org>",
+    sender: str = "Joan Smith <joan@example.org>",
+    in_reply_to: str = "",
+    attachments: tuple[tuple[str, bytes], ...] = (),
+) -> bytes:
+    """Return a reply as a mail program saves it."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "office@example.org"
+    message["Subject"] = subject
+    message["Date"] = REPLY_DATE
+    message["Message-ID"] = message_id
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    message.set_content("Thank you for your letter. Please see attached.")
+    for name, content in attachments:
+        message.add_attachment(content, "application", "octet-stream", filename=name)
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def drop(config: Config, name: str, data: bytes, age: int = 0) -> Path:
+    """Do what the manager does: save a reply into the inbox."""
+    path = config.paths.inbox / name
+    path.write_bytes(data)
+    os.utime(path, (1_800_000_000 + age, 1_800_000_000 + age))
+    return path
+
+
+def replies(config: Config) -> list[str]:
+    """Return the names of the files in the request's replies/ folder."""
+    folder = config.paths.working_folder / REF / "replies"
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+
+def inbox(config: Config, *under: str) -> list[str]:
+    """Return the names of the files in the inbox, or in a folder ``under`` it."""
+    folder = config.paths.inbox.joinpath(*under)
+    return sorted(path.name for path in folder.iterdir() if path.is_file())
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Parse ``raw`` the way any mail program would."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message

@@ -1,0 +1,154 @@
+"""Message routes: list (with $filter, $orderby, $top, nextLink), create, read, change,
+send, move and copy."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlencode, urlsplit
+
+from .attachments import AttachmentRoutes
+from .conventions import DEFAULT_TOP, JSON, _graph_id, _now
+from .mime import message_mime
+from .model import Folder, Mailbox, Message
+from .odata import FilterParser, _lookup
+from .responses import GraphError, Response, _json
+
+if TYPE_CHECKING:
+    from .routing import _Handler
+
+
+class MessageRoutes(AttachmentRoutes):
+    """/messages… (messages carry attachments, so these routes build on attachment routes)."""
+
+    def _single(
+        self, box: Mailbox, message: Message, query: dict[str, str], status: int = 200
+    ) -> Response:
+        select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
+        expand = "attachments" in query.get("$expand", "").lower()
+        data = self._message_json(box, message, select=select or None, expand=expand)
+        data["@odata.context"] = (
+            f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/messages/$entity"
+        )
+        return _json(status, data)
+
+    def _create_message(self, box: Mailbox, folder: Folder, data: JSON) -> Response:
+        message = self._new_message(box, folder)
+        self._apply_fields(box, message, data)
+        self._store(box, message)
+        return self._single(box, message, {}, status=201)
+
+    def _list_messages(
+        self, box: Mailbox, folder: Folder | None, query: dict[str, str], handler: _Handler
+    ) -> Response:
+        messages = [m for m in box.messages.values() if folder is None or m.folder_id == folder.id]
+        select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
+        pairs = [(m, m.to_json()) for m in messages]
+        filter_fields: list[str] = []
+        if query.get("$filter"):
+            parser = FilterParser(query["$filter"])
+            predicate = parser.parse()
+            filter_fields = parser.fields
+            pairs = [(m, j) for m, j in pairs if predicate(j)]
+        order = query.get("$orderby", "receivedDateTime desc")
+        keys = [o.strip().split() for o in order.split(",") if o.strip()]
+        if query.get("$filter") and query.get("$orderby"):
+            wanted = [k[0].lower() for k in keys]
+            present = [f.lower() for f in filter_fields[: len(wanted)]]
+            if wanted != present:
+                raise GraphError(
+                    400,
+                    "InefficientFilter",
+                    "The restriction or sort order is too complex for this operation.",
+                )
+        for key in reversed(keys):
+            prop, direction = key[0], (key[1].lower() if len(key) > 1 else "asc")
+            pairs.sort(
+                key=lambda pair, p=prop: (str(_lookup(pair[1], p) or ""), pair[0].seq),
+                reverse=direction == "desc",
+            )
+        items = [
+            self._message_json(
+                box,
+                m,
+                select=select or None,
+                expand="attachments" in query.get("$expand", "").lower(),
+            )
+            for m, _ in pairs
+        ]
+        where = f"mailFolders('{folder.id}')/messages" if folder else "messages"
+        context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/{where}"
+        return self._page(items, query, handler, context, default_top=DEFAULT_TOP)
+
+    def _page(
+        self,
+        items: list[JSON],
+        query: dict[str, str],
+        handler: _Handler,
+        context: str,
+        *,
+        default_top: int,
+    ) -> Response:
+        try:
+            top = int(query.get("$top", default_top))
+            skip = int(query.get("$skip", 0))
+        except ValueError as error:
+            raise GraphError(400, "BadRequest", "Invalid $top or $skip.") from error
+        top = max(1, min(top, 1000))
+        size = min(top, self.page_size) if self.page_size else top
+        page = items[skip : skip + size]
+        data: JSON = {"@odata.context": context, "value": page}
+        if skip + size < len(items):
+            params = dict(query)
+            params["$skip"] = str(skip + size)
+            path = urlsplit(handler.path).path
+            data["@odata.nextLink"] = f"{self.url.rstrip('/')}{path}?{urlencode(params)}"
+        return _json(200, data)
+
+    def _message_item(
+        self,
+        box: Mailbox,
+        method: str,
+        rest: list[str],
+        query: dict[str, str],
+        data: JSON,
+        handler: _Handler,
+    ) -> Response:
+        message = self._message_or_404(box, rest[0])
+        if len(rest) == 1:
+            if method == "GET":
+                return self._single(box, message, query)
+            if method == "PATCH":
+                self._apply_fields(box, message, data)
+                return self._single(box, message, {})
+            if method == "DELETE":
+                del box.messages[message.id]
+                return Response(204, b"", None)
+            raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
+        action = rest[1]
+        if action == "$value" and method == "GET" and len(rest) == 2:
+            return Response(200, message_mime(message), "text/plain")
+        if action == "send" and method == "POST":
+            self._permission(box, "Mail.Send")
+            if not message.is_draft:
+                raise GraphError(400, "ErrorInvalidOperation", "Only draft messages can be sent.")
+            self._send(box, message)
+            return Response(202, b"", None)
+        if action in ("move", "copy") and method == "POST":
+            destination = next((v for k, v in data.items() if k.lower() == "destinationid"), None)
+            if not isinstance(destination, str):
+                raise GraphError(400, "ErrorInvalidIdMalformed", "Id is malformed.")
+            folder = self._folder_or_404(box, destination)
+            moved = copy.deepcopy(message)
+            moved.id = _graph_id()
+            moved.folder_id = folder.id
+            moved.modified = _now()
+            if action == "move":
+                del box.messages[message.id]
+                box.messages[moved.id] = moved
+            else:
+                self._store(box, moved)
+            return self._single(box, moved, {}, status=201)
+        if action == "attachments":
+            return self._attachments(box, message, method, rest[2:], data, handler)
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{action}'.")

@@ -8,13 +8,13 @@ import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .conventions import JSON, MB, REQUEST_LIMIT, _graph_id, _guess_type, _now, iso
+from .conventions import JSON, MB, REQUEST_LIMIT, graph_id, guess_type, iso, utc_now
 from .model import Attachment, Mailbox, Message
-from .responses import GraphError, Response, _json
+from .responses import GraphError, Response, json_response
 from .store import MailStore
 
 if TYPE_CHECKING:
-    from .routing import _Handler
+    from .routing import RequestHandler
 
 
 class AttachmentRoutes(MailStore):
@@ -27,12 +27,12 @@ class AttachmentRoutes(MailStore):
         method: str,
         rest: list[str],
         data: JSON,
-        handler: _Handler,
+        handler: RequestHandler,
     ) -> Response:
         context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/messages('{message.id}')"
         if not rest:
             if method == "GET":
-                return _json(
+                return json_response(
                     200,
                     {
                         "@odata.context": f"{context}/attachments",
@@ -42,10 +42,10 @@ class AttachmentRoutes(MailStore):
             if method == "POST":
                 attachment = self._attachment_from_json(data)
                 message.attachments.append(attachment)
-                message.modified = _now()
+                message.modified = utc_now()
                 result = attachment.to_json()
                 result["@odata.context"] = f"{context}/attachments/$entity"
-                return _json(201, result)
+                return json_response(201, result)
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
         if rest[0] == "createUploadSession" and method == "POST":
             item = next((v for k, v in data.items() if k.lower() == "attachmentitem"), None)
@@ -64,19 +64,18 @@ class AttachmentRoutes(MailStore):
                     "The attachment is larger than 150 MB.",
                 )
             token = secrets.token_urlsafe(32)
-            expires = _now() + dt.timedelta(minutes=15)
+            expires = utc_now() + dt.timedelta(minutes=15)
             self._uploads[token] = {
                 "mailbox": box.address,
                 "message": message.id,
                 "name": lowered.get("name") or "attachment",
-                "content_type": lowered.get("contenttype")
-                or _guess_type(lowered.get("name") or ""),
+                "content_type": lowered.get("contenttype") or guess_type(lowered.get("name") or ""),
                 "is_inline": bool(lowered.get("isinline")),
                 "size": size,
                 "data": bytearray(),
                 "expires": expires,
             }
-            return _json(
+            return json_response(
                 201,
                 {
                     "@odata.context": f"{self.url}v1.0/$metadata#microsoft.graph.uploadSession",
@@ -94,7 +93,7 @@ class AttachmentRoutes(MailStore):
             if method == "GET":
                 result = attachment.to_json()
                 result["@odata.context"] = f"{context}/attachments/$entity"
-                return _json(200, result)
+                return json_response(200, result)
             if method == "DELETE":
                 message.attachments.remove(attachment)
                 return Response(204, b"", None)
@@ -103,9 +102,9 @@ class AttachmentRoutes(MailStore):
         del handler
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest[-1]}'.")
 
-    def _upload(self, method: str, token: str, handler: _Handler, body: bytes) -> Response:
+    def _upload(self, method: str, token: str, handler: RequestHandler, body: bytes) -> Response:
         session = self._uploads.get(token)
-        if session is None or session["expires"] <= _now():
+        if session is None or session["expires"] <= utc_now():
             raise GraphError(404, "ErrorItemNotFound", "The upload session was not found.")
         if method == "DELETE":
             del self._uploads[token]
@@ -134,7 +133,7 @@ class AttachmentRoutes(MailStore):
             raise GraphError(413)
         received.extend(body)
         if len(received) < total:
-            return _json(
+            return json_response(
                 200,
                 {
                     "expirationDateTime": iso(session["expires"]),
@@ -145,14 +144,14 @@ class AttachmentRoutes(MailStore):
         box = self.mailbox(session["mailbox"])
         message = self._message_or_404(box, session["message"])
         attachment = Attachment(
-            _graph_id("AAMkAGI2att"),
+            graph_id("AAMkAGI2att"),
             session["name"],
             session["content_type"],
             bytes(received),
             is_inline=session["is_inline"],
         )
         message.attachments.append(attachment)
-        message.modified = _now()
+        message.modified = utc_now()
         location = (
             f"{self.url}v1.0/users('{quote(box.address)}')/messages('{message.id}')"
             f"/attachments('{attachment.id}')"

@@ -19,7 +19,8 @@ MAX_BODY = 200 * MB  # never read more than this from a socket
 PERMISSIONS = ("Mail.Send", "Mail.ReadWrite")
 
 
-def _now() -> dt.datetime:
+def utc_now() -> dt.datetime:
+    """Now, in UTC, to the whole second (as Graph keeps its dates)."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
@@ -28,19 +29,23 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _graph_id(prefix: str = "AAMkAGI2") -> str:
+def graph_id(prefix: str = "AAMkAGI2") -> str:
+    """A new id shaped like Graph's (the prefix tells messages, folders and attachments apart)."""
     return prefix + secrets.token_urlsafe(48).replace("-", "A").replace("_", "B")
 
 
-def _b64url(data: bytes) -> str:
+def b64url(data: bytes) -> str:
+    """Base64url without padding, as in a JWT."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _b64url_json(value: JSON) -> str:
-    return _b64url(json.dumps(value, separators=(",", ":")).encode())
+def b64url_json(value: JSON) -> str:
+    """A JSON object as compact base64url, a JWT's header or claims."""
+    return b64url(json.dumps(value, separators=(",", ":")).encode())
 
 
-def _guess_type(name: str) -> str:
+def guess_type(name: str) -> str:
+    """The content type of a file name, application/octet-stream if unknown."""
     import mimetypes
 
     return mimetypes.guess_type(name)[0] or "application/octet-stream"

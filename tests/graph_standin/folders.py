@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .conventions import JSON, _graph_id
+from .conventions import JSON, graph_id
 from .messages import MessageRoutes
 from .model import Folder, Mailbox
 from .odata import FilterParser
-from .responses import GraphError, Response, _json
+from .responses import GraphError, Response, json_response
 
 if TYPE_CHECKING:
-    from .routing import _Handler
+    from .routing import RequestHandler
 
 
 class FolderRoutes(MessageRoutes):
@@ -26,7 +26,7 @@ class FolderRoutes(MessageRoutes):
         query: dict[str, str],
         data: JSON,
         body: bytes,
-        handler: _Handler,
+        handler: RequestHandler,
     ) -> Response:
         del body
         root = box.well_known("msgfolderroot")
@@ -39,7 +39,7 @@ class FolderRoutes(MessageRoutes):
         folder = self._folder_or_404(box, rest[0])
         if len(rest) == 1:
             if method == "GET":
-                return _json(200, self._folder_json(box, folder))
+                return json_response(200, self._folder_json(box, folder))
             if method == "DELETE":
                 if folder.well_known:
                     raise GraphError(
@@ -74,7 +74,7 @@ class FolderRoutes(MessageRoutes):
         return data
 
     def _list_folders(
-        self, box: Mailbox, parent: Folder, query: dict[str, str], handler: _Handler
+        self, box: Mailbox, parent: Folder, query: dict[str, str], handler: RequestHandler
     ) -> Response:
         items = [f.to_json(box) for f in box.folders.values() if f.parent_id == parent.id]
         if query.get("$filter"):
@@ -90,6 +90,6 @@ class FolderRoutes(MessageRoutes):
         for folder in box.folders.values():
             if folder.parent_id == parent.id and folder.display_name.lower() == name.lower():
                 raise GraphError(409)
-        folder = Folder(_graph_id("AAMkAGI2fld"), name, parent.id)
+        folder = Folder(graph_id("AAMkAGI2fld"), name, parent.id)
         box.folders[folder.id] = folder
-        return _json(201, self._folder_json(box, folder))
+        return json_response(201, self._folder_json(box, folder))

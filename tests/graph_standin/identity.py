@@ -10,12 +10,12 @@ import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlencode
 
-from .conventions import JSON, PERMISSIONS, _b64url, _b64url_json, _now
-from .responses import IdentityError, Response, _json
+from .conventions import JSON, PERMISSIONS, b64url, b64url_json, utc_now
+from .responses import IdentityError, Response, json_response
 from .state import StandinState, Token
 
 if TYPE_CHECKING:
-    from .routing import _Handler
+    from .routing import RequestHandler
 
 
 class IdentityPlatform(StandinState):
@@ -23,7 +23,7 @@ class IdentityPlatform(StandinState):
 
     def _identity(
         self,
-        handler: _Handler,
+        handler: RequestHandler,
         method: str,
         parts: list[str],
         query: dict[str, str],
@@ -33,7 +33,7 @@ class IdentityPlatform(StandinState):
         rest = "/".join(parts[1:])
         if tenant == "common" and rest == "discovery/instance":
             # Instance discovery (only reached if a client is told to use this endpoint).
-            return _json(
+            return json_response(
                 200,
                 {
                     "tenant_discovery_endpoint": f"{self.authority}/v2.0/.well-known/"
@@ -57,7 +57,7 @@ class IdentityPlatform(StandinState):
                     f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have "
                     "the correct tenant ID and are signing into the correct cloud.",
                 )
-            return _json(200, self._openid_configuration(tenant))
+            return json_response(200, self._openid_configuration(tenant))
         if rest == "oauth2/v2.0/authorize" and method == "GET":
             return self._authorize(tenant, query)
         if rest == "oauth2/v2.0/token" and method == "POST":
@@ -141,7 +141,7 @@ class IdentityPlatform(StandinState):
         params = {"code": code, "state": query.get("state", ""), "session_state": str(uuid.uuid4())}
         return Response(302, b"", None, {"Location": f"{redirect}?{urlencode(params)}"})
 
-    def _check_client(self, form: dict[str, str], handler: _Handler) -> None:
+    def _check_client(self, form: dict[str, str], handler: RequestHandler) -> None:
         client_id = form.get("client_id")
         secret = form.get("client_secret")
         auth = handler.headers.get("Authorization", "")
@@ -184,7 +184,7 @@ class IdentityPlatform(StandinState):
                 f"secret added to app '{self.client_id}'.",
             )
 
-    def _token(self, form: dict[str, str], handler: _Handler) -> Response:
+    def _token(self, form: dict[str, str], handler: RequestHandler) -> Response:
         grant = form.get("grant_type")
         self._check_client(form, handler)
         scope = form.get("scope", "")
@@ -198,7 +198,7 @@ class IdentityPlatform(StandinState):
                     "resource identifier (application ID URI).",
                 )
             token = self._issue(user=None, scopes=scope)
-            return _json(
+            return json_response(
                 200,
                 {
                     "token_type": "Bearer",
@@ -239,7 +239,7 @@ class IdentityPlatform(StandinState):
         # Shaped like Graph's tokens (a JWT whose claims carry the granted permissions: "roles"
         # app-only, "scp" delegated) so a client can read which permission is missing; the
         # signature is random and the server only trusts tokens it remembers.
-        now = int(_now().timestamp())
+        now = int(utc_now().timestamp())
         granted = [p for p in PERMISSIONS if p not in self._denied_everywhere]
         claims: JSON = {
             "aud": "https://graph.microsoft.com",
@@ -261,15 +261,15 @@ class IdentityPlatform(StandinState):
             claims["roles"] = granted
         value = ".".join(
             [
-                _b64url_json({"typ": "JWT", "alg": "RS256", "kid": "stand-in"}),
-                _b64url_json(claims),
-                _b64url(secrets.token_bytes(64)),
+                b64url_json({"typ": "JWT", "alg": "RS256", "kid": "stand-in"}),
+                b64url_json(claims),
+                b64url(secrets.token_bytes(64)),
             ]
         )
         token = Token(
             value,
             self.client_id,
-            _now() + dt.timedelta(seconds=self.token_lifetime),
+            utc_now() + dt.timedelta(seconds=self.token_lifetime),
             user=user,
             scopes=scopes,
         )
@@ -283,7 +283,7 @@ class IdentityPlatform(StandinState):
         token = self._issue(user=box.address, scopes=scopes)
         refresh = "0.AAAA" + secrets.token_urlsafe(64)
         self._refresh_tokens[refresh] = {"user": box.address, "scope": scope, "revoked": False}
-        now = int(_now().timestamp())
+        now = int(utc_now().timestamp())
         claims = {
             "aud": self.client_id,
             "iss": f"{self.authority}/v2.0",
@@ -293,14 +293,14 @@ class IdentityPlatform(StandinState):
             "name": box.display_name,
             "oid": box.user_id,
             "preferred_username": box.address,
-            "sub": _b64url(box.user_id.encode()),
+            "sub": b64url(box.user_id.encode()),
             "tid": self.tenant_id,
             "ver": "2.0",
         }
         if nonce:
             claims["nonce"] = nonce
-        id_token = ".".join([_b64url_json({"typ": "JWT", "alg": "none"}), _b64url_json(claims), ""])
-        return _json(
+        id_token = ".".join([b64url_json({"typ": "JWT", "alg": "none"}), b64url_json(claims), ""])
+        return json_response(
             200,
             {
                 "token_type": "Bearer",
@@ -310,6 +310,6 @@ class IdentityPlatform(StandinState):
                 "access_token": token.value,
                 "refresh_token": refresh,
                 "id_token": id_token,
-                "client_info": _b64url_json({"uid": box.user_id, "utid": self.tenant_id}),
+                "client_info": b64url_json({"uid": box.user_id, "utid": self.tenant_id}),
             },
         )

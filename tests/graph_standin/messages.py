@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 from .attachments import AttachmentRoutes
-from .conventions import DEFAULT_TOP, JSON, _graph_id, _now
+from .conventions import DEFAULT_TOP, JSON, graph_id, utc_now
 from .mime import message_mime
 from .model import Folder, Mailbox, Message
-from .odata import FilterParser, _lookup
-from .responses import GraphError, Response, _json
+from .odata import FilterParser, lookup
+from .responses import GraphError, Response, json_response
 
 if TYPE_CHECKING:
-    from .routing import _Handler
+    from .routing import RequestHandler
 
 
 class MessageRoutes(AttachmentRoutes):
@@ -30,7 +30,7 @@ class MessageRoutes(AttachmentRoutes):
         data["@odata.context"] = (
             f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/messages/$entity"
         )
-        return _json(status, data)
+        return json_response(status, data)
 
     def _create_message(self, box: Mailbox, folder: Folder, data: JSON) -> Response:
         message = self._new_message(box, folder)
@@ -39,7 +39,7 @@ class MessageRoutes(AttachmentRoutes):
         return self._single(box, message, {}, status=201)
 
     def _list_messages(
-        self, box: Mailbox, folder: Folder | None, query: dict[str, str], handler: _Handler
+        self, box: Mailbox, folder: Folder | None, query: dict[str, str], handler: RequestHandler
     ) -> Response:
         messages = [m for m in box.messages.values() if folder is None or m.folder_id == folder.id]
         select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
@@ -64,7 +64,7 @@ class MessageRoutes(AttachmentRoutes):
         for key in reversed(keys):
             prop, direction = key[0], (key[1].lower() if len(key) > 1 else "asc")
             pairs.sort(
-                key=lambda pair, p=prop: (str(_lookup(pair[1], p) or ""), pair[0].seq),
+                key=lambda pair, p=prop: (str(lookup(pair[1], p) or ""), pair[0].seq),
                 reverse=direction == "desc",
             )
         items = [
@@ -84,7 +84,7 @@ class MessageRoutes(AttachmentRoutes):
         self,
         items: list[JSON],
         query: dict[str, str],
-        handler: _Handler,
+        handler: RequestHandler,
         context: str,
         *,
         default_top: int,
@@ -103,7 +103,7 @@ class MessageRoutes(AttachmentRoutes):
             params["$skip"] = str(skip + size)
             path = urlsplit(handler.path).path
             data["@odata.nextLink"] = f"{self.url.rstrip('/')}{path}?{urlencode(params)}"
-        return _json(200, data)
+        return json_response(200, data)
 
     def _message_item(
         self,
@@ -112,7 +112,7 @@ class MessageRoutes(AttachmentRoutes):
         rest: list[str],
         query: dict[str, str],
         data: JSON,
-        handler: _Handler,
+        handler: RequestHandler,
     ) -> Response:
         message = self._message_or_404(box, rest[0])
         if len(rest) == 1:
@@ -140,9 +140,9 @@ class MessageRoutes(AttachmentRoutes):
                 raise GraphError(400, "ErrorInvalidIdMalformed", "Id is malformed.")
             folder = self._folder_or_404(box, destination)
             moved = copy.deepcopy(message)
-            moved.id = _graph_id()
+            moved.id = graph_id()
             moved.folder_id = folder.id
-            moved.modified = _now()
+            moved.modified = utc_now()
             if action == "move":
                 del box.messages[message.id]
                 box.messages[moved.id] = moved

@@ -17,7 +17,8 @@ def _address(mail: JSON | None) -> str:
     return email.utils.formataddr((box.get("name") or "", box.get("address") or ""))
 
 
-def _recipient(name: str, address: str) -> JSON:
+def recipient_json(name: str, address: str) -> JSON:
+    """Graph's recipient JSON; the address stands in for a missing name."""
     return {"emailAddress": {"name": name or address, "address": address}}
 
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from .conventions import JSON, _b64url, _graph_id, _now, iso
+from .conventions import JSON, b64url, graph_id, iso, utc_now
 
 WELL_KNOWN = {
     "msgfolderroot": "",
@@ -32,7 +32,7 @@ class Attachment:
     content: bytes
     is_inline: bool = False
     content_id: str | None = None
-    modified: dt.datetime = field(default_factory=_now)
+    modified: dt.datetime = field(default_factory=utc_now)
 
     def to_json(self, *, with_content: bool = True) -> JSON:
         data: JSON = {
@@ -73,9 +73,9 @@ class Message:
     flag: JSON = field(default_factory=lambda: {"flagStatus": "notFlagged"})
     headers: list[JSON] = field(default_factory=list)  # internetMessageHeaders
     attachments: list[Attachment] = field(default_factory=list)
-    created: dt.datetime = field(default_factory=_now)
-    modified: dt.datetime = field(default_factory=_now)
-    received: dt.datetime = field(default_factory=_now)
+    created: dt.datetime = field(default_factory=utc_now)
+    modified: dt.datetime = field(default_factory=utc_now)
+    received: dt.datetime = field(default_factory=utc_now)
     sent: dt.datetime | None = None
     mime: bytes | None = None  # kept for messages delivered as MIME
     in_reply_to: str | None = None
@@ -89,11 +89,11 @@ class Message:
     def to_json(self) -> JSON:
         sent = self.sent or self.created
         data: JSON = {
-            "@odata.etag": f'W/"{_b64url(self.modified.isoformat().encode())}"',
+            "@odata.etag": f'W/"{b64url(self.modified.isoformat().encode())}"',
             "id": self.id,
             "createdDateTime": iso(self.created),
             "lastModifiedDateTime": iso(self.modified),
-            "changeKey": _b64url(self.modified.isoformat().encode()),
+            "changeKey": b64url(self.modified.isoformat().encode()),
             "categories": list(self.categories),
             "receivedDateTime": iso(self.received),
             "sentDateTime": iso(sent),
@@ -104,7 +104,7 @@ class Message:
             "importance": self.importance,
             "parentFolderId": self.folder_id,
             "conversationId": self.conversation_id,
-            "conversationIndex": _b64url(self.conversation_id.encode())[:30],
+            "conversationIndex": b64url(self.conversation_id.encode())[:30],
             "isDeliveryReceiptRequested": False,
             "isReadReceiptRequested": False,
             "isRead": self.is_read,
@@ -158,11 +158,11 @@ class Mailbox:
     denied: set[str] = field(default_factory=set)  # permissions the app lacks here
 
     def __post_init__(self) -> None:
-        root = Folder(_graph_id("AQMkADAw"), "Top of Information Store", "", "msgfolderroot")
+        root = Folder(graph_id("AQMkADAw"), "Top of Information Store", "", "msgfolderroot")
         self.folders[root.id] = root
         for key, name in WELL_KNOWN.items():
             if key != "msgfolderroot":
-                folder = Folder(_graph_id("AQMkADAw"), name, root.id, key)
+                folder = Folder(graph_id("AQMkADAw"), name, root.id, key)
                 self.folders[folder.id] = folder
 
     def well_known(self, key: str) -> Folder:

@@ -117,11 +117,11 @@ class FilterParser:
             self.fields.append(prop)
             name = tok[1].lower()
             if name == "startswith":
-                return lambda m: str(_lookup(m, prop) or "").lower().startswith(needle)
+                return lambda m: str(lookup(m, prop) or "").lower().startswith(needle)
             if name == "endswith":
-                return lambda m: str(_lookup(m, prop) or "").lower().endswith(needle)
+                return lambda m: str(lookup(m, prop) or "").lower().endswith(needle)
             if name == "contains":
-                return lambda m: needle in str(_lookup(m, prop) or "").lower()
+                return lambda m: needle in str(lookup(m, prop) or "").lower()
             raise GraphError(400, "BadRequest", f"Unsupported filter function {tok[1]!r}.")
         prop = tok[1]
         op = self._take()[1].lower()
@@ -132,7 +132,7 @@ class FilterParser:
         self.fields.append(prop)
 
         def compare(message: JSON) -> bool:
-            actual = _lookup(message, prop)
+            actual = lookup(message, prop)
             expected = value
             if isinstance(expected, dt.datetime):
                 if not isinstance(actual, str):
@@ -158,7 +158,8 @@ class FilterParser:
         return compare
 
 
-def _lookup(data: Any, path: str) -> Any:
+def lookup(data: Any, path: str) -> Any:
+    """The value at a property path like from/emailAddress/address (case-insensitive), or None."""
     for part in path.split("/"):
         if not isinstance(data, dict):
             return None

@@ -53,5 +53,6 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> Response:
+    """A response carrying `data` as JSON."""
     return Response(status, json.dumps(data).encode(), "application/json", headers or {})

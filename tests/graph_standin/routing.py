@@ -10,28 +10,32 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .conventions import JSON, MAX_BODY, REQUEST_LIMIT, _now, iso
+from .conventions import JSON, MAX_BODY, REQUEST_LIMIT, iso, utc_now
 from .folders import FolderRoutes
 from .identity import IdentityPlatform
 from .model import Mailbox
-from .responses import ERROR_TEXTS, GraphError, IdentityError, Response, _json
+from .responses import ERROR_TEXTS, GraphError, IdentityError, Response, json_response
 from .state import Token
 
 if TYPE_CHECKING:
     from .server import GraphStandin
 
 
-class _Server(http.server.ThreadingHTTPServer):
+class StandinServer(http.server.ThreadingHTTPServer):
+    """The HTTP server, one thread a request, that hands every request to its stand-in."""
+
     daemon_threads = True
     allow_reuse_address = True
     standin: GraphStandin
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class RequestHandler(http.server.BaseHTTPRequestHandler):
+    """The request handler: every request, whatever its method, goes to the dispatch."""
+
     # HTTP/1.0: one request per connection, so clients close their sockets after each answer
     # and nothing lingers when the server stops.
     protocol_version = "HTTP/1.0"
-    server: _Server
+    server: StandinServer
     timeout = 10
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -46,7 +50,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class Router(FolderRoutes, IdentityPlatform):
     """Route each request to its family, and answer errors as the real services do."""
 
-    def _dispatch(self, handler: _Handler) -> None:
+    def _dispatch(self, handler: RequestHandler) -> None:
         split = urlsplit(handler.path)
         path = unquote(split.path)
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
@@ -98,9 +102,9 @@ class Router(FolderRoutes, IdentityPlatform):
                     headers["Retry-After"] = str(fault.retry_after)
                 if fault.body is None:
                     code, message = ERROR_TEXTS.get(fault.status, ("UnknownError", "Error."))
-                    return _json(fault.status, self._error_body(code, message), headers)
+                    return json_response(fault.status, self._error_body(code, message), headers)
                 if isinstance(fault.body, dict | list):
-                    return _json(fault.status, fault.body, headers)
+                    return json_response(fault.status, fault.body, headers)
                 raw = fault.body.encode() if isinstance(fault.body, str) else bytes(fault.body)
                 return Response(fault.status, raw, "text/plain", headers)
         return None
@@ -112,14 +116,14 @@ class Router(FolderRoutes, IdentityPlatform):
                 "code": code,
                 "message": message,
                 "innerError": {
-                    "date": iso(_now()),
+                    "date": iso(utc_now()),
                     "request-id": str(uuid.uuid4()),
                     "client-request-id": str(uuid.uuid4()),
                 },
             }
         }
 
-    def _graph_error(self, error: GraphError, handler: _Handler) -> Response:
+    def _graph_error(self, error: GraphError, handler: RequestHandler) -> Response:
         body = self._error_body(error.code, error.message)
         client_request = handler.headers.get("client-request-id")
         if client_request:
@@ -131,21 +135,21 @@ class Router(FolderRoutes, IdentityPlatform):
                 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/'
                 'oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
             )
-        return _json(error.status, body, headers)
+        return json_response(error.status, body, headers)
 
     @staticmethod
     def _identity_error(error: IdentityError) -> Response:
         trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
-        return _json(
+        return json_response(
             error.status,
             {
                 "error": error.error,
                 "error_description": f"{error.description} Trace ID: {trace} Correlation ID: "
-                f"{correlation} Timestamp: {_now().strftime('%Y-%m-%d %H:%M:%SZ')}",
+                f"{correlation} Timestamp: {utc_now().strftime('%Y-%m-%d %H:%M:%SZ')}",
                 "error_codes": [int(re.findall(r"AADSTS(\d+)", error.description)[0])]
                 if "AADSTS" in error.description
                 else [],
-                "timestamp": _now().strftime("%Y-%m-%d %H:%M:%SZ"),
+                "timestamp": utc_now().strftime("%Y-%m-%d %H:%M:%SZ"),
                 "trace_id": trace,
                 "correlation_id": correlation,
                 "error_uri": "https://login.microsoftonline.com/error?code="
@@ -154,7 +158,7 @@ class Router(FolderRoutes, IdentityPlatform):
         )
 
     def _route(
-        self, handler: _Handler, method: str, path: str, query: dict[str, str], body: bytes
+        self, handler: RequestHandler, method: str, path: str, query: dict[str, str], body: bytes
     ) -> Response:
         parts = [p for p in path.split("/") if p]
         if not parts:
@@ -167,7 +171,7 @@ class Router(FolderRoutes, IdentityPlatform):
             return self._graph(handler, method, parts[1:], query, body)
         return self._identity(handler, method, parts, query, body)
 
-    def _authenticate(self, handler: _Handler) -> Token:
+    def _authenticate(self, handler: RequestHandler) -> Token:
         auth = handler.headers.get("Authorization", "")
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
             raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
@@ -178,13 +182,13 @@ class Router(FolderRoutes, IdentityPlatform):
                 "InvalidAuthenticationToken",
                 "Invalid JWT token. The token is not recognized.",
             )
-        if token.expires <= _now():
+        if token.expires <= utc_now():
             raise GraphError(401)
         return token
 
     def _graph(
         self,
-        handler: _Handler,
+        handler: RequestHandler,
         method: str,
         parts: list[str],
         query: dict[str, str],
@@ -220,7 +224,7 @@ class Router(FolderRoutes, IdentityPlatform):
         if not rest:
             if method != "GET":
                 raise GraphError(405, "Request_BadRequest", "Method not allowed.")
-            return _json(200, self._user_json(box))
+            return json_response(200, self._user_json(box))
         data = self._body_json(body) if method in ("POST", "PATCH") else {}
         return self._mail(box, method, rest, query, data, body, handler)
 
@@ -263,7 +267,7 @@ class Router(FolderRoutes, IdentityPlatform):
         query: dict[str, str],
         data: JSON,
         body: bytes,
-        handler: _Handler,
+        handler: RequestHandler,
     ) -> Response:
         head = rest[0]
         if head.lower() == "sendmail" and len(rest) == 1 and method == "POST":

@@ -10,10 +10,10 @@ import ssl
 import threading
 from typing import Any
 
-from .conventions import JSON, PERMISSIONS, _now
+from .conventions import JSON, PERMISSIONS, utc_now
 from .mime import message_mime
 from .model import Mailbox
-from .routing import Router, _Handler, _Server
+from .routing import RequestHandler, Router, StandinServer
 from .state import Fault
 
 
@@ -21,7 +21,7 @@ class GraphStandin(Router):
     """The stand-in's state and server. Use as a context manager, or start()/stop()."""
 
     def start(self) -> GraphStandin:
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = StandinServer(("127.0.0.1", 0), RequestHandler)
         server.standin = self
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self._cert_file, self._key_file)
@@ -100,7 +100,7 @@ class GraphStandin(Router):
     def expire_tokens(self) -> None:
         """Every access token issued so far is expired from now on (401 on use)."""
         with self._lock:
-            past = _now() - dt.timedelta(seconds=1)
+            past = utc_now() - dt.timedelta(seconds=1)
             for token in self._tokens.values():
                 token.expires = past
 

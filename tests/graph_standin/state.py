@@ -17,7 +17,7 @@ from .conventions import JSON
 from .model import Mailbox
 
 if TYPE_CHECKING:
-    from .routing import _Server
+    from .routing import StandinServer
 
 
 @dataclass
@@ -70,7 +70,7 @@ class StandinState:
         self._denied_everywhere: set[str] = set()
         self._seq = 0
         self._lock = threading.RLock()
-        self._server: _Server | None = None
+        self._server: StandinServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
 

@@ -12,10 +12,10 @@ import re
 import uuid
 from typing import Any
 
-from .conventions import JSON, SIMPLE_ATTACHMENT_LIMIT, _graph_id, _guess_type, _now
-from .mime import _recipient, message_mime
+from .conventions import JSON, SIMPLE_ATTACHMENT_LIMIT, graph_id, guess_type, utc_now
+from .mime import message_mime, recipient_json
 from .model import Attachment, Folder, Mailbox, Message
-from .odata import _lookup
+from .odata import lookup
 from .responses import GraphError
 from .state import StandinState
 
@@ -30,11 +30,11 @@ class MailStore(StandinState):
 
     def _new_message(self, box: Mailbox, folder: Folder) -> Message:
         return Message(
-            id=_graph_id(),
+            id=graph_id(),
             folder_id=folder.id,
             internet_message_id=f"<{uuid.uuid4().hex}@stand-in>",
-            conversation_id=_graph_id("AAQkAGI2"),
-            sender=_recipient(box.display_name, box.address),
+            conversation_id=graph_id("AAQkAGI2"),
+            sender=recipient_json(box.display_name, box.address),
         )
 
     def _conversation_for(self, box: Mailbox, *message_ids: str | None) -> str | None:
@@ -52,12 +52,12 @@ class MailStore(StandinState):
         message.mime = raw
         message.subject = str(parsed.get("Subject", "") or "")
         senders = email.utils.getaddresses([str(v) for v in parsed.get_all("From", [])])
-        message.sender = _recipient(*senders[0]) if senders else None
+        message.sender = recipient_json(*senders[0]) if senders else None
         for header, target in (("To", message.to), ("Cc", message.cc)):
             for name, address in email.utils.getaddresses(
                 [str(v) for v in parsed.get_all(header, [])]
             ):
-                target.append(_recipient(name, address))
+                target.append(recipient_json(name, address))
         if parsed.get("Message-ID"):
             message.internet_message_id = str(parsed["Message-ID"]).strip()
         message.in_reply_to = str(parsed["In-Reply-To"]) if parsed.get("In-Reply-To") else None
@@ -80,7 +80,7 @@ class MailStore(StandinState):
             content = part.get_payload(decode=True) or b""
             message.attachments.append(
                 Attachment(
-                    _graph_id("AAMkAGI2att"),
+                    graph_id("AAMkAGI2att"),
                     part.get_filename() or "attachment",
                     part.get_content_type(),
                     content,
@@ -154,20 +154,20 @@ class MailStore(StandinState):
             message.headers = [{"name": h["name"], "value": h["value"]} for h in headers]
         for item in lowered.get("attachments") or []:
             message.attachments.append(self._attachment_from_json(item))
-        message.modified = _now()
+        message.modified = utc_now()
         del box
 
     @staticmethod
     def _check_recipient(value: Any) -> JSON:
-        address = _lookup(value, "emailAddress/address")
+        address = lookup(value, "emailAddress/address")
         if not isinstance(address, str) or "@" not in address:
             raise GraphError(
                 400,
                 "ErrorInvalidRecipients",
                 "At least one recipient isn't valid., Recipient '' is not resolved.",
             )
-        name = _lookup(value, "emailAddress/name") or address
-        return _recipient(name, address)
+        name = lookup(value, "emailAddress/name") or address
+        return recipient_json(name, address)
 
     @staticmethod
     def _attachment_from_json(data: JSON) -> Attachment:
@@ -183,9 +183,9 @@ class MailStore(StandinState):
             raise GraphError(413)
         name = lowered.get("name") or "attachment"
         return Attachment(
-            _graph_id("AAMkAGI2att"),
+            graph_id("AAMkAGI2att"),
             name,
-            lowered.get("contenttype") or _guess_type(name),
+            lowered.get("contenttype") or guess_type(name),
             content,
             is_inline=bool(lowered.get("isinline")),
             content_id=lowered.get("contentid"),
@@ -199,21 +199,21 @@ class MailStore(StandinState):
                 "At least one recipient is required, but none were found.",
             )
         box.messages.pop(message.id, None)
-        now = _now()
+        now = utc_now()
         message.is_draft = False
         message.is_read = True
         message.sent = now
         message.received = now
         message.modified = now
         if message.sender is None:
-            message.sender = _recipient(box.display_name, box.address)
+            message.sender = recipient_json(box.display_name, box.address)
         if save:
-            message.id = _graph_id()
+            message.id = graph_id()
             message.folder_id = box.well_known("sentitems").id
             self._store(box, message)
         mime = message_mime(message)
         for recipient in message.to + message.cc + message.bcc:
-            address = str(_lookup(recipient, "emailAddress/address")).lower()
+            address = str(lookup(recipient, "emailAddress/address")).lower()
             if address in self.mailboxes:
                 target = self.mailboxes[address]
                 copy_ = self._message_from_mime(

@@ -48,42 +48,52 @@ class AttachmentRoutes(MailStore):
                 return json_response(201, result)
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
         if rest[0] == "createUploadSession" and method == "POST":
-            item = next((v for k, v in data.items() if k.lower() == "attachmentitem"), None)
-            if not isinstance(item, dict):
-                raise GraphError(400, "ErrorInvalidParameter", "AttachmentItem is missing.")
-            lowered = {k.lower(): v for k, v in item.items()}
-            size = lowered.get("size")
-            if str(lowered.get("attachmenttype", "file")).lower() != "file":
-                raise GraphError(400, "ErrorInvalidParameter", "Only file attachments.")
-            if not isinstance(size, int) or size <= 0:
-                raise GraphError(400, "ErrorInvalidParameter", "The attachment size is missing.")
-            if size > 150 * MB:
-                raise GraphError(
-                    413,
-                    "ErrorAttachmentSizeShouldNotBeGreaterThanMaximum",
-                    "The attachment is larger than 150 MB.",
-                )
-            token = secrets.token_urlsafe(32)
-            expires = utc_now() + dt.timedelta(minutes=15)
-            self._uploads[token] = {
-                "mailbox": box.address,
-                "message": message.id,
-                "name": lowered.get("name") or "attachment",
-                "content_type": lowered.get("contenttype") or guess_type(lowered.get("name") or ""),
-                "is_inline": bool(lowered.get("isinline")),
-                "size": size,
-                "data": bytearray(),
-                "expires": expires,
-            }
-            return json_response(
-                201,
-                {
-                    "@odata.context": f"{self.url}v1.0/$metadata#microsoft.graph.uploadSession",
-                    "uploadUrl": f"{self.url}upload/{token}",
-                    "expirationDateTime": iso(expires),
-                    "nextExpectedRanges": ["0-"],
-                },
+            return self._create_upload_session(box, message, data)
+        del handler
+        return self._attachment_item(message, method, rest, context)
+
+    def _create_upload_session(self, box: Mailbox, message: Message, data: JSON) -> Response:
+        """Open an upload session for a large attachment; its chunks come to /upload/{token}."""
+        item = next((v for k, v in data.items() if k.lower() == "attachmentitem"), None)
+        if not isinstance(item, dict):
+            raise GraphError(400, "ErrorInvalidParameter", "AttachmentItem is missing.")
+        lowered = {k.lower(): v for k, v in item.items()}
+        size = lowered.get("size")
+        if str(lowered.get("attachmenttype", "file")).lower() != "file":
+            raise GraphError(400, "ErrorInvalidParameter", "Only file attachments.")
+        if not isinstance(size, int) or size <= 0:
+            raise GraphError(400, "ErrorInvalidParameter", "The attachment size is missing.")
+        if size > 150 * MB:
+            raise GraphError(
+                413,
+                "ErrorAttachmentSizeShouldNotBeGreaterThanMaximum",
+                "The attachment is larger than 150 MB.",
             )
+        token = secrets.token_urlsafe(32)
+        expires = utc_now() + dt.timedelta(minutes=15)
+        self._uploads[token] = {
+            "mailbox": box.address,
+            "message": message.id,
+            "name": lowered.get("name") or "attachment",
+            "content_type": lowered.get("contenttype") or guess_type(lowered.get("name") or ""),
+            "is_inline": bool(lowered.get("isinline")),
+            "size": size,
+            "data": bytearray(),
+            "expires": expires,
+        }
+        return json_response(
+            201,
+            {
+                "@odata.context": f"{self.url}v1.0/$metadata#microsoft.graph.uploadSession",
+                "uploadUrl": f"{self.url}upload/{token}",
+                "expirationDateTime": iso(expires),
+                "nextExpectedRanges": ["0-"],
+            },
+        )
+
+    @staticmethod
+    def _attachment_item(message: Message, method: str, rest: list[str], context: str) -> Response:
+        """GET or DELETE one attachment, or GET its bytes ($value)."""
         attachment = next((a for a in message.attachments if a.id == rest[0]), None)
         if attachment is None:
             raise GraphError(
@@ -99,7 +109,6 @@ class AttachmentRoutes(MailStore):
                 return Response(204, b"", None)
         if len(rest) == 2 and rest[1] == "$value" and method == "GET":
             return Response(200, attachment.content, attachment.content_type)
-        del handler
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest[-1]}'.")
 
     def _upload(self, method: str, token: str, handler: RequestHandler, body: bytes) -> Response:

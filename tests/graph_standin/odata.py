@@ -106,56 +106,68 @@ class FilterParser:
             raise GraphError(400, "BadRequest", f"Invalid filter clause near {tok[1]!r}.")
         nxt = self._peek()
         if nxt and nxt[0] == "lp":  # function call: startswith(prop, 'x')
-            self.pos += 1
-            prop = self._take()[1]
-            if self._take()[0] != "comma":
-                raise GraphError(400, "BadRequest", "Invalid filter clause: expected ','.")
-            kind, raw = self._take()
-            if self._take()[0] != "rp":
-                raise GraphError(400, "BadRequest", "Invalid filter clause: missing ')'.")
-            needle = str(_parse_value(kind, raw)).lower()
-            self.fields.append(prop)
-            name = tok[1].lower()
-            if name == "startswith":
-                return lambda m: str(lookup(m, prop) or "").lower().startswith(needle)
-            if name == "endswith":
-                return lambda m: str(lookup(m, prop) or "").lower().endswith(needle)
-            if name == "contains":
-                return lambda m: needle in str(lookup(m, prop) or "").lower()
-            raise GraphError(400, "BadRequest", f"Unsupported filter function {tok[1]!r}.")
-        prop = tok[1]
+            return self._function(tok[1])
+        return self._comparison(tok[1])
+
+    def _function(self, function: str) -> Predicate:
+        """Parse the arguments of startswith/endswith/contains(prop, 'x'), from the '('."""
+        self.pos += 1
+        prop = self._take()[1]
+        if self._take()[0] != "comma":
+            raise GraphError(400, "BadRequest", "Invalid filter clause: expected ','.")
+        kind, raw = self._take()
+        if self._take()[0] != "rp":
+            raise GraphError(400, "BadRequest", "Invalid filter clause: missing ')'.")
+        needle = str(_parse_value(kind, raw)).lower()
+        self.fields.append(prop)
+        name = function.lower()
+        if name == "startswith":
+            return lambda m: str(lookup(m, prop) or "").lower().startswith(needle)
+        if name == "endswith":
+            return lambda m: str(lookup(m, prop) or "").lower().endswith(needle)
+        if name == "contains":
+            return lambda m: needle in str(lookup(m, prop) or "").lower()
+        raise GraphError(400, "BadRequest", f"Unsupported filter function {function!r}.")
+
+    def _comparison(self, prop: str) -> Predicate:
+        """Parse the operator and value of `prop eq 'x'` (eq, ne, gt, ge, lt, le)."""
         op = self._take()[1].lower()
         if op not in _OPS:
             raise GraphError(400, "BadRequest", f"Invalid filter operator {op!r}.")
         kind, raw = self._take()
         value = _parse_value(kind, raw)
         self.fields.append(prop)
+        return _compare(prop, op, value)
 
-        def compare(message: JSON) -> bool:
-            actual = lookup(message, prop)
-            expected = value
-            if isinstance(expected, dt.datetime):
-                if not isinstance(actual, str):
-                    return False
-                actual = dt.datetime.fromisoformat(actual.replace("Z", "+00:00"))
-            elif isinstance(expected, str) and isinstance(actual, str):
-                actual, expected = actual.lower(), expected.lower()
-            if op == "eq":
-                return bool(actual == expected)
-            if op == "ne":
-                return bool(actual != expected)
-            if actual is None or expected is None:
+
+def _compare(prop: str, op: str, value: Any) -> Predicate:
+    """Compare a message's `prop` with `value`: dates as dates, strings case-insensitively."""
+
+    def compare(message: JSON) -> bool:
+        actual = lookup(message, prop)
+        expected = value
+        if isinstance(expected, dt.datetime):
+            if not isinstance(actual, str):
                 return False
-            return bool(
-                {
-                    "gt": actual > expected,
-                    "ge": actual >= expected,
-                    "lt": actual < expected,
-                    "le": actual <= expected,
-                }[op]
-            )
+            actual = dt.datetime.fromisoformat(actual.replace("Z", "+00:00"))
+        elif isinstance(expected, str) and isinstance(actual, str):
+            actual, expected = actual.lower(), expected.lower()
+        if op == "eq":
+            return bool(actual == expected)
+        if op == "ne":
+            return bool(actual != expected)
+        if actual is None or expected is None:
+            return False
+        return bool(
+            {
+                "gt": actual > expected,
+                "ge": actual >= expected,
+                "lt": actual < expected,
+                "le": actual <= expected,
+            }[op]
+        )
 
-        return compare
+    return compare
 
 
 def lookup(data: Any, path: str) -> Any:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from .attachments import AttachmentRoutes
 from .conventions import DEFAULT_TOP, JSON, graph_id, utc_now
 from .mime import message_mime
 from .model import Folder, Mailbox, Message
-from .odata import FilterParser, lookup
+from .odata import FilterParser, expands_attachments, order_by, page, selected
 from .responses import GraphError, Response, json_response
 
 if TYPE_CHECKING:
@@ -24,9 +24,9 @@ class MessageRoutes(AttachmentRoutes):
     def _single(
         self, box: Mailbox, message: Message, query: dict[str, str], status: int = 200
     ) -> Response:
-        select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
-        expand = "attachments" in query.get("$expand", "").lower()
-        data = self._message_json(box, message, select=select or None, expand=expand)
+        data = self._message_json(
+            box, message, select=selected(query), expand=expands_attachments(query)
+        )
         data["@odata.context"] = (
             f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/messages/$entity"
         )
@@ -42,7 +42,6 @@ class MessageRoutes(AttachmentRoutes):
         self, box: Mailbox, folder: Folder | None, query: dict[str, str], handler: RequestHandler
     ) -> Response:
         messages = [m for m in box.messages.values() if folder is None or m.folder_id == folder.id]
-        select = [s.strip() for s in query.get("$select", "").split(",") if s.strip()]
         pairs = [(m, m.to_json()) for m in messages]
         filter_fields: list[str] = []
         if query.get("$filter"):
@@ -50,32 +49,9 @@ class MessageRoutes(AttachmentRoutes):
             predicate = parser.parse()
             filter_fields = parser.fields
             pairs = [(m, j) for m, j in pairs if predicate(j)]
-        order = query.get("$orderby", "receivedDateTime desc")
-        keys = [o.strip().split() for o in order.split(",") if o.strip()]
-        if query.get("$filter") and query.get("$orderby"):
-            wanted = [k[0].lower() for k in keys]
-            present = [f.lower() for f in filter_fields[: len(wanted)]]
-            if wanted != present:
-                raise GraphError(
-                    400,
-                    "InefficientFilter",
-                    "The restriction or sort order is too complex for this operation.",
-                )
-        for key in reversed(keys):
-            prop, direction = key[0], (key[1].lower() if len(key) > 1 else "asc")
-            pairs.sort(
-                key=lambda pair, p=prop: (str(lookup(pair[1], p) or ""), pair[0].seq),
-                reverse=direction == "desc",
-            )
-        items = [
-            self._message_json(
-                box,
-                m,
-                select=select or None,
-                expand="attachments" in query.get("$expand", "").lower(),
-            )
-            for m, _ in pairs
-        ]
+        order_by(pairs, query, filter_fields)
+        select, expand = selected(query), expands_attachments(query)
+        items = [self._message_json(box, m, select=select, expand=expand) for m, _ in pairs]
         where = f"mailFolders('{folder.id}')/messages" if folder else "messages"
         context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/{where}"
         return self._page(items, query, handler, context, default_top=DEFAULT_TOP)
@@ -89,20 +65,16 @@ class MessageRoutes(AttachmentRoutes):
         *,
         default_top: int,
     ) -> Response:
-        try:
-            top = int(query.get("$top", default_top))
-            skip = int(query.get("$skip", 0))
-        except ValueError as error:
-            raise GraphError(400, "BadRequest", "Invalid $top or $skip.") from error
-        top = max(1, min(top, 1000))
-        size = min(top, self.page_size) if self.page_size else top
-        page = items[skip : skip + size]
-        data: JSON = {"@odata.context": context, "value": page}
-        if skip + size < len(items):
-            params = dict(query)
-            params["$skip"] = str(skip + size)
-            path = urlsplit(handler.path).path
-            data["@odata.nextLink"] = f"{self.url.rstrip('/')}{path}?{urlencode(params)}"
+        """A page of a listing, its nextLink pointing back at the path asked for."""
+        link = f"{self.url.rstrip('/')}{urlsplit(handler.path).path}"
+        data = page(
+            items,
+            query,
+            context=context,
+            link=link,
+            page_size=self.page_size,
+            default_top=default_top,
+        )
         return json_response(200, data)
 
     def _message_item(

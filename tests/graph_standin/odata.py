@@ -1,4 +1,5 @@
-"""OData's $filter, enough for mail: parsed into a predicate over a message's Graph JSON."""
+"""OData's query options, enough for mail: $filter (parsed into a predicate over Graph JSON),
+$orderby, $top and $skip with @odata.nextLink, $select and $expand."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from .conventions import JSON
+from .model import Message
 from .responses import GraphError
 
 _TOKEN = re.compile(
@@ -177,4 +180,64 @@ def lookup(data: Any, path: str) -> Any:
             return None
         key = next((k for k in data if k.lower() == part.lower()), None)
         data = data.get(key) if key else None
+    return data
+
+
+def selected(query: dict[str, str]) -> list[str] | None:
+    """The properties $select names, or None for all of them."""
+    return [s.strip() for s in query.get("$select", "").split(",") if s.strip()] or None
+
+
+def expands_attachments(query: dict[str, str]) -> bool:
+    """Whether $expand asks for the attachments."""
+    return "attachments" in query.get("$expand", "").lower()
+
+
+def order_by(
+    pairs: list[tuple[Message, JSON]], query: dict[str, str], filter_fields: list[str]
+) -> None:
+    """Sort (message, its JSON) pairs by $orderby, newest first by default, ties in the order
+    stored; as Graph does, refuse an $orderby whose properties do not open the $filter."""
+    order = query.get("$orderby", "receivedDateTime desc")
+    keys = [o.strip().split() for o in order.split(",") if o.strip()]
+    if query.get("$filter") and query.get("$orderby"):
+        wanted = [k[0].lower() for k in keys]
+        present = [f.lower() for f in filter_fields[: len(wanted)]]
+        if wanted != present:
+            raise GraphError(
+                400,
+                "InefficientFilter",
+                "The restriction or sort order is too complex for this operation.",
+            )
+    for key in reversed(keys):
+        prop, direction = key[0], (key[1].lower() if len(key) > 1 else "asc")
+        pairs.sort(
+            key=lambda pair, p=prop: (str(lookup(pair[1], p) or ""), pair[0].seq),
+            reverse=direction == "desc",
+        )
+
+
+def page(
+    items: list[JSON],
+    query: dict[str, str],
+    *,
+    context: str,
+    link: str,
+    page_size: int | None,
+    default_top: int,
+) -> JSON:
+    """The page of `items` that $top and $skip ask for (no larger than `page_size`), with an
+    @odata.nextLink (`link` and the same query, $skip moved on) while more remain."""
+    try:
+        top = int(query.get("$top", default_top))
+        skip = int(query.get("$skip", 0))
+    except ValueError as error:
+        raise GraphError(400, "BadRequest", "Invalid $top or $skip.") from error
+    top = max(1, min(top, 1000))
+    size = min(top, page_size) if page_size else top
+    data: JSON = {"@odata.context": context, "value": items[skip : skip + size]}
+    if skip + size < len(items):
+        params = dict(query)
+        params["$skip"] = str(skip + size)
+        data["@odata.nextLink"] = f"{link}?{urlencode(params)}"
     return data

@@ -14,7 +14,7 @@ from .responses import GraphError, Response, json_response
 from .store import MailStore
 
 if TYPE_CHECKING:
-    from .routing import RequestHandler
+    from .routing import Request
 
 
 class AttachmentRoutes(MailStore):
@@ -24,14 +24,13 @@ class AttachmentRoutes(MailStore):
         self,
         box: Mailbox,
         message: Message,
-        method: str,
+        request: Request,
         rest: list[str],
         data: JSON,
-        handler: RequestHandler,
     ) -> Response:
         context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/messages('{message.id}')"
         if not rest:
-            if method == "GET":
+            if request.method == "GET":
                 return json_response(
                     200,
                     {
@@ -39,7 +38,7 @@ class AttachmentRoutes(MailStore):
                         "value": [a.to_json() for a in message.attachments],
                     },
                 )
-            if method == "POST":
+            if request.method == "POST":
                 attachment = self._attachment_from_json(data)
                 message.attachments.append(attachment)
                 message.modified = utc_now()
@@ -47,10 +46,9 @@ class AttachmentRoutes(MailStore):
                 result["@odata.context"] = f"{context}/attachments/$entity"
                 return json_response(201, result)
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
-        if rest[0] == "createUploadSession" and method == "POST":
+        if rest[0] == "createUploadSession" and request.method == "POST":
             return self._create_upload_session(box, message, data)
-        del handler
-        return self._attachment_item(message, method, rest, context)
+        return self._attachment_item(message, request.method, rest, context)
 
     def _create_upload_session(self, box: Mailbox, message: Message, data: JSON) -> Response:
         """Open an upload session for a large attachment; its chunks come to /upload/{token}."""
@@ -111,16 +109,17 @@ class AttachmentRoutes(MailStore):
             return Response(200, attachment.content, attachment.content_type)
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest[-1]}'.")
 
-    def _upload(self, method: str, token: str, handler: RequestHandler, body: bytes) -> Response:
+    def _upload(self, request: Request, token: str) -> Response:
         session = self._uploads.get(token)
         if session is None or session["expires"] <= utc_now():
             raise GraphError(404, "ErrorItemNotFound", "The upload session was not found.")
-        if method == "DELETE":
+        if request.method == "DELETE":
             del self._uploads[token]
             return Response(204, b"", None)
-        if method != "PUT":
+        if request.method != "PUT":
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
-        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", handler.headers.get("Content-Range", ""))
+        content_range = request.headers.get("Content-Range", "")
+        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range)
         if not match:
             raise GraphError(
                 400, "InvalidContentRange", "The Content-Range header is missing or malformed."
@@ -134,13 +133,13 @@ class AttachmentRoutes(MailStore):
                 f"The range {start}-{end}/{total} is not the expected "
                 f"range {len(received)}-/{session['size']}.",
             )
-        if len(body) != end - start + 1:
+        if len(request.body) != end - start + 1:
             raise GraphError(
                 400, "InvalidContentRange", "Content-Length and Content-Range do not agree."
             )
-        if len(body) > REQUEST_LIMIT:
+        if len(request.body) > REQUEST_LIMIT:
             raise GraphError(413)
-        received.extend(body)
+        received.extend(request.body)
         if len(received) < total:
             return json_response(
                 200,

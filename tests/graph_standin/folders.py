@@ -12,35 +12,25 @@ from .odata import FilterParser
 from .responses import GraphError, Response, json_response
 
 if TYPE_CHECKING:
-    from .routing import RequestHandler
+    from .routing import Request
 
 
 class FolderRoutes(MessageRoutes):
     """/mailFolders… (folders hold messages, so these routes build on message routes)."""
 
-    def _folders(
-        self,
-        box: Mailbox,
-        method: str,
-        rest: list[str],
-        query: dict[str, str],
-        data: JSON,
-        body: bytes,
-        handler: RequestHandler,
-    ) -> Response:
-        del body
+    def _folders(self, box: Mailbox, request: Request, rest: list[str], data: JSON) -> Response:
         root = box.well_known("msgfolderroot")
         if not rest:
-            if method == "GET":
-                return self._list_folders(box, root, query, handler)
-            if method == "POST":
+            if request.method == "GET":
+                return self._list_folders(box, root, request)
+            if request.method == "POST":
                 return self._create_folder(box, root, data)
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
         folder = self._folder_or_404(box, rest[0])
         if len(rest) == 1:
-            if method == "GET":
+            if request.method == "GET":
                 return json_response(200, self._folder_json(box, folder))
-            if method == "DELETE":
+            if request.method == "DELETE":
                 if folder.well_known:
                     raise GraphError(
                         403,
@@ -52,18 +42,18 @@ class FolderRoutes(MessageRoutes):
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
         segment = rest[1]
         if segment == "childFolders" and len(rest) == 2:
-            if method == "GET":
-                return self._list_folders(box, folder, query, handler)
-            if method == "POST":
+            if request.method == "GET":
+                return self._list_folders(box, folder, request)
+            if request.method == "POST":
                 return self._create_folder(box, folder, data)
         if segment == "messages":
             if len(rest) == 2:
-                if method == "GET":
-                    return self._list_messages(box, folder, query, handler)
-                if method == "POST":
+                if request.method == "GET":
+                    return self._list_messages(box, folder, request)
+                if request.method == "POST":
                     return self._create_message(box, folder, data)
             else:
-                return self._message_item(box, method, rest[2:], query, data, handler)
+                return self._message_item(box, request, rest[2:], data)
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
 
     def _folder_json(self, box: Mailbox, folder: Folder) -> JSON:
@@ -73,15 +63,13 @@ class FolderRoutes(MessageRoutes):
         )
         return data
 
-    def _list_folders(
-        self, box: Mailbox, parent: Folder, query: dict[str, str], handler: RequestHandler
-    ) -> Response:
+    def _list_folders(self, box: Mailbox, parent: Folder, request: Request) -> Response:
         items = [f.to_json(box) for f in box.folders.values() if f.parent_id == parent.id]
-        if query.get("$filter"):
-            predicate = FilterParser(query["$filter"]).parse()
+        if request.query.get("$filter"):
+            predicate = FilterParser(request.query["$filter"]).parse()
             items = [i for i in items if predicate(i)]
         context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/mailFolders"
-        return self._page(items, query, handler, context, default_top=10)
+        return self._page(items, request, context, default_top=10)
 
     def _create_folder(self, box: Mailbox, parent: Folder, data: JSON) -> Response:
         name = next((v for k, v in data.items() if k.lower() == "displayname"), None)

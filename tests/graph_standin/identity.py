@@ -15,20 +15,13 @@ from .responses import IdentityError, Response, json_response
 from .state import StandinState, Token
 
 if TYPE_CHECKING:
-    from .routing import RequestHandler
+    from .routing import Request
 
 
 class IdentityPlatform(StandinState):
     """/{tenant}/…: sign-in, tokens issued and refreshed."""
 
-    def _identity(
-        self,
-        handler: RequestHandler,
-        method: str,
-        parts: list[str],
-        query: dict[str, str],
-        body: bytes,
-    ) -> Response:
+    def _identity(self, request: Request, parts: list[str]) -> Response:
         tenant = parts[0]
         rest = "/".join(parts[1:])
         if tenant == "common" and rest == "discovery/instance":
@@ -49,7 +42,7 @@ class IdentityPlatform(StandinState):
                 },
             )
         known_tenant = tenant in (self.tenant_id, "organizations", "common")
-        if rest == "v2.0/.well-known/openid-configuration" and method == "GET":
+        if rest == "v2.0/.well-known/openid-configuration" and request.method == "GET":
             if not known_tenant:
                 raise IdentityError(
                     400,
@@ -58,10 +51,10 @@ class IdentityPlatform(StandinState):
                     "the correct tenant ID and are signing into the correct cloud.",
                 )
             return json_response(200, self._openid_configuration(tenant))
-        if rest == "oauth2/v2.0/authorize" and method == "GET":
-            return self._authorize(tenant, query)
-        if rest == "oauth2/v2.0/token" and method == "POST":
-            form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        if rest == "oauth2/v2.0/authorize" and request.method == "GET":
+            return self._authorize(tenant, request.query)
+        if rest == "oauth2/v2.0/token" and request.method == "POST":
+            form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
             if not known_tenant:
                 raise IdentityError(
                     400,
@@ -69,7 +62,7 @@ class IdentityPlatform(StandinState):
                     f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have "
                     "the correct tenant ID and are signing into the correct cloud.",
                 )
-            return self._token(form, handler)
+            return self._token(form, request)
         raise IdentityError(404, "not_found", f"No such endpoint: /{'/'.join(parts)}")
 
     def _openid_configuration(self, tenant: str) -> JSON:
@@ -141,10 +134,10 @@ class IdentityPlatform(StandinState):
         params = {"code": code, "state": query.get("state", ""), "session_state": str(uuid.uuid4())}
         return Response(302, b"", None, {"Location": f"{redirect}?{urlencode(params)}"})
 
-    def _check_client(self, form: dict[str, str], handler: RequestHandler) -> None:
+    def _check_client(self, form: dict[str, str], request: Request) -> None:
         client_id = form.get("client_id")
         secret = form.get("client_secret")
-        auth = handler.headers.get("Authorization", "")
+        auth = request.headers.get("Authorization", "")
         if auth.lower().startswith("basic "):
             client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
             client_id, secret = unquote(client_id), unquote(secret)
@@ -184,9 +177,9 @@ class IdentityPlatform(StandinState):
                 f"secret added to app '{self.client_id}'.",
             )
 
-    def _token(self, form: dict[str, str], handler: RequestHandler) -> Response:
+    def _token(self, form: dict[str, str], request: Request) -> Response:
         grant = form.get("grant_type")
-        self._check_client(form, handler)
+        self._check_client(form, request)
         scope = form.get("scope", "")
         if grant == "client_credentials":
             if not scope.endswith("/.default"):

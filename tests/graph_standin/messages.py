@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from .attachments import AttachmentRoutes
 from .conventions import DEFAULT_TOP, JSON, graph_id, utc_now
@@ -15,7 +15,7 @@ from .odata import FilterParser, expands_attachments, order_by, page, selected
 from .responses import GraphError, Response, json_response
 
 if TYPE_CHECKING:
-    from .routing import RequestHandler
+    from .routing import Request
 
 
 class MessageRoutes(AttachmentRoutes):
@@ -38,9 +38,8 @@ class MessageRoutes(AttachmentRoutes):
         self._store(box, message)
         return self._single(box, message, {}, status=201)
 
-    def _list_messages(
-        self, box: Mailbox, folder: Folder | None, query: dict[str, str], handler: RequestHandler
-    ) -> Response:
+    def _list_messages(self, box: Mailbox, folder: Folder | None, request: Request) -> Response:
+        query = request.query
         messages = [m for m in box.messages.values() if folder is None or m.folder_id == folder.id]
         pairs = [(m, m.to_json()) for m in messages]
         filter_fields: list[str] = []
@@ -54,22 +53,21 @@ class MessageRoutes(AttachmentRoutes):
         items = [self._message_json(box, m, select=select, expand=expand) for m, _ in pairs]
         where = f"mailFolders('{folder.id}')/messages" if folder else "messages"
         context = f"{self.url}v1.0/$metadata#users('{quote(box.address)}')/{where}"
-        return self._page(items, query, handler, context, default_top=DEFAULT_TOP)
+        return self._page(items, request, context, default_top=DEFAULT_TOP)
 
     def _page(
         self,
         items: list[JSON],
-        query: dict[str, str],
-        handler: RequestHandler,
+        request: Request,
         context: str,
         *,
         default_top: int,
     ) -> Response:
         """A page of a listing, its nextLink pointing back at the path asked for."""
-        link = f"{self.url.rstrip('/')}{urlsplit(handler.path).path}"
+        link = f"{self.url.rstrip('/')}{request.sent_path}"
         data = page(
             items,
-            query,
+            request.query,
             context=context,
             link=link,
             page_size=self.page_size,
@@ -80,33 +78,31 @@ class MessageRoutes(AttachmentRoutes):
     def _message_item(
         self,
         box: Mailbox,
-        method: str,
+        request: Request,
         rest: list[str],
-        query: dict[str, str],
         data: JSON,
-        handler: RequestHandler,
     ) -> Response:
         message = self._message_or_404(box, rest[0])
         if len(rest) == 1:
-            if method == "GET":
-                return self._single(box, message, query)
-            if method == "PATCH":
+            if request.method == "GET":
+                return self._single(box, message, request.query)
+            if request.method == "PATCH":
                 self._apply_fields(box, message, data)
                 return self._single(box, message, {})
-            if method == "DELETE":
+            if request.method == "DELETE":
                 del box.messages[message.id]
                 return Response(204, b"", None)
             raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
         action = rest[1]
-        if action == "$value" and method == "GET" and len(rest) == 2:
+        if action == "$value" and request.method == "GET" and len(rest) == 2:
             return Response(200, message_mime(message), "text/plain")
-        if action == "send" and method == "POST":
+        if action == "send" and request.method == "POST":
             self._permission(box, "Mail.Send")
             if not message.is_draft:
                 raise GraphError(400, "ErrorInvalidOperation", "Only draft messages can be sent.")
             self._send(box, message)
             return Response(202, b"", None)
-        if action in ("move", "copy") and method == "POST":
+        if action in ("move", "copy") and request.method == "POST":
             destination = next((v for k, v in data.items() if k.lower() == "destinationid"), None)
             if not isinstance(destination, str):
                 raise GraphError(400, "ErrorInvalidIdMalformed", "Id is malformed.")
@@ -122,5 +118,5 @@ class MessageRoutes(AttachmentRoutes):
                 self._store(box, moved)
             return self._single(box, moved, {}, status=201)
         if action == "attachments":
-            return self._attachments(box, message, method, rest[2:], data, handler)
+            return self._attachments(box, message, request, rest[2:], data)
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{action}'.")

@@ -3,10 +3,12 @@ platform, Graph (authentication, the user, mail), errors as JSON, and the reques
 
 from __future__ import annotations
 
+import email.message
 import http.server
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -19,6 +21,18 @@ from .state import Token
 
 if TYPE_CHECKING:
     from .server import GraphStandin
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request as the routes see it, read off the socket by the dispatch."""
+
+    method: str
+    path: str  # unquoted, without the query
+    sent_path: str  # as sent, still quoted: a nextLink repeats it
+    query: dict[str, str]  # the last value of each parameter
+    body: bytes
+    headers: email.message.Message  # case-insensitive, as the handler read them
 
 
 class StandinServer(http.server.ThreadingHTTPServer):
@@ -51,37 +65,19 @@ class Router(FolderRoutes, IdentityPlatform):
     """Route each request to its family, and answer errors as the real services do."""
 
     def _dispatch(self, handler: RequestHandler) -> None:
-        split = urlsplit(handler.path)
-        path = unquote(split.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        method = handler.command.upper()
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(min(length, MAX_BODY)) if length > 0 else b""
+        request = self._read(handler)
         with self._lock:
             try:
-                response = self._fault(method, path) or self._route(
-                    handler, method, path, query, body
-                )
+                response = self._fault(request.method, request.path) or self._route(request)
             except GraphError as error:
-                response = self._graph_error(error, handler)
+                response = self._graph_error(error, request)
             except IdentityError as error:
                 response = self._identity_error(error)
             except Exception as error:  # a bug in the stand-in: say so loudly, as a 500
                 response = self._graph_error(
-                    GraphError(500, "generalException", f"stand-in bug: {error!r}"), handler
+                    GraphError(500, "generalException", f"stand-in bug: {error!r}"), request
                 )
-            self.requests.append((method, path, response.status))
-            headers = {k: v for k, v in handler.headers.items() if k.lower() != "authorization"}
-            self.request_details.append(
-                {
-                    "method": method,
-                    "path": path,
-                    "query": query,
-                    "status": response.status,
-                    "headers": headers,
-                    "body_size": len(body),
-                }
-            )
+            self._log(request, response)
         handler.send_response(response.status)
         if response.content_type and response.body:
             handler.send_header("Content-Type", response.content_type)
@@ -90,8 +86,35 @@ class Router(FolderRoutes, IdentityPlatform):
         for key, value in response.headers.items():
             handler.send_header(key, value)
         handler.end_headers()
-        if method != "HEAD" and response.body:
+        if request.method != "HEAD" and response.body:
             handler.wfile.write(response.body)
+
+    @staticmethod
+    def _read(handler: RequestHandler) -> Request:
+        split = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        return Request(
+            method=handler.command.upper(),
+            path=unquote(split.path),
+            sent_path=split.path,
+            query={k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()},
+            body=handler.rfile.read(min(length, MAX_BODY)) if length > 0 else b"",
+            headers=handler.headers,
+        )
+
+    def _log(self, request: Request, response: Response) -> None:
+        self.requests.append((request.method, request.path, response.status))
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
+        self.request_details.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "query": request.query,
+                "status": response.status,
+                "headers": headers,
+                "body_size": len(request.body),
+            }
+        )
 
     def _fault(self, method: str, path: str) -> Response | None:
         for fault in self._faults:
@@ -123,9 +146,9 @@ class Router(FolderRoutes, IdentityPlatform):
             }
         }
 
-    def _graph_error(self, error: GraphError, handler: RequestHandler) -> Response:
+    def _graph_error(self, error: GraphError, request: Request) -> Response:
         body = self._error_body(error.code, error.message)
-        client_request = handler.headers.get("client-request-id")
+        client_request = request.headers.get("client-request-id")
         if client_request:
             body["error"]["innerError"]["client-request-id"] = client_request
         headers = dict(error.headers)
@@ -157,22 +180,20 @@ class Router(FolderRoutes, IdentityPlatform):
             },
         )
 
-    def _route(
-        self, handler: RequestHandler, method: str, path: str, query: dict[str, str], body: bytes
-    ) -> Response:
-        parts = [p for p in path.split("/") if p]
+    def _route(self, request: Request) -> Response:
+        parts = [p for p in request.path.split("/") if p]
         if not parts:
             raise GraphError(404, "NotFound", "Not found.")
         if parts[0] == "upload" and len(parts) == 2:
-            return self._upload(method, parts[1], handler, body)
+            return self._upload(request, parts[1])
         if parts[0] == "v1.0":
-            if len(body) > REQUEST_LIMIT:
+            if len(request.body) > REQUEST_LIMIT:
                 raise GraphError(413)
-            return self._graph(handler, method, parts[1:], query, body)
-        return self._identity(handler, method, parts, query, body)
+            return self._graph(request, parts[1:])
+        return self._identity(request, parts)
 
-    def _authenticate(self, handler: RequestHandler) -> Token:
-        auth = handler.headers.get("Authorization", "")
+    def _authenticate(self, request: Request) -> Token:
+        auth = request.headers.get("Authorization", "")
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
             raise GraphError(401, "InvalidAuthenticationToken", "Access token is empty.")
         token = self._tokens.get(auth[7:].strip())
@@ -186,15 +207,8 @@ class Router(FolderRoutes, IdentityPlatform):
             raise GraphError(401)
         return token
 
-    def _graph(
-        self,
-        handler: RequestHandler,
-        method: str,
-        parts: list[str],
-        query: dict[str, str],
-        body: bytes,
-    ) -> Response:
-        token = self._authenticate(handler)
+    def _graph(self, request: Request, parts: list[str]) -> Response:
+        token = self._authenticate(request)
         if not parts:
             raise GraphError(400, "BadRequest", "Invalid request.")
         if parts[0] == "me":
@@ -222,11 +236,11 @@ class Router(FolderRoutes, IdentityPlatform):
         if token.user is not None and token.user.lower() != box.address.lower():
             raise GraphError(403)
         if not rest:
-            if method != "GET":
+            if request.method != "GET":
                 raise GraphError(405, "Request_BadRequest", "Method not allowed.")
             return json_response(200, self._user_json(box))
-        data = self._body_json(body) if method in ("POST", "PATCH") else {}
-        return self._mail(box, method, rest, query, data, body, handler)
+        data = self._body_json(request.body) if request.method in ("POST", "PATCH") else {}
+        return self._mail(box, request, rest, data)
 
     def _user_json(self, box: Mailbox) -> JSON:
         given, _, surname = box.display_name.partition(" ")
@@ -259,18 +273,9 @@ class Router(FolderRoutes, IdentityPlatform):
             raise GraphError(400, "RequestBodyRead", "The request body must be a JSON object.")
         return data
 
-    def _mail(
-        self,
-        box: Mailbox,
-        method: str,
-        rest: list[str],
-        query: dict[str, str],
-        data: JSON,
-        body: bytes,
-        handler: RequestHandler,
-    ) -> Response:
+    def _mail(self, box: Mailbox, request: Request, rest: list[str], data: JSON) -> Response:
         head = rest[0]
-        if head.lower() == "sendmail" and len(rest) == 1 and method == "POST":
+        if head.lower() == "sendmail" and len(rest) == 1 and request.method == "POST":
             self._permission(box, "Mail.Send")
             message_data = next((v for k, v in data.items() if k.lower() == "message"), None)
             if not isinstance(message_data, dict):
@@ -284,13 +289,13 @@ class Router(FolderRoutes, IdentityPlatform):
             return Response(202, b"", None)
         self._permission(box, "Mail.ReadWrite")
         if head == "mailFolders":
-            return self._folders(box, method, rest[1:], query, data, body, handler)
+            return self._folders(box, request, rest[1:], data)
         if head == "messages":
             if len(rest) == 1:
-                if method == "GET":
-                    return self._list_messages(box, None, query, handler)
-                if method == "POST":
+                if request.method == "GET":
+                    return self._list_messages(box, None, request)
+                if request.method == "POST":
                     return self._create_message(box, box.well_known("drafts"), data)
                 raise GraphError(405, "ErrorInvalidRequest", "Method not allowed.")
-            return self._message_item(box, method, rest[1:], query, data, handler)
+            return self._message_item(box, request, rest[1:], data)
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{head}'.")

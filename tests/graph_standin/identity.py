@@ -17,6 +17,19 @@ from .state import StandinState, Token
 if TYPE_CHECKING:
     from .routing import Request
 
+#: The answer to a code used twice, a refresh token revoked, or either unknown.
+_GRANT_EXPIRED = (
+    "AADSTS70008: The provided authorization code or refresh token has expired due to "
+    "inactivity. Send a new interactive authorization request for this user and resource."
+)
+
+
+def _tenant_not_found(tenant: str) -> str:
+    return (
+        f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct "
+        "tenant ID and are signing into the correct cloud."
+    )
+
 
 class IdentityPlatform(StandinState):
     """/{tenant}/…: sign-in, tokens issued and refreshed."""
@@ -44,24 +57,14 @@ class IdentityPlatform(StandinState):
         known_tenant = tenant in (self.tenant_id, "organizations", "common")
         if rest == "v2.0/.well-known/openid-configuration" and request.method == "GET":
             if not known_tenant:
-                raise IdentityError(
-                    400,
-                    "invalid_tenant",
-                    f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have "
-                    "the correct tenant ID and are signing into the correct cloud.",
-                )
+                raise IdentityError(400, "invalid_tenant", _tenant_not_found(tenant))
             return json_response(200, self._openid_configuration(tenant))
         if rest == "oauth2/v2.0/authorize" and request.method == "GET":
             return self._authorize(tenant, request.query)
         if rest == "oauth2/v2.0/token" and request.method == "POST":
             form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
             if not known_tenant:
-                raise IdentityError(
-                    400,
-                    "invalid_request",
-                    f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have "
-                    "the correct tenant ID and are signing into the correct cloud.",
-                )
+                raise IdentityError(400, "invalid_request", _tenant_not_found(tenant))
             return self._token(form, request)
         raise IdentityError(404, "not_found", f"No such endpoint: /{'/'.join(parts)}")
 
@@ -203,24 +206,12 @@ class IdentityPlatform(StandinState):
         if grant == "authorization_code":
             code = self._codes.pop(form.get("code", ""), None)
             if code is None:
-                raise IdentityError(
-                    400,
-                    "invalid_grant",
-                    "AADSTS70008: The provided authorization code or refresh token has expired "
-                    "due to inactivity. Send a new interactive authorization request for this "
-                    "user and resource.",
-                )
+                raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
             return self._delegated(code["user"], code["scope"] or scope, code["nonce"])
         if grant == "refresh_token":
             refresh = self._refresh_tokens.get(form.get("refresh_token", ""))
             if refresh is None or refresh.get("revoked"):
-                raise IdentityError(
-                    400,
-                    "invalid_grant",
-                    "AADSTS70008: The provided authorization code or refresh token has expired "
-                    "due to inactivity. Send a new interactive authorization request for this "
-                    "user and resource.",
-                )
+                raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
             return self._delegated(refresh["user"], scope or refresh["scope"], None)
         raise IdentityError(
             400,

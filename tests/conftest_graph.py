@@ -1,4 +1,4 @@
-"""The `graph` fixture: a Microsoft Graph stand-in on 127.0.0.1 (see graph_standin.py).
+"""The `graph` fixture: a Microsoft Graph stand-in on 127.0.0.1 (see graph_standin/).
 
 Imported by tests/conftest.py with: ``from conftest_graph import graph  # noqa: F401``
 """

@@ -1,0 +1,299 @@
+"""The Microsoft identity platform: OpenID configuration, authorize and token endpoints."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import secrets
+import uuid
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, unquote, urlencode
+
+from .conventions import JSON, PERMISSIONS, b64url, b64url_json, utc_now
+from .responses import IdentityError, Response, json_response
+from .state import StandinState, Token
+
+if TYPE_CHECKING:
+    from .routing import Request
+
+#: The answer to a code used twice, a refresh token revoked, or either unknown.
+_GRANT_EXPIRED = (
+    "AADSTS70008: The provided authorization code or refresh token has expired due to "
+    "inactivity. Send a new interactive authorization request for this user and resource."
+)
+
+
+def _tenant_not_found(tenant: str) -> str:
+    return (
+        f"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct "
+        "tenant ID and are signing into the correct cloud."
+    )
+
+
+class IdentityPlatform(StandinState):
+    """/{tenant}/…: sign-in, tokens issued and refreshed."""
+
+    def _identity(self, request: Request, parts: list[str]) -> Response:
+        tenant = parts[0]
+        rest = "/".join(parts[1:])
+        if tenant == "common" and rest == "discovery/instance":
+            # Instance discovery (only reached if a client is told to use this endpoint).
+            return json_response(
+                200,
+                {
+                    "tenant_discovery_endpoint": f"{self.authority}/v2.0/.well-known/"
+                    "openid-configuration",
+                    "api-version": "1.1",
+                    "metadata": [
+                        {
+                            "preferred_network": f"127.0.0.1:{self.port}",
+                            "preferred_cache": f"127.0.0.1:{self.port}",
+                            "aliases": [f"127.0.0.1:{self.port}"],
+                        }
+                    ],
+                },
+            )
+        known_tenant = tenant in (self.tenant_id, "organizations", "common")
+        if rest == "v2.0/.well-known/openid-configuration" and request.method == "GET":
+            if not known_tenant:
+                raise IdentityError(400, "invalid_tenant", _tenant_not_found(tenant))
+            return json_response(200, self._openid_configuration(tenant))
+        if rest == "oauth2/v2.0/authorize" and request.method == "GET":
+            return self._authorize(tenant, request.query)
+        if rest == "oauth2/v2.0/token" and request.method == "POST":
+            form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+            if not known_tenant:
+                raise IdentityError(400, "invalid_request", _tenant_not_found(tenant))
+            return self._token(form, request)
+        raise IdentityError(404, "not_found", f"No such endpoint: /{'/'.join(parts)}")
+
+    def _openid_configuration(self, tenant: str) -> JSON:
+        del tenant
+        base = self.authority
+        return {
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
+            "jwks_uri": f"{self.url}{self.tenant_id}/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": f"{base}/v2.0",
+            "request_uri_parameter_supported": False,
+            "userinfo_endpoint": f"{self.url}oidc/userinfo",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
+            "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "oid",
+            ],
+            "kerberos_endpoint": f"{base}/kerberos",
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": f"127.0.0.1:{self.port}",
+            "rbac_url": "https://pas.windows.net",
+        }
+
+    def _authorize(self, tenant: str, query: dict[str, str]) -> Response:
+        """Delegated sign-in, consented at once as `login_as`: 302 to the redirect URI."""
+        del tenant
+        if query.get("client_id") != self.client_id:
+            raise IdentityError(
+                400,
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{query.get('client_id')}' was not "
+                f"found in the directory '{self.tenant_id}'.",
+            )
+        redirect = query.get("redirect_uri", "")
+        if not self.login_as:
+            raise IdentityError(400, "invalid_request", "AADSTS50020: No user to sign in.")
+        code = secrets.token_urlsafe(32)
+        self._codes[code] = {
+            "user": self.login_as,
+            "nonce": query.get("nonce"),
+            "scope": query.get("scope", ""),
+            "redirect_uri": redirect,
+        }
+        params = {"code": code, "state": query.get("state", ""), "session_state": str(uuid.uuid4())}
+        return Response(302, b"", None, {"Location": f"{redirect}?{urlencode(params)}"})
+
+    def _check_client(self, form: dict[str, str], request: Request) -> None:
+        client_id = form.get("client_id")
+        secret = form.get("client_secret")
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("basic "):
+            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            client_id, secret = unquote(client_id), unquote(secret)
+        if client_id != self.client_id:
+            raise IdentityError(
+                400,
+                "unauthorized_client",
+                f"AADSTS700016: Application with identifier '{client_id}' was not found in the "
+                f"directory '{self.tenant_id}'. This can happen if the application has not "
+                "been installed by the administrator of the tenant or consented to by any user "
+                "in the tenant. You may have sent your authentication request to the wrong "
+                "tenant.",
+            )
+        if form.get("client_assertion"):
+            # A certificate credential: the assertion is a JWT from the client (not verified).
+            try:
+                claims = json.loads(
+                    base64.urlsafe_b64decode(form["client_assertion"].split(".")[1] + "==")
+                )
+            except (ValueError, IndexError) as error:
+                raise IdentityError(
+                    401, "invalid_client", "AADSTS50027: JWT token is invalid or malformed."
+                ) from error
+            if claims.get("sub") != self.client_id:
+                raise IdentityError(
+                    401,
+                    "invalid_client",
+                    "AADSTS700023: Client assertion audience claim does not match Realm issuer.",
+                )
+            return
+        if secret != self.client_secret:
+            raise IdentityError(
+                401,
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
+                "in the request is the client secret value, not the client secret ID, for a "
+                f"secret added to app '{self.client_id}'.",
+            )
+
+    def _token(self, form: dict[str, str], request: Request) -> Response:
+        grant = form.get("grant_type")
+        self._check_client(form, request)
+        scope = form.get("scope", "")
+        if grant == "client_credentials":
+            if not scope.endswith("/.default"):
+                raise IdentityError(
+                    400,
+                    "invalid_scope",
+                    f"AADSTS1002012: The provided value for scope {scope} is not valid. Client "
+                    "credential flows must have a scope value with /.default suffixed to the "
+                    "resource identifier (application ID URI).",
+                )
+            token = self._issue(user=None, scopes=scope)
+            return json_response(
+                200,
+                {
+                    "token_type": "Bearer",
+                    "expires_in": self.token_lifetime,
+                    "ext_expires_in": self.token_lifetime,
+                    "access_token": token.value,
+                },
+            )
+        if grant == "authorization_code":
+            code = self._codes.pop(form.get("code", ""), None)
+            if code is None:
+                raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
+            return self._delegated(code["user"], code["scope"] or scope, code["nonce"])
+        if grant == "refresh_token":
+            refresh = self._refresh_tokens.get(form.get("refresh_token", ""))
+            if refresh is None or refresh.get("revoked"):
+                raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
+            return self._delegated(refresh["user"], scope or refresh["scope"], None)
+        raise IdentityError(
+            400,
+            "unsupported_grant_type",
+            f"AADSTS70003: The app requested an unsupported grant type '{grant}'.",
+        )
+
+    def _issue(self, *, user: str | None, scopes: str) -> Token:
+        # Shaped like Graph's tokens (a JWT whose claims carry the granted permissions: "roles"
+        # app-only, "scp" delegated) so a client can read which permission is missing; the
+        # signature is random and the server only trusts tokens it remembers.
+        now = int(utc_now().timestamp())
+        granted = [p for p in PERMISSIONS if p not in self._denied_everywhere]
+        claims: JSON = {
+            "aud": "https://graph.microsoft.com",
+            "iss": f"https://sts.windows.net/{self.tenant_id}/",
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.token_lifetime,
+            "app_displayname": "SAR letters (stand-in)",
+            "appid": self.client_id,
+            "idtyp": "user" if user else "app",
+            "tid": self.tenant_id,
+            "uti": secrets.token_urlsafe(16),
+            "ver": "1.0",
+        }
+        if user:
+            claims["upn"] = user
+            claims["scp"] = " ".join(granted)
+        else:
+            claims["roles"] = granted
+        value = ".".join(
+            [
+                b64url_json({"typ": "JWT", "alg": "RS256", "kid": "stand-in"}),
+                b64url_json(claims),
+                b64url(secrets.token_bytes(64)),
+            ]
+        )
+        token = Token(
+            value,
+            self.client_id,
+            utc_now() + dt.timedelta(seconds=self.token_lifetime),
+            user=user,
+            scopes=scopes,
+        )
+        self._tokens[value] = token
+        return token
+
+    def _delegated(self, user: str, scope: str, nonce: str | None) -> Response:
+        box = self.mailbox(user)
+        requested = [s for s in scope.split() if s not in ("openid", "profile", "offline_access")]
+        scopes = " ".join(s.rsplit("/", 1)[-1] for s in requested) or "Mail.ReadWrite Mail.Send"
+        token = self._issue(user=box.address, scopes=scopes)
+        refresh = "0.AAAA" + secrets.token_urlsafe(64)
+        self._refresh_tokens[refresh] = {"user": box.address, "scope": scope, "revoked": False}
+        now = int(utc_now().timestamp())
+        claims = {
+            "aud": self.client_id,
+            "iss": f"{self.authority}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "name": box.display_name,
+            "oid": box.user_id,
+            "preferred_username": box.address,
+            "sub": b64url(box.user_id.encode()),
+            "tid": self.tenant_id,
+            "ver": "2.0",
+        }
+        if nonce:
+            claims["nonce"] = nonce
+        id_token = ".".join([b64url_json({"typ": "JWT", "alg": "none"}), b64url_json(claims), ""])
+        return json_response(
+            200,
+            {
+                "token_type": "Bearer",
+                "scope": scopes,
+                "expires_in": self.token_lifetime,
+                "ext_expires_in": self.token_lifetime,
+                "access_token": token.value,
+                "refresh_token": refresh,
+                "id_token": id_token,
+                "client_info": b64url_json({"uid": box.user_id, "utid": self.tenant_id}),
+            },
+        )

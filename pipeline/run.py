@@ -69,7 +69,7 @@ def _run(
     backend: MailBackend | None,
     office: str | None,
 ) -> Outcome:
-    """Do the run's stages in order (DESIGN section 1) and assemble what they did."""
+    """Hold the run lock and the journal while the stages run; then report."""
     path = config.paths.register
     lock = contextlib.nullcontext() if dry_run else RunLock(path)
     with (
@@ -80,58 +80,61 @@ def _run(
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
         register = read_rows(loaded, today, journal.assigned_refs())
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
-        entries = journal.letters()
-        mail, mail_problems = _open_mail(config, backend)
-        replies, collect_problems = _collect(run, mail, register, entries)
-        sending = (
-            send_signed(run, _still_wanted(entries, register), register.posted, mail, converter)
-            if mail is not None
-            else Sending()
-        )
-        sends, filings = journal.sends(), journal.filings()
-        requests, parties = with_history(
-            register.requests, register.parties, entries, sends, filings
-        )
-        calendar = Calendar(config.deadlines.bank_holidays)
-        progress = progress_all(
-            requests, parties, today, calendar, config.deadlines,
-            register.refs_with_party_problems,
-        )  # fmt: skip
-        grouped = by_ref(parties)
-        digests = journal.document_digests()
-        plans = _plan(run, progress, grouped, entries, sends, calendar)
-        records = _write_documents(run, progress, grouped, plans, entries, sends, digests)
-        bundles = (
-            Bundles()
-            if dry_run
-            else keep_bundles(run, progress, grouped, filings, digests, converter)
-        )
-        if any(plan.letters for plan in plans) and not dry_run:
-            entries = journal.letters()  # with the letters this run wrote
-        outcome = Outcome(
-            today=today,
-            dry_run=dry_run,
-            register=path,
-            working_folder=config.paths.working_folder,
-            problems=tuple(register.problems),
-            progress=tuple(progress),
-            replies=replies,
-            sending=sending,
-            letters=_generation(run, plans, entries),
-            records=records,
-            bundles=bundles,
-            undecided=_undecided(progress, grouped),
-            write_back=(
-                WriteBack()
-                if dry_run
-                else write_back(register, progress, parties, entries, sends, today)
-            ),
-            mail_problems=(*mail_problems, *collect_problems, *sending.problems),
-            notes=(*([] if converter.available else [NO_OFFICE_NOTE]), *bundles.notes),
-        )
+        outcome = _stages(run, register, converter, backend)
         text = to_do(outcome)
         report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
         return replace(outcome, text=text, report_file=report_file)
+
+
+def _stages(
+    run: RunContext, register: Register, converter: Converter, backend: MailBackend | None
+) -> Outcome:
+    """Do the run's stages in order (DESIGN section 1) and assemble what they did."""
+    config, journal, today, dry_run = run.config, run.journal, run.today, run.dry_run
+    entries = journal.letters()
+    mail, mail_problems = _open_mail(config, backend)
+    replies, collect_problems = _collect(run, mail, register, entries)
+    sending = (
+        send_signed(run, _still_wanted(entries, register), register.posted, mail, converter)
+        if mail is not None
+        else Sending()
+    )
+    sends, filings = journal.sends(), journal.filings()
+    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    calendar = Calendar(config.deadlines.bank_holidays)
+    progress = progress_all(
+        requests, parties, today, calendar, config.deadlines, register.refs_with_party_problems
+    )
+    grouped = by_ref(parties)
+    digests = journal.document_digests()
+    plans = _plan(run, progress, grouped, entries, sends, calendar)
+    records = _write_documents(run, progress, grouped, plans, entries, sends, digests)
+    bundles = (
+        Bundles() if dry_run else keep_bundles(run, progress, grouped, filings, digests, converter)
+    )
+    if any(plan.letters for plan in plans) and not dry_run:
+        entries = journal.letters()  # with the letters this run wrote
+    return Outcome(
+        today=today,
+        dry_run=dry_run,
+        register=config.paths.register,
+        working_folder=config.paths.working_folder,
+        problems=tuple(register.problems),
+        progress=tuple(progress),
+        replies=replies,
+        sending=sending,
+        letters=_generation(run, plans, entries),
+        records=records,
+        bundles=bundles,
+        undecided=_undecided(progress, grouped),
+        write_back=(
+            WriteBack()
+            if dry_run
+            else write_back(register, progress, parties, entries, sends, today)
+        ),
+        mail_problems=(*mail_problems, *collect_problems, *sending.problems),
+        notes=(*([] if converter.available else [NO_OFFICE_NOTE]), *bundles.notes),
+    )
 
 
 def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:

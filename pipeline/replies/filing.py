@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
+from pipeline.folders import REPLIES, write_whole
 from pipeline.journal import Filing, Journal
 from pipeline.letters.kinds import reference
 from pipeline.letters.naming import safe_part
@@ -146,42 +146,65 @@ def collect_replies(
                 Filing(reply.key, found.ref, found.party, received, today, "", (), reply.source)
             )
             continue
-        try:
-            content = backend.fetch(reply)
-        except LettersError as error:
-            if not reply.file_name:
-                raise  # a mailbox that fails fails for every reply: the run says so once
-            # A damaged file in the inbox folder is that file's problem alone.
-            unmatched.append(f"{error.message} It stays in the inbox.")
-            continue
-        taken = {name for filing in filings.values() for name in (filing.file_name, *filing.files)}
-        filing, too_big = _file(
-            reply,
-            content,
-            found,
-            who,
-            received,
-            today,
-            taken,
-            working_folder / found.ref / "replies",
-            max_attachment_bytes,
-        )
-        checkpoint("file:written")
-        journal.record_filed(filing)
-        filings[filing.key] = filing
-        checkpoint("file:recorded")
-        where = backend.filed_where(reply)
-        backend.mark_filed(reply)
-        filed.append(filing)
-        who_for = reference(found.ref, found.party)
-        for name, size in too_big:
-            shown, limit = _megabytes(size, max_attachment_bytes)
-            kept_out.append(
-                f"{who_for} {filing.file_name}: the attachment {name} ({shown} MB) is over the "
-                f"{limit} MB limit and was not saved; it is still in the message ({where})"
-            )
+        place = _Place(working_folder / found.ref / REPLIES, today, max_attachment_bytes)
+        done = _file_one(backend, journal, reply, found, who, received, filings, place)
+        if isinstance(done, str):
+            unmatched.append(done)
+        else:
+            filed.append(done[0])
+            kept_out += done[1]
     # What the back-end could not read is listed with what matched nothing.
     return Collecting(tuple(filed), tuple(unmatched + backend.problems), tuple(kept_out))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where and when a reply is filed, and the largest attachment saved beside it."""
+
+    folder: Path
+    today: date
+    max_attachment_bytes: int
+
+
+def _file_one(
+    backend: MailBackend,
+    journal: Journal,
+    reply: Reply,
+    found: Match,
+    who: str,
+    received: date,
+    filings: dict[str, Filing],
+    place: _Place,
+) -> tuple[Filing, list[str]] | str:
+    """File one matched reply and journal it; return it and its attachments left out, or why
+    it stays in the inbox."""
+    try:
+        content = backend.fetch(reply)
+    except LettersError as error:
+        if not reply.file_name:
+            raise  # a mailbox that fails fails for every reply: the run says so once
+        # A damaged file in the inbox folder is that file's problem alone.
+        return f"{error.message} It stays in the inbox."
+    taken = {name for filing in filings.values() for name in (filing.file_name, *filing.files)}
+    filing, too_big = _file(
+        reply, content, found, who, received, place.today, taken, place.folder,
+        place.max_attachment_bytes,
+    )  # fmt: skip
+    checkpoint("file:written")
+    journal.record_filed(filing)
+    filings[filing.key] = filing
+    checkpoint("file:recorded")
+    where = backend.filed_where(reply)
+    backend.mark_filed(reply)
+    kept_out = []
+    for name, size in too_big:
+        shown, limit = _megabytes(size, place.max_attachment_bytes)
+        kept_out.append(
+            f"{reference(found.ref, found.party)} {filing.file_name}: the attachment {name} "
+            f"({shown} MB) is over the {limit} MB limit and was not saved; it is still in the "
+            f"message ({where})"
+        )
+    return filing, kept_out
 
 
 def _megabytes(size: int, limit: int) -> tuple[str, str]:
@@ -230,9 +253,7 @@ def _file(
         target = folder / existing.get(name.casefold(), name)
         if target.is_file():
             continue  # the same bytes, or the same message written by the stopped run: kept
-        partial = folder / f".{name}.partial"
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        write_whole(target, data)
     filing = Filing(
         key=reply.key,
         ref=found.ref,

@@ -28,8 +28,8 @@ validate: $(STAMP)  ## check config, register and templates (changes nothing)
 test: $(STAMP)  ## run the tests
 	$(PY) -m pytest -q
 
-check: $(STAMP)  ## lint, format check, strict type check, tests with branch coverage
-	$(VENV)/bin/ruff check pipeline tests tools bench && $(VENV)/bin/ruff format --check pipeline tests tools bench && $(VENV)/bin/mypy && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
+check: $(STAMP)  ## lint, format, strict types, the import contract, tests with branch coverage
+	$(VENV)/bin/ruff check pipeline tests tools bench && $(VENV)/bin/ruff format --check pipeline tests tools bench && $(VENV)/bin/mypy && $(VENV)/bin/lint-imports --no-cache && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 bench: $(STAMP)  ## measure the weekly run on 10, 100 and 1,000 requests; writes BENCHMARKS.md
 	$(PY) bench/run.py $(ARGS)

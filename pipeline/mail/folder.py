@@ -7,7 +7,6 @@ a saved email or scan is pipeline.mail.folder_read.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import replace
 from datetime import date
 from email.headerregistry import Address
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.folders import write_whole
 from pipeline.mail.base import FOLDER, Backend, Outgoing, Reply, ReplyContent, attachment_bytes
 from pipeline.mail.folder_read import (
     DRAFT_POLICY,
@@ -61,7 +61,7 @@ class FolderMail:
         data = _draft(mail, content)
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
-            _write_whole(_free_name(self.outbox, mail.attachment.stem + ".eml"), data)
+            write_whole(_free_name(self.outbox, mail.attachment.stem + ".eml"), data, sync=True)
         except OSError as error:
             raise LettersError(
                 f"{self.outbox}: cannot write the email for {mail.attachment_name} "
@@ -192,20 +192,6 @@ def _free_name(folder: Path, name: str) -> Path:
         candidate = folder / f"{Path(name).stem} ({number}){Path(name).suffix}"
         number += 1
     return candidate
-
-
-def _write_whole(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a hidden temporary file, so it is never partial."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _is_put_there(path: Path) -> bool:

@@ -1,11 +1,13 @@
-"""The Microsoft 365 mail back-end: send from the setting's mailbox and file its replies (Graph)."""
+"""The Microsoft 365 mail back-end: send from the setting's mailbox and file its replies (Graph).
+
+Signing in is m365_auth, the [mail] keys m365_settings, and how each request reaches Graph and
+what its failures say m365_graph.
+"""
 
 from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from email import policy
 from email.parser import BytesHeaderParser
@@ -18,16 +20,12 @@ from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
 from pipeline.mail.m365_auth import account, authenticate, login
+from pipeline.mail.m365_graph import READ, SEND, GraphMailbox, http_status
 from pipeline.mail.m365_settings import KEYS, parse, settings_of
 
-READ, SEND = "Mail.ReadWrite", "Mail.Send"
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
 OLDEST = "1900-01-01T00:00:00Z"
 PAGE_SIZE = 50
-# Graph's error codes for a mailbox that does not exist or is not on Exchange Online.
-NO_MAILBOX = frozenset(
-    {"ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound", "ErrorMailboxNotFound"}
-)
 _LISTED = "id,internetMessageId,subject,from,receivedDateTime,conversationId,internetMessageHeaders"
 
 
@@ -36,7 +34,7 @@ def connect(config: Config) -> M365Mail:
     return M365Mail(config)
 
 
-class M365Mail:
+class M365Mail(GraphMailbox):
     """Send letters as drafts sent from the mailbox; collect and file the replies in its inbox."""
 
     name = "m365"
@@ -90,7 +88,7 @@ class M365Mail:
             try:
                 self.connection.post(f"{self.url}/messages/{draft}/send", data=None)
             except requests.HTTPError as error:
-                if _status(error) != 404:
+                if http_status(error) != 404:
                     raise
                 self._drafts.pop(message_id, None)
                 if self.was_sent(message_id):  # a try refused with 503 had gone after all
@@ -167,7 +165,7 @@ class M365Mail:
                     f"{self.url}/messages/{graph_id}/move", data={"destinationId": folder}
                 )
             except requests.HTTPError as error:
-                if _status(error) != 404:
+                if http_status(error) != 404:
                     raise
         self._listed.pop(reply.key, None)
 
@@ -202,7 +200,7 @@ class M365Mail:
             lines.append(f"Sending from {mailbox}: yes ({SEND}).")
         except LettersError as error:
             failure = error.__cause__
-            can_send = isinstance(failure, requests.HTTPError) and _status(failure) == 400
+            can_send = isinstance(failure, requests.HTTPError) and http_status(failure) == 400
             lines.append(f"Sending from {mailbox}: yes ({SEND})." if can_send else error.message)
         try:
             with self._talking("delete the test draft", READ):
@@ -210,7 +208,7 @@ class M365Mail:
         except LettersError as error:
             if (
                 not isinstance(error.__cause__, requests.HTTPError)
-                or _status(error.__cause__) != 404
+                or http_status(error.__cause__) != 404
             ):
                 lines.append(error.message)
         return lines
@@ -312,88 +310,6 @@ class M365Mail:
             if wait > 0:
                 time.sleep(wait)
         self._last_send = time.monotonic()
-
-    def _get(self, path: str, params: dict[str, str] | None, **kwargs: Any) -> dict[str, Any]:
-        """GET ``path`` of the mailbox and return its JSON."""
-        return self._get_url(self.url + path, params, "read the mailbox", READ, **kwargs)
-
-    def _get_url(
-        self,
-        url: str,
-        params: dict[str, str] | None,
-        doing: str,
-        permission: str,
-        method: str = "get",
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """Request ``url`` and return its JSON, as one step that a person can understand."""
-        with self._talking(doing, permission):
-            if method == "get":
-                response = self.connection.get(url, params=params, **kwargs)
-            else:
-                response = self.connection.oauth_request(url, method, **kwargs)
-            data = response.json()
-        if not isinstance(data, dict):
-            raise LettersError(f"Microsoft 365 answered oddly when asked to {doing}; run again.")
-        return data
-
-    @contextmanager
-    def _talking(self, doing: str, permission: str) -> Iterator[None]:
-        """Turn what goes wrong while talking to Microsoft 365 into one line for a person."""
-        try:
-            yield
-        except LettersError:
-            raise
-        except requests.HTTPError as error:
-            raise LettersError(self._http_problem(error, doing, permission)) from error
-        except (requests.ConnectionError, requests.Timeout) as error:
-            raise LettersError(
-                f"Cannot reach Microsoft 365 at {self.settings.graph_url} to {doing} "
-                f"({type(error).__name__}); check the internet connection, then run again."
-            ) from error
-
-    def _http_problem(self, error: requests.HTTPError, doing: str, permission: str) -> str:
-        """Say in one line what an HTTP error from Graph means and what to do."""
-        status = _status(error)
-        code, said = _graph_error(error.response)
-        mailbox = self.settings.mailbox
-        if status == 403:
-            return (
-                f"Microsoft 365 refused to {doing} in {mailbox} (403 {code}): the app lacks the "
-                f"permission {permission}; grant it in Microsoft Entra with admin consent, and "
-                "check the mailbox is in the app's RBAC scope."
-            )
-        if status == 401:
-            return (
-                f"Microsoft 365 did not accept the sign-in to {doing} (401 {code}); check "
-                'mail.tenant_id and mail.client_id, or run `letters login` for auth = "user".'
-            )
-        if status == 404 and code in NO_MAILBOX:
-            return (
-                f"Microsoft 365 has no mailbox {mailbox} ({code}); correct mail.mailbox (the "
-                "mailbox's email address), then run again."
-            )
-        if status in (429, 503):
-            return (
-                f"Microsoft 365 is too busy to {doing} ({status}), still after "
-                f"{self.settings.max_tries} tries; run again later: what was done is recorded."
-            )
-        return f"Microsoft 365 could not {doing} ({status} {code} {said}); run again later."
-
-
-def _status(error: requests.HTTPError) -> int:
-    """Return the HTTP status of ``error``, 0 when it has no response."""
-    return error.response.status_code if error.response is not None else 0
-
-
-def _graph_error(response: requests.Response | None) -> tuple[str, str]:
-    """Return Graph's error code and message from an error response."""
-    try:
-        body = response.json() if response is not None else {}
-        inner = body.get("error") or {}
-        return str(inner.get("code") or ""), " ".join(str(inner.get("message") or "").split())
-    except (ValueError, AttributeError):
-        return "", ""
 
 
 def _day(value: str) -> date:

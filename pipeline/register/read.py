@@ -46,6 +46,8 @@ class Register:
     refs_with_party_problems: set[str] = field(default_factory=set)
     loaded: Workbook | None = None
     load_warnings: list[str] = field(default_factory=list)
+    # Why openpyxl read the values, when they could not be read straight from the file.
+    read_by_openpyxl: str = ""
     _named: dict[str, Rows] = field(default_factory=dict, repr=False)
 
     @property
@@ -110,7 +112,8 @@ def load_register(path: Path) -> Register:
             "or run `letters init` to create a blank one."
         ) from None
     _refuse(path, original)
-    values = read_values(original)
+    reading = read_values(original)
+    values = reading.sheets
     workbook: Workbook | None = None
     load_warnings: list[str] = []
     if values is None:
@@ -120,7 +123,15 @@ def load_register(path: Path) -> Register:
             for sheet in workbook.worksheets
         }
     columns = {name: _header_map(path, values, name) for name in layout.SHEETS}
-    return Register(path, original, values, columns, loaded=workbook, load_warnings=load_warnings)
+    return Register(
+        path,
+        original,
+        values,
+        columns,
+        loaded=workbook,
+        load_warnings=load_warnings,
+        read_by_openpyxl=reading.left_to_openpyxl,
+    )
 
 
 def read_rows(

@@ -48,7 +48,6 @@ class Register:
     load_warnings: list[str] = field(default_factory=list)
     # Why openpyxl read the values, when they could not be read straight from the file.
     read_by_openpyxl: str = ""
-    _named: dict[str, Rows] = field(default_factory=dict, repr=False)
 
     @property
     def workbook(self) -> Workbook:
@@ -63,9 +62,7 @@ class Register:
 
     def rows(self, name: str) -> Rows:
         """Return the values of one of the register's three sheets, row 1 first."""
-        if name not in self._named:
-            self._named[name] = self.values[_title(self.path, list(self.values), name)]
-        return self._named[name]
+        return self.values[_title(self.path, list(self.values), name)]
 
     @property
     def digest(self) -> str:

@@ -19,7 +19,8 @@ from pipeline.errors import LettersError
 from pipeline.model import Problem, Request, ThirdParty
 from pipeline.register import layout
 from pipeline.register.cells import text
-from pipeline.register.checks import RowReader, read_parties, read_requests
+from pipeline.register.checks import read_parties, read_requests
+from pipeline.register.rows import RowReader
 from pipeline.register.values import Rows, read_values
 
 

@@ -13,7 +13,6 @@ hyperlink, a comment) is left to openpyxl, and so is one that cannot be read her
 
 from __future__ import annotations
 
-import gc
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -52,19 +51,12 @@ def read_values(original: bytes) -> Reading:
 
     Any failure also leaves it to openpyxl, which then reads the file and says what is wrong.
     """
-    # Hundreds of thousands of values and no reference cycles: the cycle collector would
-    # re-scan them every few hundred allocations for nothing (a quarter of the time).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         return Reading(_read(original))
     except _OnlyOpenpyxl as found:
         return Reading(None, str(found))
     except Exception as error:  # any: openpyxl reads the file again and reports what is wrong
         return Reading(None, f"it could not be read directly ({type(error).__name__}: {error})")
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _read(original: bytes) -> dict[str, Rows]:

@@ -20,7 +20,7 @@ from pipeline import config as config_module
 from pipeline.register import layout
 from pipeline.register.read import load_register
 from pipeline.register.values import Reading, read_values
-from pipeline.register.write import apply_requests
+from pipeline.register.write import apply_rows
 from pipeline.run import weekly_run
 
 from support.config import write_config
@@ -201,9 +201,9 @@ def test_a_register_read_with_nothing_to_change_is_never_loaded_by_openpyxl(
     path = write_register(tmp_path / "register.xlsx", [request_row(Status="Waiting")])
     register = load_register(path)
     assert (register.loaded, register.read_by_openpyxl) == (None, "")
-    assert apply_requests(register, {2: {"Status": "Waiting"}}) == []
+    assert apply_rows(register, layout.REQUESTS, {2: {"Status": "Waiting"}}) == []
     assert register.loaded is None
-    changes = apply_requests(register, {2: {"Status": "Sent"}})
+    changes = apply_rows(register, layout.REQUESTS, {2: {"Status": "Sent"}})
     assert [(change.sheet, change.value) for change in changes] == [(layout.REQUESTS, "Sent")]
     assert register.loaded is not None
     assert (

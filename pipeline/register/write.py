@@ -40,23 +40,13 @@ class Change:
     value: Any
 
 
-def apply_requests(register: Register, rows: dict[int, Values]) -> list[Change]:
-    """Set the pipeline's columns of the Requests sheet, by row number."""
-    read = register.rows(layout.REQUESTS)  # the sheet's values as read
+def apply_rows(register: Register, sheet: str, rows: dict[int, Values]) -> list[Change]:
+    """Set the pipeline's columns of ``sheet`` (Requests or Third parties), by row number."""
+    read = register.rows(sheet)  # the sheet's values as read
     return [
         change
         for row, values in rows.items()
-        for change in _apply_row(register, layout.REQUESTS, read, row, values)
-    ]
-
-
-def apply_parties(register: Register, rows: dict[int, Values]) -> list[Change]:
-    """Set the pipeline's columns of the Third parties sheet, by row number."""
-    read = register.rows(layout.THIRD_PARTIES)  # the sheet's values as read
-    return [
-        change
-        for row, values in rows.items()
-        for change in _apply_row(register, layout.THIRD_PARTIES, read, row, values)
+        for change in _apply_row(register, sheet, read, row, values)
     ]
 
 

@@ -178,6 +178,7 @@ def procedure(tmp_path: Path, mailroom: Mailroom) -> Config:
     return config_module.load(write_config(tmp_path, mail=mailroom.config(tmp_path)))
 
 
+@pytest.mark.needs_office
 def test_one_request_goes_through_the_whole_procedure(
     procedure: Config, mailroom: Mailroom
 ) -> None:

@@ -20,7 +20,7 @@ from pipeline.faults import SimulatedCrash
 from pipeline.journal import Entry, Journal, Send, journal_path
 from pipeline.mail.base import Outgoing, Reply, ReplyContent
 from pipeline.mail.folder import FolderMail
-from pipeline.records.convert import NO_OFFICE_NOTE, find_office
+from pipeline.records.convert import NO_OFFICE_NOTE
 from pipeline.register import layout
 from pipeline.run import weekly_run
 from pipeline.sending.send import compose
@@ -41,7 +41,6 @@ SUBJECTS = {
     TP2: f"Request for consent to disclose information [{REF}/TP2]",
     TP3: f"Request for consent to disclose information [{REF}/TP3]",
 }
-needs_libreoffice = pytest.mark.skipif(find_office() is None, reason="LibreOffice not installed")
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +184,7 @@ def test_letters_left_in_to_sign_are_never_sent(four_by_email: Config) -> None:
     assert "Letters sent (0):" in outcome.text
 
 
-@needs_libreoffice
+@pytest.mark.needs_office
 def test_a_signed_docx_goes_as_a_pdf_when_libreoffice_is_there(four_by_email: Config) -> None:
     config = four_by_email
     sign(config, TP1)
@@ -371,7 +370,7 @@ def test_a_run_stopped_at_any_step_of_a_send_sends_each_letter_once(
     assert {send.state for send in sends(config).values()} == {"sent"}
 
 
-@needs_libreoffice
+@pytest.mark.needs_office
 def test_a_run_stopped_after_recording_a_send_keeps_the_pdf_that_went(
     four_by_email: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:

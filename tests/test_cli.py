@@ -196,6 +196,25 @@ def test_errors_are_one_line_for_a_person_without_a_traceback(
 
 
 @pytest.mark.bad_input
+def test_a_windows_path_in_letters_toml_is_one_error_line_saying_how_to_write_it(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = write_config(here).read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("register = "))
+    lines[line - 1] = r'register = "C:\Users\Office\register.xlsx"   # the register'
+    (here / "letters.toml").write_text("\n".join(lines), encoding="utf-8")
+
+    status, out, err = run_cli(capsys, "check")
+
+    assert (status, out) == (1, "")
+    assert err == (
+        f"Error: letters.toml, line {line}: a \\ inside double quotes starts an escape "
+        "in TOML, so this Windows path cannot be read. Use forward slashes or single quotes; "
+        r"write it as: register = 'C:\Users\Office\register.xlsx'" + "\n"
+    )
+
+
+@pytest.mark.bad_input
 def test_a_bad_today_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["run", "--today", "25/11/2026"])

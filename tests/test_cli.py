@@ -69,7 +69,8 @@ def test_run_on_a_fresh_init_generates_nothing_and_succeeds(
     run_cli(capsys, "init")
     status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
     assert status == 0
-    assert "Generated 0 new letter(s)." in out
+    assert out.startswith("Change letters.toml first: setting.name, setting.address, ")
+    assert "No letter was generated or sent: letters.toml still holds the example" in out
     assert "No open requests." in out
 
 

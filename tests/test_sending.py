@@ -25,7 +25,7 @@ from pipeline.register import layout
 from pipeline.run import weekly_run
 from pipeline.sending.send import compose
 
-from support.config import write_config
+from support.config import OWNER_NAME, SETTING_EMAIL, SETTING_NAME, write_config
 from support.documents import DOCX_TYPE, scanned_pdf
 from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
@@ -414,14 +414,14 @@ def test_the_covering_email_carries_the_reference_and_the_names_as_written(
         "Please find attached our letter about the request with our reference "
         "SAR-2026-001/TP1. When you reply, please keep the reference in the subject line.\n\n"
         "Kind regards,\n\n"
-        "Alex Example\nOwner\nLittle Acorns Nursery\n"
+        f"{OWNER_NAME}\nOwner\n{SETTING_NAME}\n"
     )
     assert plain_text(ack).startswith("Dear Aoife O'Brien,\n\n")
     assert "with our reference SAR-2026-001. When you reply" in plain_text(ack)
     html = consent.get_body(preferencelist=("html",))
     assert html is not None
     assert "<p>Dear Siobhán Ní Bhriain,</p>" in html.get_content()
-    assert "<p>Alex Example<br>Owner<br>Little Acorns Nursery</p>" in html.get_content()
+    assert f"<p>{OWNER_NAME}<br>Owner<br>{SETTING_NAME}</p>" in html.get_content()
 
 
 def test_the_covering_email_escapes_names_in_its_html(setting: Callable[..., Config]) -> None:
@@ -450,7 +450,7 @@ def test_the_covering_email_escapes_names_in_its_html(setting: Callable[..., Con
     assert (mail.to, mail.to_name, mail.sender) == (
         "zoe@example.org",
         "Zoë & Ann <O'Neill>",
-        "office@example.org",
+        SETTING_EMAIL,
     )
 
 

@@ -13,7 +13,7 @@ from pipeline.checks import check
 from pipeline.errors import LettersError
 from pipeline.report import status_table
 from pipeline.run import weekly_run
-from pipeline.setup import demo_config, init, login
+from pipeline.setup import demo_config, example_register, init, login
 from pipeline.status import open_progress
 
 
@@ -81,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         config = config_module.load(_config_path(args.config))
         if args.command == "run":
-            outcome = weekly_run(config, today, dry_run=args.dry_run)
+            outcome = weekly_run(
+                config, today, dry_run=args.dry_run, example_register=example_register(Path.cwd())
+            )
             print(outcome.text, end="")
             if outcome.report_file:
                 print(f"This list is saved as {outcome.report_file}")
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(line)
             return 0
         if args.command == "check":
-            said, problems = check(config, today)
+            said, problems = check(config, today, example_register(Path.cwd()))
             for line in said:
                 print(line)
             return 1 if problems else 0

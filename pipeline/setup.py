@@ -26,7 +26,8 @@ def init(config_path: Path) -> list[str]:
         config_path.write_text(config_module.example_text(), encoding="utf-8")
         said.append(
             f"Wrote {config_path}: open it in a text editor and put in the setting's name, "
-            "address, phone and email, and the owner's and manager's names."
+            "address, phone and email, and the owner's and manager's names. Until they are "
+            "your setting's own, no letter is generated or sent."
         )
     config = config_module.load(config_path)
     register = config.paths.register
@@ -43,9 +44,14 @@ def init(config_path: Path) -> list[str]:
     return said
 
 
+def example_register(root: Path) -> Path:
+    """Return the example register in ``root``: its fictional people are the demo's."""
+    return root / EXAMPLE_REGISTER
+
+
 def demo_config(root: Path) -> Path:
     """Prepare the demo working folder from the example register; return its config."""
-    example = root / EXAMPLE_REGISTER
+    example = example_register(root)
     if not example.exists():
         raise LettersError(
             f"There is no letters.toml in {root} and no example register to demonstrate "

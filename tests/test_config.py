@@ -116,6 +116,65 @@ def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
         load_text(tmp_path, "[setting\n")
 
 
+WINDOWS_ADVICE = (
+    "a \\ inside double quotes starts an escape in TOML, so this Windows path cannot be "
+    "read. Use forward slashes or single quotes; write it as: "
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        (
+            r'register = "C:\Users\Office\register.xlsx"',
+            r"register = 'C:\Users\Office\register.xlsx'",
+        ),
+        (r'register = "D:\office\register.xlsx"  # ours', r"register = 'D:\office\register.xlsx'"),
+        (r'working_folder = "C:\SAR\letters\"', r"working_folder = 'C:\SAR\letters\'"),
+        (
+            'register = "C:\\Users\\O\'Brien\\register.xlsx"',
+            'register = "C:/Users/O\'Brien/register.xlsx"',
+        ),
+    ],
+)
+@pytest.mark.bad_input
+def test_a_windows_path_in_double_quotes_says_how_to_write_it(
+    tmp_path: Path, typed: str, corrected: str
+) -> None:
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(typed)  # the error the file gives: an escape TOML does not have
+
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, f"[paths]\n{typed}\n")
+
+    assert str(error.value) == f"{tmp_path / 'letters.toml'}, line 2: {WINDOWS_ADVICE}{corrected}"
+    load_text(tmp_path, f"[paths]\n{corrected}\n")  # the line as it says loads
+
+
+@pytest.mark.bad_input
+def test_a_windows_path_whose_backslashes_read_as_escapes_says_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    typed = r'register = "C:\new\reports\register.xlsx"'
+    assert "\n" in tomllib.loads(typed)["register"]  # no TOML error: \n and \r are escapes
+
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, f"[paths]\n{typed}\n")
+
+    assert str(error.value) == (
+        f"{tmp_path / 'letters.toml'}: paths.register: inside double quotes, TOML reads the \\n "
+        "of this Windows path as a new line. Use forward slashes or single quotes; write it as: "
+        r"register = 'C:\new\reports\register.xlsx'"
+    )
+
+
+def test_a_toml_mistake_beside_a_backslash_is_not_blamed_on_it(tmp_path: Path) -> None:
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, '[paths]\nregister = "C:\\\\Office\\\\register.xlsx" ours\n')
+
+    assert "this is not valid TOML (" in str(error.value)
+
+
 @pytest.mark.bad_input
 def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(LettersError) as error:

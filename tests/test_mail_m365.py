@@ -9,8 +9,7 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -21,13 +20,8 @@ import pytest
 import requests
 
 # The stand-in fixture, registered under its own name "graph" whatever it is imported as.
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from graph_standin import GraphStandin
 
-from pipeline import config as config_module
 from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.errors import LettersError
@@ -35,48 +29,14 @@ from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
 from pipeline.mail.m365_auth import login
-from pipeline.mail.m365_settings import M365Settings
 from pipeline.run import weekly_run
 
+from support.certificates import app_certificate
 from support.config import write_config
+from support.m365 import OFFICE, PARENT, SECRET_ENV, with_mail
 from support.register import party_row, request_row, write_register
 
-OFFICE = "office@nursery.example"
-PARENT = "parent@family.example"
-SECRET_ENV = "LETTERS_TEST_CLIENT_SECRET"
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
-
-
-@pytest.fixture
-def m365(
-    graph: GraphStandin,  # the fixture imported above
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Config:
-    """Return a configuration for the m365 back-end on the stand-in, app-only, secret set."""
-    monkeypatch.setenv(SECRET_ENV, graph.client_secret)
-    config = config_module.load(write_config(tmp_path))
-    settings = M365Settings(
-        backend="m365",
-        graph_url=graph.url,
-        authority_url=graph.url,
-        mailbox=OFFICE,
-        tenant_id=graph.tenant_id,
-        client_id=graph.client_id,
-        auth="app",
-        secret_env=SECRET_ENV,
-        token_file=tmp_path / "secrets" / "token.json",
-        ca_file=graph.ca_file,
-        timeout_seconds=10,
-        max_tries=3,
-        sends_per_minute=600,
-    )
-    return replace(config, backend="m365", mail=settings)
-
-
-def with_mail(config: Config, **changes: Any) -> Config:
-    """Return ``config`` with these [mail] keys changed."""
-    return replace(config, mail=replace(config.mail, **changes))
 
 
 def letter(
@@ -556,28 +516,8 @@ def test_an_app_with_a_certificate_signs_in_without_a_secret(
     m365: Config, graph: GraphStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(SECRET_ENV)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SAR letters")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    pem = tmp_path / "app.pem"
-    pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        + certificate.public_bytes(serialization.Encoding.PEM)
-    )
+    pem, uploaded = app_certificate(tmp_path)
+    graph.register_certificate(uploaded)
     send(connect(with_mail(m365, certificate=pem)), letter(tmp_path))
     assert len(graph.sent(OFFICE)) == 1
 

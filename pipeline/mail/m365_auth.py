@@ -22,6 +22,7 @@ from O365.utils.token import FileSystemTokenBackend  # type: ignore[import-untyp
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.mail.m365_certificate import REFUSALS, app_certificate
 from pipeline.mail.m365_settings import settings_of
 
 # O365 logs every HTTP error it raises; we say each in one line, so keep its log quiet unless
@@ -42,7 +43,6 @@ _AADSTS = {
     "Microsoft Entra in the environment variable {secret}",
     "AADSTS7000222": "the client secret has expired; make a new one in Microsoft Entra and "
     "put it in the environment variable {secret}",
-    "AADSTS700027": "the certificate is not the one registered for the app; check mail.certificate",
     "AADSTS65001": "the app's permissions have not been consented to; an administrator must "
     "grant admin consent in Microsoft Entra",
     "AADSTS700082": "the stored sign-in has expired; run `letters login`",
@@ -213,14 +213,7 @@ def _client_credential(config: Config, secret: str) -> Any:
     """Return the app's credential: the certificate when configured, else the secret."""
     settings = settings_of(config)
     if settings.certificate:
-        try:
-            pem = Path(settings.certificate).read_text("ascii")
-        except (OSError, UnicodeDecodeError) as error:
-            raise LettersError(
-                f"{settings.certificate}: cannot read the certificate for Microsoft 365 "
-                f"({error}); check mail.certificate names a PEM file with the private key."
-            ) from error
-        return {"private_key": pem, "public_certificate": pem}
+        return app_certificate(settings.certificate, settings.certificate_password_env).credential()
     if not secret:
         raise LettersError(
             f"The environment variable {settings.secret_env} holding the app's client secret "
@@ -286,7 +279,10 @@ def sign_in_problem(config: Config, result: dict[str, Any]) -> str:
         "client": settings.client_id,
         "secret": settings.secret_env,
     }
-    if code in _AADSTS:
+    if code in REFUSALS and settings.certificate:
+        certificate = app_certificate(settings.certificate, settings.certificate_password_env)
+        what = REFUSALS[code].format(certificate=certificate.described(), **words)
+    elif code in _AADSTS:
         what = _AADSTS[code].format(**words)
     elif result.get("error") == "invalid_grant":
         what = "the stored sign-in is no longer valid; run `letters login`"

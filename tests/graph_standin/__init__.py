@@ -11,8 +11,8 @@ Fixture (``graph``, see ``graph_fixture``): ``graph.url`` (``https://127.0.0.1:<
 ``add_mailbox``, ``deliver`` (MIME into a folder), ``folder_messages``, ``sent``,
 ``message_mime``; ``fail`` (inject 429/503/401/403/… with Retry-After), ``deny``/``allow`` (a
 missing permission: 403), ``expire_tokens``, ``token_lifetime``, ``revoke_refresh_tokens``,
-``sign_in`` (plays the browser in the delegated flow), ``page_size``; ``requests`` (a log of
-(method, path, status)) and ``count``.
+``sign_in`` (plays the browser in the delegated flow), ``register_certificate`` (the app's
+certificates), ``page_size``; ``requests`` (a log of (method, path, status)) and ``count``.
 
 The fixture points REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE at the stand-in's CA for the test
 (``trust_standin``): requests lets those override a Session's own ``verify``, and O365 and
@@ -26,7 +26,8 @@ Pointing O365 + msal at it, nothing patched: an ``MSGraphProtocol`` whose ``prot
 
 The package, one concern a module: ``server`` (GraphStandin: start, stop and the helpers above),
 ``fixture`` (the pytest fixture), ``routing`` (the request handler and the dispatch),
-``identity`` (the identity platform), ``folders``, ``messages`` and ``attachments`` (the
+``identity`` (the identity platform), ``credentials`` (the client's secret, certificate or
+none), ``folders``, ``messages`` and ``attachments`` (the
 Graph mail routes, one family a module), ``store`` and ``model`` (the mail store and its
 records), ``odata`` ($filter), ``mime``, ``certificates``, ``responses`` (errors and their
 JSON), ``state`` and ``conventions``.

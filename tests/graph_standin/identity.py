@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import secrets
 import uuid
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlencode
+from urllib.parse import parse_qs, urlencode
 
 from .conventions import JSON, PERMISSIONS, b64url, b64url_json, utc_now
+from .credentials import ClientCredentials
 from .responses import IdentityError, Response, json_response
-from .state import StandinState, Token
+from .state import Token
 
 if TYPE_CHECKING:
     from .routing import Request
@@ -31,7 +30,7 @@ def _tenant_not_found(tenant: str) -> str:
     )
 
 
-class IdentityPlatform(StandinState):
+class IdentityPlatform(ClientCredentials):
     """/{tenant}/…: sign-in, tokens issued and refreshed."""
 
     def _identity(self, request: Request, parts: list[str]) -> Response:
@@ -137,52 +136,9 @@ class IdentityPlatform(StandinState):
         params = {"code": code, "state": query.get("state", ""), "session_state": str(uuid.uuid4())}
         return Response(302, b"", None, {"Location": f"{redirect}?{urlencode(params)}"})
 
-    def _check_client(self, form: dict[str, str], request: Request) -> None:
-        client_id = form.get("client_id")
-        secret = form.get("client_secret")
-        auth = request.headers.get("Authorization", "")
-        if auth.lower().startswith("basic "):
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            client_id, secret = unquote(client_id), unquote(secret)
-        if client_id != self.client_id:
-            raise IdentityError(
-                400,
-                "unauthorized_client",
-                f"AADSTS700016: Application with identifier '{client_id}' was not found in the "
-                f"directory '{self.tenant_id}'. This can happen if the application has not "
-                "been installed by the administrator of the tenant or consented to by any user "
-                "in the tenant. You may have sent your authentication request to the wrong "
-                "tenant.",
-            )
-        if form.get("client_assertion"):
-            # A certificate credential: the assertion is a JWT from the client (not verified).
-            try:
-                claims = json.loads(
-                    base64.urlsafe_b64decode(form["client_assertion"].split(".")[1] + "==")
-                )
-            except (ValueError, IndexError) as error:
-                raise IdentityError(
-                    401, "invalid_client", "AADSTS50027: JWT token is invalid or malformed."
-                ) from error
-            if claims.get("sub") != self.client_id:
-                raise IdentityError(
-                    401,
-                    "invalid_client",
-                    "AADSTS700023: Client assertion audience claim does not match Realm issuer.",
-                )
-            return
-        if secret != self.client_secret:
-            raise IdentityError(
-                401,
-                "invalid_client",
-                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
-                "in the request is the client secret value, not the client secret ID, for a "
-                f"secret added to app '{self.client_id}'.",
-            )
-
     def _token(self, form: dict[str, str], request: Request) -> Response:
         grant = form.get("grant_type")
-        self._check_client(form, request)
+        self._check_client(form, request, public=False)
         scope = form.get("scope", "")
         if grant == "client_credentials":
             if not scope.endswith("/.default"):

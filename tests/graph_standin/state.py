@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography import x509
+
 from .certificates import make_certificate
 from .conventions import JSON
 from .model import Mailbox
@@ -68,6 +70,8 @@ class StandinState:
         self._uploads: dict[str, JSON] = {}
         self._faults: list[Fault] = []
         self._denied_everywhere: set[str] = set()
+        #: The certificates uploaded to the app (``register_certificate``).
+        self._certificates: list[x509.Certificate] = []
         self._seq = 0
         self._lock = threading.RLock()
         self._server: StandinServer | None = None

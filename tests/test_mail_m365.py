@@ -332,7 +332,7 @@ def test_the_token_file_is_readable_by_its_owner_only(
     ("permission", "step"),
     [("Mail.Send", "send"), ("Mail.ReadWrite", "replies")],
 )
-def test_a_403_gives_one_line_naming_the_missing_permission(
+def test_a_403_names_the_rbac_role_to_assign_and_the_hours_it_takes_to_apply(
     m365: Config,
     graph: GraphStandin,
     tmp_path: Path,
@@ -347,7 +347,15 @@ def test_a_403_gives_one_line_naming_the_missing_permission(
         backend.send(mail, message_id) if step == "send" else backend.replies()
     message = raised.value.message
     assert "\n" not in message
-    assert f"permission {permission}" in message and "403" in message
+    assert f"in {OFFICE} (403 ErrorAccessDenied): the app has no Exchange role " in message
+    assert (
+        f'New-ManagementRoleAssignment -App {graph.client_id} -Role "Application {permission}" '
+        f"-CustomResourceScope <a scope holding {OFFICE}>"
+    ) in message
+    assert message.endswith(
+        "A new assignment can take up to two hours to apply: if it was just made, run again later."
+    )
+    assert "admin consent" not in message  # that would give the app every mailbox
     assert graph.sent(OFFICE) == []
 
 
@@ -444,16 +452,18 @@ def test_login_stores_a_delegated_sign_in_that_later_runs_use(
 
 
 @pytest.mark.parametrize("missing", ["Mail.Send", "Mail.ReadWrite"])
-def test_login_check_says_what_works_and_names_the_missing_permission(
+def test_login_check_says_what_it_proved_and_names_the_missing_role(
     m365: Config, graph: GraphStandin, missing: str
 ) -> None:
     assert check(m365)[1:] == [
         f"Reading {OFFICE}: yes (Mail.ReadWrite).",
-        f"Sending from {OFFICE}: yes (Mail.Send).",
+        f"Saving drafts in {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: not proved (run `letters login --check --send-test` to send a "
+        f"test message to {OFFICE} itself).",
     ]
     graph.deny(missing)
     lines = check(m365)
-    assert any(f"permission {missing}" in line for line in lines)
+    assert any(f'no Exchange role "Application {missing}"' in line for line in lines)
     assert graph.sent(OFFICE) == [] and graph.folder_messages(OFFICE, "drafts") == []
 
 
@@ -562,11 +572,18 @@ def test_letters_login_check_on_the_command_line(
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
         f"Reading {OFFICE}: yes (Mail.ReadWrite).",
-        f"Sending from {OFFICE}: yes (Mail.Send).",
+        f"Saving drafts in {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: not proved (run `letters login --check --send-test` to send a "
+        f"test message to {OFFICE} itself).",
     ]
+    assert main(["login", "--check", "--send-test", "--config", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"Sending from {OFFICE}: yes (Mail.Send): a test message went to {OFFICE} itself; it "
+        "arrives in its Inbox shortly, and can be deleted there."
+    )
     graph.deny("Mail.Send")
     assert main(["login", "--check", "--config", str(path)]) == 0
-    assert "permission Mail.Send" in capsys.readouterr().out
+    assert 'no Exchange role "Application Mail.Send"' in capsys.readouterr().out
 
 
 def test_a_run_that_cannot_sign_in_says_so_and_still_does_the_rest(

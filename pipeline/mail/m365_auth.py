@@ -63,6 +63,7 @@ class GraphConnection(Connection):  # type: ignore[misc]  # O365 is untyped
         self.scopes: list[str] = []
         self.msal_app: Any = None  # msal's client, made on first use
         self.renew: Callable[[], str] | None = None  # set by authenticate()
+        self.signed_in_as = ""  # delegated: who signed in (the mailbox's user, or a delegate)
 
     @property
     def msal_client(self) -> Any:

@@ -28,7 +28,7 @@ from pipeline.errors import LettersError
 from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
-from pipeline.mail.m365_auth import login
+from pipeline.mail.m365_login import login
 from pipeline.run import weekly_run
 
 from support.certificates import app_certificate

@@ -19,9 +19,10 @@ import requests
 from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
-from pipeline.mail.m365_auth import account, authenticate, login
+from pipeline.mail.m365_auth import account, authenticate
 from pipeline.mail.m365_check import CheckedMailbox
 from pipeline.mail.m365_graph import READ, SEND, http_status
+from pipeline.mail.m365_login import login
 from pipeline.mail.m365_settings import KEYS, parse, settings_of
 
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.

@@ -49,6 +49,18 @@ def test_a_pfx_exported_with_a_password_signs_in_with_the_password_from_the_envi
     assert graph.count("POST", r"/oauth2/v2.0/token$", 200) == 1
 
 
+def test_a_password_left_in_the_environment_for_a_key_without_one_is_not_needed(
+    app: Callable[[Path], Config],
+    graph: GraphStandin,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pem, uploaded = app_certificate(tmp_path)  # its key has no password
+    graph.register_certificate(uploaded)
+    monkeypatch.setenv(PASSWORD_ENV, "for another certificate")
+    assert connect(app(pem)).replies() == []
+
+
 def test_a_certificate_unknown_to_the_app_is_named_with_its_thumbprint(
     app: Callable[[Path], Config], graph: GraphStandin, tmp_path: Path
 ) -> None:

@@ -67,6 +67,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only check that the mailbox can be read and sent from, and say what is missing",
     )
+    login.add_argument(
+        "--send-test",
+        action="store_true",
+        help="prove sending by sending a test message to the mailbox itself",
+    )
     return top
 
 
@@ -89,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"This list is saved as {outcome.report_file}")
             return 1 if outcome.write_back.error else 0
         if args.command == "login":
-            for line in login(config, check_only=args.check):
+            for line in login(config, check_only=args.check, send_test=args.send_test):
                 print(line)
             return 0
         if args.command == "check":

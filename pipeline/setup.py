@@ -76,10 +76,12 @@ def login(
     config: Config,
     *,
     check_only: bool,
+    send_test: bool = False,
     prompt: Callable[[str], str] = input,
     show: Callable[[str], None] = print,
 ) -> list[str]:
-    """Sign the mail back-end in (once, for delegated access), or check it can read and send."""
+    """Sign the mail back-end in (once, for delegated access), then check it can read and send
+    (with ``send_test``, by sending a test message to the mailbox itself)."""
     sign_in = backend(config.backend, config.source).sign_in
     if sign_in is None:
         raise LettersError(
@@ -88,4 +90,4 @@ def login(
         )
     if not check_only:
         sign_in.login(config, prompt, show)
-    return sign_in.check(config)
+    return sign_in.check(config, send_test)

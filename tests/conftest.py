@@ -15,6 +15,7 @@ from pipeline.config import Config
 from pipeline.run import weekly_run
 
 from support.config import write_config
+from support.m365 import m365  # noqa: F401  (the m365 back-end on the stand-in)
 from support.mail import MONDAY, TUESDAY
 from support.office import MARKER, require_office
 from support.register import REF, Row, party_row, request_row, write_register

@@ -91,8 +91,8 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "[mail]\nsecret = 'hunter2'\n",
             "unknown key mail.secret; the keys of [mail] are "
             "backend, graph_url, authority_url, mailbox, tenant_id, client_id, auth, secret_env, "
-            "certificate, token_file, filed_folder, ca_file, timeout_seconds, max_tries, "
-            "sends_per_minute, max_attachment_mb.",
+            "certificate, certificate_password_env, token_file, filed_folder, ca_file, "
+            "timeout_seconds, max_tries, sends_per_minute, max_attachment_mb.",
         ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
         ("[mail]\nmax_attachment_mb = 0\n", "mail.max_attachment_mb must be more than 0."),

@@ -11,6 +11,7 @@ from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
 from pipeline.register.writeback import WriteBack
 from pipeline.replies.filing import Collecting
+from pipeline.replies.undelivered import Undelivered
 from pipeline.sending.send import Sending
 
 
@@ -45,5 +46,6 @@ class Outcome:
     write_back: WriteBack
     mail_problems: tuple[str, ...]  # the mailbox or sending failed, and why
     notes: tuple[str, ...]  # things to know, said once
+    undelivered: tuple[Undelivered, ...] = ()  # letters that came back, still to put right
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None

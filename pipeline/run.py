@@ -29,7 +29,9 @@ from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_j
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register.read import Register, load_register, read_rows
 from pipeline.register.writeback import WriteBack, write_back
-from pipeline.replies.filing import Collecting, Match, collect_replies
+from pipeline.replies.filing import Collecting, collect_replies
+from pipeline.replies.matching import Match
+from pipeline.replies.undelivered import undelivered
 from pipeline.report import save_to_do, to_do
 from pipeline.run_context import RunContext
 from pipeline.sending.send import Sending, send_signed
@@ -101,6 +103,9 @@ def _stages(
     )
     sends, filings = journal.sends(), journal.filings()
     requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    # The bounces filed this run are journaled already, but not in a dry run.
+    bounces = {**journal.set_aside(), **{item.key: item for item in replies.bounces}}
+    did_not_arrive = undelivered(bounces.values(), requests, parties, entries, sends)
     calendar = Calendar(config.deadlines.bank_holidays)
     progress = progress_all(
         requests, parties, today, calendar, config.deadlines, register.refs_with_party_problems
@@ -127,6 +132,7 @@ def _stages(
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
+        undelivered=did_not_arrive,
         write_back=(
             WriteBack()
             if dry_run
@@ -190,7 +196,7 @@ def _collect(
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:
     """Map each sent message's Message-ID to the request and party it was for."""
     return {
-        send.message_id: Match(entries[letter_id].ref, entries[letter_id].party)
+        send.message_id: Match(entries[letter_id].ref, entries[letter_id].party, letter_id)
         for letter_id, send in sends.items()
         if send.message_id and letter_id in entries
     }

@@ -81,8 +81,18 @@ def _run(
     ):
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
         register = read_rows(loaded, today, journal.assigned_refs())
-        converter = Converter(find_office() if office == "find" else office, Path(scratch))
-        outcome = _stages(run, register, converter, backend)
+        staging = None
+        if not dry_run:
+            # Copies of documents to convert go in the working folder, never the system's
+            # temporary folder; any that a run killed while converting left there go now.
+            run.folders.clear_scratch()
+            staging = run.folders.scratch
+        converter = Converter(find_office() if office == "find" else office, Path(scratch), staging)
+        try:
+            outcome = _stages(run, register, converter, backend)
+        finally:
+            if not dry_run:
+                run.folders.clear_scratch()
         text = to_do(outcome)
         report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
         return replace(outcome, text=text, report_file=report_file)

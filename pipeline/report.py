@@ -72,17 +72,36 @@ def _shown(title: str, items: Sequence[str], advice: str = "") -> list[str]:
 
 def to_do(outcome: Outcome) -> str:
     """Return the run's to-do list as printable text, section by section."""
+    held = outcome.example.holds_letters
     lines = [
+        *([outcome.example.warning(), ""] if held else []),
         *_heading(outcome),
-        *_letters_written(outcome),
-        *_sending(outcome),
-        *_undelivered(outcome),
-        *_to_sign(outcome),
+        *(_held_back(outcome) if held else [*_letters_written(outcome), *_sending(outcome)]),
+        *_undelivered(outcome),  # letters sent before, whatever this run may send
+        *([] if held else _to_sign(outcome)),
         *_replies(outcome),
         *_requests(outcome),
         *_endings(outcome),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _held_back(outcome: Outcome) -> list[str]:
+    """Say what a run with the example setting did, and the letters it did not do."""
+    lines = [
+        "",
+        "No letter was generated or sent: letters.toml still holds the example setting (see "
+        "the first line).",
+        "  Done: the register and the replies waiting read; nothing changed (dry run)."
+        if outcome.dry_run
+        else "  Done: the register read, the replies that came in filed, and the register's "
+        "deadlines and status kept up to date.",
+        "  Not done: no letter, consents record or request bundle generated; no signed letter "
+        "sent.",
+    ]
+    if outcome.mail_problems:
+        lines += _section("Problems with the mailbox", outcome.mail_problems)
+    return lines
 
 
 def _heading(outcome: Outcome) -> list[str]:

@@ -83,6 +83,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(target, notes, PdfReader(target))
 
 
+@pytest.mark.needs_office
 def test_bundle_holds_every_part_in_order_with_all_its_pages(built: Built) -> None:
     assert list(built.notes) == []
     assert page_sizes(built.reader) == [
@@ -96,6 +97,7 @@ def test_bundle_holds_every_part_in_order_with_all_its_pages(built: Built) -> No
     ]
 
 
+@pytest.mark.needs_office
 def test_each_part_is_bookmarked_at_its_first_page(built: Built) -> None:
     assert bookmarks(built.reader) == [
         ("Request letter", 0),
@@ -106,10 +108,12 @@ def test_each_part_is_bookmarked_at_its_first_page(built: Built) -> None:
     ]
 
 
+@pytest.mark.needs_office
 def test_word_part_is_converted_with_its_text(built: Built) -> None:
     assert f"Consents: {NAME}" in built.reader.pages[6].extract_text()
 
 
+@pytest.mark.needs_office
 def test_bundle_has_its_title_and_no_scratch_files_are_left(built: Built) -> None:
     assert built.reader.metadata is not None
     assert built.reader.metadata.title == "SAR-2026-001 bundle"
@@ -405,6 +409,7 @@ def test_a_reply_pdfs_scripts_actions_files_and_form_stay_out_of_the_bundle(
     assert annotations == ["/Link", "/Link", "/Link", "/Widget"]  # inert, the field as filled
 
 
+@pytest.mark.needs_office
 @pytest.mark.hostile_reply
 def test_a_reply_word_file_with_a_linked_picture_enters_the_bundle_without_a_web_request(
     tmp_path: Path,

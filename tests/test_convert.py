@@ -34,7 +34,7 @@ def text_of_pdf(path: Path) -> str:
 def counting_office(folder: Path) -> tuple[str, Path]:
     """Return a LibreOffice that logs each start in a file, and that file."""
     office = find_office()
-    assert office, "LibreOffice must be installed: .ci/run installs it"
+    assert office, "only for tests marked needs_office"
     log = folder / "starts.log"
     script = folder / "soffice"
     script.write_text(f'#!/bin/sh\necho started >> "{log}"\nexec "{office}" "$@"\n')
@@ -79,6 +79,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     return Batch(converter, sources, pdfs, log.read_text().splitlines(), seconds)
 
 
+@pytest.mark.needs_office
 def test_find_office_finds_libreoffice() -> None:
     office = find_office()
 
@@ -86,6 +87,7 @@ def test_find_office_finds_libreoffice() -> None:
     assert Path(office).exists()
 
 
+@pytest.mark.needs_office
 def test_several_documents_convert_in_one_libreoffice_run(batch: Batch) -> None:
     good = [path for name, path in batch.sources.items() if name != "broken"]
 
@@ -96,6 +98,7 @@ def test_several_documents_convert_in_one_libreoffice_run(batch: Batch) -> None:
     print(f"one LibreOffice run for {len(batch.sources)} documents: {batch.seconds:.1f} s")
 
 
+@pytest.mark.needs_office
 def test_pdfs_are_a4_and_named_after_their_documents(batch: Batch) -> None:
     pdf = batch.pdfs[batch.sources["acknowledgement"]]
 
@@ -103,6 +106,7 @@ def test_pdfs_are_a4_and_named_after_their_documents(batch: Batch) -> None:
     assert page_sizes(pdf) == [A4]
 
 
+@pytest.mark.needs_office
 def test_same_named_documents_in_different_folders_both_convert(batch: Batch) -> None:
     first = batch.pdfs[batch.sources["first reply"]]
     second = batch.pdfs[batch.sources["second reply"]]
@@ -113,6 +117,7 @@ def test_same_named_documents_in_different_folders_both_convert(batch: Batch) ->
     assert "Second reply: I refuse." in text_of_pdf(second)
 
 
+@pytest.mark.needs_office
 def test_broken_document_is_reported_while_the_others_convert(batch: Batch) -> None:
     broken = batch.sources["broken"]
 
@@ -121,6 +126,7 @@ def test_broken_document_is_reported_while_the_others_convert(batch: Batch) -> N
     assert batch.converter.problems[0].startswith(f"{broken}: LibreOffice could not convert it")
 
 
+@pytest.mark.needs_office
 def test_conversion_leaves_no_copies_or_lock_files(batch: Batch) -> None:
     folder = batch.sources["broken"].parent.parent
     work = batch.converter.work
@@ -130,6 +136,7 @@ def test_conversion_leaves_no_copies_or_lock_files(batch: Batch) -> None:
     assert not [path for path in work.rglob("*") if path.name in ("in", "out")]
 
 
+@pytest.mark.needs_office
 def test_missing_document_is_reported(tmp_path: Path) -> None:
     converter = Converter(find_office(), tmp_path / "work")
 
@@ -182,6 +189,7 @@ def test_libreoffice_that_hangs_is_stopped(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- untrusted documents
 
 
+@pytest.mark.needs_office
 @pytest.mark.hostile_reply
 def test_a_linked_picture_is_what_libreoffice_would_fetch_on_its_own(tmp_path: Path) -> None:
     # The danger is real: a plain LibreOffice asks the web for a reply's linked picture.
@@ -198,6 +206,7 @@ def test_a_linked_picture_is_what_libreoffice_would_fetch_on_its_own(tmp_path: P
     assert any(line.endswith("/pixel.png") for line in asked)
 
 
+@pytest.mark.needs_office
 @pytest.mark.hostile_reply
 @pytest.mark.parametrize("kind", [".docx", ".odt", "HTML saved as .docx"])
 def test_converting_a_document_with_a_linked_picture_asks_the_web_for_nothing(
@@ -247,6 +256,7 @@ def test_strip_external_links_keeps_hyperlinks_and_leaves_other_files_alone(
     assert not_a_package.read_text() == "just text"
 
 
+@pytest.mark.needs_office
 def test_copies_and_libreoffices_own_files_stay_in_the_staging_folder(tmp_path: Path) -> None:
     real = find_office()
     log = tmp_path / "seen.log"

@@ -49,7 +49,14 @@ def test_a_persons_reply_is_a_reply() -> None:
         ([("Auto-Submitted", "no")], "kiran@example.org", "Re: consent", REPLY),
         ([("Auto-Submitted", "auto-generated")], "kiran@example.org", "Re: consent", AUTOMATIC),
         ([("Auto-Submitted", "Auto-Replied; owner-email=x")], "k@example.org", "Hi", AUTOMATIC),
-        ([("X-Auto-Response-Suppress", "All")], "kiran@example.org", "Re: consent", AUTOMATIC),
+        # A ticketing system's reply asks for no auto-replies: it is not one itself.
+        ([("X-Auto-Response-Suppress", "DR, OOF, AutoReply")], "k@example.org", "Re: x", REPLY),
+        (
+            [("X-Auto-Response-Suppress", "All"), ("X-MS-Exchange-Inbox-Rules-Loop", "k@x.org")],
+            "kiran@example.org",
+            "Re: consent",
+            AUTOMATIC,
+        ),
         ([("Precedence", "bulk")], "news@example.org", "News", AUTOMATIC),
         ([("Precedence", "junk")], "kiran@example.org", "Re: consent", AUTOMATIC),
         ([("Precedence", "list")], "kiran@example.org", "Re: consent", REPLY),

@@ -52,7 +52,12 @@ def nature(headers: Sequence[tuple[str, str]], sender: str, subject: str) -> str
     submitted = found.get("auto-submitted", "").split(";")[0].strip().lower()
     if submitted and submitted != "no":
         return AUTOMATIC
-    if "x-auto-response-suppress" in found or "x-autoreply" in found or "x-autorespond" in found:
+    if "x-autoreply" in found or "x-autorespond" in found:
+        return AUTOMATIC
+    # X-Auto-Response-Suppress asks others not to answer automatically: ticketing systems and
+    # mailing lists put it on ordinary mail too, so alone it would set real replies aside. An
+    # out-of-office reply from Exchange carries it with the mark of a reply its rules sent.
+    if "x-auto-response-suppress" in found and "x-ms-exchange-inbox-rules-loop" in found:
         return AUTOMATIC
     if found.get("precedence", "").strip().lower() in _AUTOMATIC_PRECEDENCE:
         return AUTOMATIC

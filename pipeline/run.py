@@ -32,7 +32,7 @@ from pipeline.register.read import Register, load_register, read_rows
 from pipeline.register.writeback import WriteBack, write_back
 from pipeline.replies.filing import Collecting, collect_replies
 from pipeline.replies.matching import Match
-from pipeline.replies.undelivered import undelivered
+from pipeline.replies.undelivered import Undelivered, undelivered
 from pipeline.report import save_to_do, to_do
 from pipeline.run_context import RunContext
 from pipeline.sending.send import Sending, send_signed
@@ -132,9 +132,6 @@ def _stages(
     )
     sends, filings = journal.sends(), journal.filings()
     requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
-    # The bounces filed this run are journaled already, but not in a dry run.
-    bounces = {**journal.set_aside(), **{item.key: item for item in replies.bounces}}
-    did_not_arrive = undelivered(bounces.values(), requests, parties, entries, sends)
     calendar = Calendar(config.deadlines.bank_holidays)
     progress = progress_all(
         requests, parties, today, calendar, config.deadlines, register.refs_with_party_problems
@@ -160,7 +157,7 @@ def _stages(
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
-        undelivered=did_not_arrive,
+        undelivered=_did_not_arrive(journal, replies, requests, parties, entries, sends),
         write_back=(
             WriteBack()
             if dry_run
@@ -192,6 +189,20 @@ def _documents(
         else keep_bundles(run, progress, parties, filings, digests, converter)
     )
     return plans, records, bundles
+
+
+def _did_not_arrive(
+    journal: Journal,
+    replies: Collecting,
+    requests: Sequence[Request],
+    parties: Sequence[ThirdParty],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+) -> tuple[Undelivered, ...]:
+    """List the letters that came back and still need the manager."""
+    # The bounces filed this run are journaled already, but not in a dry run.
+    bounces = {**journal.set_aside(), **{item.key: item for item in replies.bounces}}
+    return undelivered(bounces.values(), requests, parties, entries, sends)
 
 
 def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:

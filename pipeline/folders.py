@@ -23,6 +23,10 @@ WITHDRAWN = "withdrawn"  # letters no longer needed, kept, never sent
 FILE = "file"  # the child's file as the setting holds it
 APPROVED = "approved"  # the owner's reviewed redaction review
 
+# Hidden in the working folder: the copies made to convert documents to PDF, and the pages
+# drawn for a bundle. Removed after use, and at the start of the next run after a killed one.
+SCRATCH = ".converting"
+
 # Made with a request's first letter, so the manager sees where everything goes.
 REQUEST_PLACES = (REQUEST, TO_SIGN, SIGNED, SENT, REPLIES)
 # Where a letter may be once generated: waiting, signed (as .docx or a scanned .pdf), or sent.
@@ -96,6 +100,15 @@ class Folders:
         # Ref → place → case-folded name → the name as spelt on disk. Keyed by text, not by
         # Path: a run asks thousands of times, and hashing a Path costs 30 ms on 1,000 requests.
         self._listed: dict[str, dict[str, dict[str, str]]] = {}
+
+    @property
+    def scratch(self) -> Path:
+        """Return the hidden folder where documents are copied to be converted."""
+        return self.working_folder / SCRATCH
+
+    def clear_scratch(self) -> None:
+        """Remove the copies a run left behind (killed while converting), if any."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def of(self, ref: str) -> Path:
         """Return the folder of the request ``ref``."""

@@ -32,10 +32,12 @@ def with_history(
     sends: Mapping[str, Send],
     filings: Mapping[str, Filing],
 ) -> tuple[list[Request], list[ThirdParty]]:
-    """Return the requests and parties with the journal's sent and reply dates filled in.
+    """Return the requests and parties with the journal's sent and reply dates filled in, and
+    the address the last reply came from.
 
     The journal wins where it knows; otherwise the register's own dates stand (a letter sent
-    before the pipeline was used, or a reply the manager recorded by hand).
+    before the pipeline was used, or a reply the manager recorded by hand). Bounces and
+    automatic replies are not filings: they fill in nothing.
     """
     reminders: dict[tuple[str, str], list[date]] = {}
     for entry in entries.values():
@@ -63,14 +65,19 @@ def with_history(
         reminder_sent = max(reminders[key]) if key in reminders else party.reminder_sent
         reply_received = reply.received if reply else party.reply_received
         reply_file = reply.file_name if reply else party.reply
-        known = (letter_sent, reminder_sent, reply_received, reply_file)
-        if known != (party.letter_sent, party.reminder_sent, party.reply_received, party.reply):
+        reply_from = reply.sender if reply else ""
+        known = (letter_sent, reminder_sent, reply_received, reply_file, reply_from)
+        if known != (
+            party.letter_sent, party.reminder_sent, party.reply_received, party.reply,
+            party.reply_from,
+        ):  # fmt: skip
             party = replace(
                 party,
                 letter_sent=letter_sent,
                 reminder_sent=reminder_sent,
                 reply_received=reply_received,
                 reply=reply_file,
+                reply_from=reply_from,
             )
         merged_parties.append(party)
     return merged_requests, merged_parties

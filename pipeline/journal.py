@@ -48,6 +48,20 @@ CREATE TABLE IF NOT EXISTS filings (
     filed     TEXT NOT NULL,
     file_name TEXT NOT NULL,
     files     TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    sender    TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS set_aside (
+    key       TEXT PRIMARY KEY,
+    nature    TEXT NOT NULL,
+    ref       TEXT NOT NULL,
+    party     TEXT NOT NULL,
+    received  TEXT NOT NULL,
+    filed     TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    letter_id TEXT NOT NULL,
     source    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS documents (
@@ -109,6 +123,29 @@ class Filing:
     file_name: str  # the main file in replies/
     files: tuple[str, ...]  # every file written for it, the main one first
     source: str
+    sender: str = ""  # the From address of an emailed reply; "" for a scan
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A bounce or an automatic reply, handled once and never counted as a reply."""
+
+    key: str
+    nature: str  # "bounce" or "automatic"
+    ref: str  # the request it is about, "" when it matched none
+    party: str  # "" for the requester
+    received: date
+    filed: date
+    file_name: str  # a bounce's file in replies/; "" for an automatic reply
+    recipient: str  # the address a bounce says failed ("" when it names none)
+    reason: str  # what the server said, for a person
+    letter_id: str  # the letter that bounced, when the bounce names it
+    source: str
+
+
+_SET_ASIDE = (
+    "key, nature, ref, party, received, filed, file_name, recipient, reason, letter_id, source"
+)
 
 
 def journal_path(register: Path) -> Path:
@@ -146,6 +183,9 @@ class Journal:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(letters)")}
         if "salutation" not in columns:
             self._db.execute("ALTER TABLE letters ADD COLUMN salutation TEXT NOT NULL DEFAULT ''")
+        filed = {row[1] for row in self._db.execute("PRAGMA table_info(filings)")}
+        if "sender" not in filed:
+            self._db.execute("ALTER TABLE filings ADD COLUMN sender TEXT NOT NULL DEFAULT ''")
 
     def __enter__(self) -> Journal:
         return self
@@ -278,8 +318,8 @@ class Journal:
     def filings(self) -> dict[str, Filing]:
         """Return every filed reply, by its key, in the order they were filed."""
         rows = self._db.execute(
-            "SELECT key, ref, party, received, filed, file_name, files, source FROM filings"
-            " ORDER BY rowid"
+            "SELECT key, ref, party, received, filed, file_name, files, source, sender"
+            " FROM filings ORDER BY rowid"
         )
         return {
             row[0]: Filing(
@@ -291,6 +331,7 @@ class Journal:
                 file_name=row[5],
                 files=tuple(row[6].split("\n")) if row[6] else (),
                 source=row[7],
+                sender=row[8],
             )
             for row in rows
         }
@@ -298,7 +339,8 @@ class Journal:
     def record_filed(self, filing: Filing) -> None:
         """Record that a reply's files are all written into its request's replies folder."""
         self._event(
-            "INSERT OR IGNORE INTO filings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO filings (key, ref, party, received, filed, file_name, files,"
+            " source, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 filing.key,
                 filing.ref,
@@ -308,10 +350,32 @@ class Journal:
                 filing.file_name,
                 "\n".join(filing.files),
                 filing.source,
+                filing.sender,
             ),
             filing.key,
             "filed",
             filing.filed,
+        )
+
+    def set_aside(self) -> dict[str, SetAside]:
+        """Return every bounce and automatic reply handled, by its key, in order."""
+        rows = self._db.execute(f"SELECT {_SET_ASIDE} FROM set_aside ORDER BY rowid")
+        return {
+            row[0]: SetAside(*row[:4], *map(date.fromisoformat, row[4:6]), *row[6:]) for row in rows
+        }
+
+    def record_set_aside(self, item: SetAside) -> None:
+        """Record a bounce filed, or an automatic reply moved aside: not a reply, not again."""
+        values = tuple(
+            value.isoformat() if isinstance(value, date) else value
+            for value in (getattr(item, name) for name in _SET_ASIDE.split(", "))
+        )
+        self._event(
+            f"INSERT OR IGNORE INTO set_aside ({_SET_ASIDE}) VALUES ({', '.join('?' * 11)})",
+            values,
+            item.key,
+            item.nature,
+            item.filed,
         )
 
     def replies_collected(self) -> date | None:

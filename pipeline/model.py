@@ -72,6 +72,7 @@ class ThirdParty:
     reply_received: date | None
     reply: str
     party_assigned: bool = False  # the Party was blank and the pipeline chose it
+    reply_from: str = ""  # the From address of the reply filed last (the journal's), if emailed
 
     @property
     def display_name(self) -> str:
@@ -79,6 +80,15 @@ class ThirdParty:
         if self.kind == "Agency" and self.organisation:
             return self.organisation
         return self.name
+
+    @property
+    def replied_from_elsewhere(self) -> bool:
+        """Say whether the last reply came from another address than the register's Email."""
+        return bool(
+            self.reply_from
+            and self.email.strip()
+            and self.reply_from.casefold() != self.email.strip().casefold()
+        )
 
     @property
     def has_replied(self) -> bool:

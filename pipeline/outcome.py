@@ -12,6 +12,7 @@ from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
 from pipeline.register.writeback import WriteBack
 from pipeline.replies.filing import Collecting
+from pipeline.replies.undelivered import Undelivered
 from pipeline.sending.send import Sending
 
 
@@ -47,5 +48,6 @@ class Outcome:
     mail_problems: tuple[str, ...]  # the mailbox or sending failed, and why
     notes: tuple[str, ...]  # things to know, said once
     example: ExampleSetting  # letters.toml's example values left, and whether this is the demo
+    undelivered: tuple[Undelivered, ...] = ()  # letters that came back, still to put right
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None

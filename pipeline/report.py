@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipeline.folders import bundle_name, write_whole
+from pipeline.folders import REPLIES, bundle_name, write_whole
 from pipeline.letters.kinds import reference
 from pipeline.model import Request
 from pipeline.outcome import Outcome
@@ -65,17 +65,20 @@ def _section(title: str, items: Sequence[str], advice: str = "") -> list[str]:
     return lines + [f"  {item}" for item in items]
 
 
+def _shown(title: str, items: Sequence[str], advice: str = "") -> list[str]:
+    """Return a part of the to-do list that is shown only when it has something in it."""
+    return _section(title, items, advice) if items else []
+
+
 def to_do(outcome: Outcome) -> str:
     """Return the run's to-do list as printable text, section by section."""
     held = outcome.example.holds_letters
     lines = [
         *([outcome.example.warning(), ""] if held else []),
         *_heading(outcome),
-        *(
-            _held_back(outcome)
-            if held
-            else [*_letters_written(outcome), *_sending(outcome), *_to_sign(outcome)]
-        ),
+        *(_held_back(outcome) if held else [*_letters_written(outcome), *_sending(outcome)]),
+        *_undelivered(outcome),  # letters sent before, whatever this run may send
+        *([] if held else _to_sign(outcome)),
         *_replies(outcome),
         *_requests(outcome),
         *_endings(outcome),
@@ -147,6 +150,29 @@ def _sending(outcome: Outcome) -> list[str]:
     )
 
 
+def _undelivered(outcome: Outcome) -> list[str]:
+    lines = []
+    for gone in outcome.undelivered:
+        line = f"{reference(gone.ref, gone.party)} {gone.who}: {gone.letter or 'their letter'}"
+        line += f", sent {_uk(gone.sent)}" if gone.sent else ""
+        line += f" to {gone.address}" if gone.address else ""
+        line += f", came back on {_uk(gone.returned)}" + (f": {gone.reason}" if gone.reason else "")
+        if gone.filed_as:
+            line += f" (the bounce is {gone.ref}/{REPLIES}/{gone.filed_as})"
+        lines.append(line)
+    return _shown(
+        "Letters that did not arrive",
+        lines,
+        "Check each address with the person, then correct it in the register (Email on the "
+        "Third parties sheet, Requester email on the Requests sheet); a letter is listed here "
+        "until then, or until they reply. The pipeline sends a letter only once, so it does "
+        "not send this one again by itself: once the address is right, send the copy kept in "
+        "the request's sent/ folder yourself (attached to an email, or printed and posted). "
+        "Reminders still fall due as before, and go to the address the register holds when "
+        "they are written.",
+    )
+
+
 def _to_sign(outcome: Outcome) -> list[str]:
     letters = outcome.letters
     lines = _section(
@@ -176,6 +202,12 @@ def _replies(outcome: Outcome) -> list[str]:
             for filing in replies.filed
         ],
     )
+    lines += _shown(
+        "Automatic replies set aside",
+        replies.automatic,
+        "Out-of-office and other automatic replies are not replies: nothing was recorded, and "
+        "reminders go on. If one is in fact a reply, record it by hand under Reply received.",
+    )
     if replies.kept_out:
         lines += _section(
             "Attachments not saved",
@@ -188,6 +220,21 @@ def _replies(outcome: Outcome) -> list[str]:
         replies.unmatched,
         "They stay where they are. Rename a scan to carry the reference and party (e.g. "
         "SAR-2026-001 TP2.pdf), or record the reply by hand under Reply received.",
+    )
+    lines += _shown(
+        "Replies that need you",
+        [
+            *replies.need_you,
+            *(
+                f"{reference(party.ref, party.party)} {party.display_name}: the reply "
+                f"{party.reply} came from {party.reply_from}, not {party.email} as on the "
+                "register (from another address); check it is theirs before deciding."
+                for party in outcome.undecided
+                if party.replied_from_elsewhere
+            ),
+        ],
+        "Look at each before anything is decided. What was not filed stays where it is until "
+        "it is put right, and is tried again at the next run.",
     )
     return lines + _section(
         "Replies to read and decide",

@@ -30,7 +30,9 @@ from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_j
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register.read import Register, load_register, read_rows
 from pipeline.register.writeback import WriteBack, write_back
-from pipeline.replies.filing import Collecting, Match, collect_replies
+from pipeline.replies.filing import Collecting, collect_replies
+from pipeline.replies.matching import Match
+from pipeline.replies.undelivered import Undelivered, undelivered
 from pipeline.report import save_to_do, to_do
 from pipeline.run_context import RunContext
 from pipeline.sending.send import Sending, send_signed
@@ -89,8 +91,18 @@ def _run(
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
         register = read_rows(loaded, today, journal.assigned_refs())
         example = example_setting(config, register, example_register, today)
-        converter = Converter(find_office() if office == "find" else office, Path(scratch))
-        outcome = _stages(run, register, converter, backend, example)
+        staging = None
+        if not dry_run:
+            # Copies of documents to convert go in the working folder, never the system's
+            # temporary folder; any that a run killed while converting left there go now.
+            run.folders.clear_scratch()
+            staging = run.folders.scratch
+        converter = Converter(find_office() if office == "find" else office, Path(scratch), staging)
+        try:
+            outcome = _stages(run, register, converter, backend, example)
+        finally:
+            if not dry_run:
+                run.folders.clear_scratch()
         text = to_do(outcome)
         report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
         return replace(outcome, text=text, report_file=report_file)
@@ -145,6 +157,7 @@ def _stages(
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
+        undelivered=_did_not_arrive(journal, replies, requests, parties, entries, sends),
         write_back=(
             WriteBack()
             if dry_run
@@ -176,6 +189,20 @@ def _documents(
         else keep_bundles(run, progress, parties, filings, digests, converter)
     )
     return plans, records, bundles
+
+
+def _did_not_arrive(
+    journal: Journal,
+    replies: Collecting,
+    requests: Sequence[Request],
+    parties: Sequence[ThirdParty],
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+) -> tuple[Undelivered, ...]:
+    """List the letters that came back and still need the manager."""
+    # The bounces filed this run are journaled already, but not in a dry run.
+    bounces = {**journal.set_aside(), **{item.key: item for item in replies.bounces}}
+    return undelivered(bounces.values(), requests, parties, entries, sends)
 
 
 def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:
@@ -231,7 +258,7 @@ def _collect(
 def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[str, Match]:
     """Map each sent message's Message-ID to the request and party it was for."""
     return {
-        send.message_id: Match(entries[letter_id].ref, entries[letter_id].party)
+        send.message_id: Match(entries[letter_id].ref, entries[letter_id].party, letter_id)
         for letter_id, send in sends.items()
         if send.message_id and letter_id in entries
     }

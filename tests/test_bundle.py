@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import Destination
+from pypdf.generic import ArrayObject, Destination, DictionaryObject, IndirectObject, NameObject
 
 from pipeline.errors import LettersError
 from pipeline.records.bundle import Part, build_bundle, email_text
 from pipeline.records.convert import Converter, find_office
 
-from support.documents import A4, NAME, page_sizes, write_docx
+from support.documents import A4, NAME, active_pdf, linked_picture_docx, page_sizes, write_docx
+from support.web import listening
 
 TEXT_PAGE = (595.2, 841.9)  # points, as a text page is drawn (300 dpi)
 
@@ -353,3 +354,72 @@ def test_email_with_only_an_attachment_says_it_has_no_text(tmp_path: Path) -> No
         "",
         "(This message has no text.)",
     ]
+
+
+# ---------------------------------------------------------------- untrusted replies
+
+ACTIVE = frozenset(
+    {"/JavaScript", "/JS", "/Launch", "/URI", "/SubmitForm", "/EmbeddedFiles", "/EmbeddedFile",
+     "/AcroForm", "/XFA", "/OpenAction", "/AA", "/FileAttachment"}
+)  # fmt: skip
+
+
+def active_parts(reader: PdfReader) -> set[str]:
+    """Return the names of what could run or open that are reachable in a PDF, keys or values."""
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list[object] = [reader.trailer]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                found |= {key} & ACTIVE
+                if isinstance(value, NameObject):
+                    found |= {str(value)} & ACTIVE
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return found
+
+
+@pytest.mark.hostile_reply
+def test_a_reply_pdfs_scripts_actions_files_and_form_stay_out_of_the_bundle(
+    tmp_path: Path,
+) -> None:
+    reply = active_pdf(tmp_path / "reply.pdf", "http://127.0.0.1:9/track")
+    assert active_parts(PdfReader(reply)) == ACTIVE - {"/SubmitForm", "/XFA"}
+    before = reply.read_bytes()
+    target = tmp_path / "bundle.pdf"
+
+    notes = build_bundle([Part("Reply (TP1)", reply)], target, Converter(None, tmp_path / "work"))
+
+    bundle = PdfReader(target)
+    assert (notes, len(bundle.pages)) == ([], 1)
+    assert active_parts(bundle) == set()
+    written = target.read_bytes()
+    for word in (b"JavaScript", b"Launch", b"EmbeddedFile", b"AcroForm", b"OpenAction", b"/URI"):
+        assert word not in written, word  # not even in an object nothing points to
+    assert reply.read_bytes() == before  # the filed reply stays as it came
+    annotations = [item.get_object()["/Subtype"] for item in bundle.pages[0]["/Annots"]]
+    assert annotations == ["/Link", "/Link", "/Link", "/Widget"]  # inert, the field as filled
+
+
+@pytest.mark.needs_office
+@pytest.mark.hostile_reply
+def test_a_reply_word_file_with_a_linked_picture_enters_the_bundle_without_a_web_request(
+    tmp_path: Path,
+) -> None:
+    with listening() as (url, asked):
+        reply = linked_picture_docx(tmp_path / "reply.docx", f"{url}/pixel.png")
+        notes = build_bundle(
+            [Part("Reply (TP1)", reply)],
+            tmp_path / "bundle.pdf",
+            Converter(find_office(), tmp_path / "work"),
+        )
+    assert (notes, asked) == ([], [])
+    assert "I consent" in PdfReader(tmp_path / "bundle.pdf").pages[0].extract_text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +14,17 @@ from pypdf import PdfReader
 
 from pipeline.errors import LettersError
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
+from pipeline.records.sanitize import strip_external_links
 
-from support.documents import A4, NAME, page_sizes, write_docx
+from support.documents import (
+    A4,
+    NAME,
+    linked_picture_docx,
+    linked_picture_odt,
+    page_sizes,
+    write_docx,
+)
+from support.web import listening
 
 
 def text_of_pdf(path: Path) -> str:
@@ -160,7 +171,8 @@ def test_libreoffice_that_fails_raises_with_its_message(tmp_path: Path) -> None:
     with pytest.raises(LettersError, match=r"exit code 81: profile is damaged\)") as raised:
         converter.docx_to_pdf([source])
     assert str(tmp_path / "work" / "profile") in raised.value.message
-    assert list((tmp_path / "work").iterdir()) == []
+    # No copy is left; only the profile, made beforehand to refuse linked content.
+    assert [path.name for path in (tmp_path / "work").iterdir()] == ["profile"]
 
 
 def test_libreoffice_that_hangs_is_stopped(tmp_path: Path) -> None:
@@ -172,3 +184,94 @@ def test_libreoffice_that_hangs_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(LettersError, match="did not finish converting 1 document"):
         converter.docx_to_pdf([source])
     assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------- untrusted documents
+
+
+@pytest.mark.needs_office
+@pytest.mark.hostile_reply
+def test_a_linked_picture_is_what_libreoffice_would_fetch_on_its_own(tmp_path: Path) -> None:
+    # The danger is real: a plain LibreOffice asks the web for a reply's linked picture.
+    office = find_office()
+    assert office
+    with listening() as (url, asked):
+        source = linked_picture_docx(tmp_path / "reply.docx", f"{url}/pixel.png")
+        subprocess.run(
+            [office, "--headless", "--norestore",
+             f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--convert-to", "pdf",
+             "--outdir", str(tmp_path / "out"), str(source)],
+            capture_output=True, timeout=120, check=True,
+        )  # fmt: skip
+    assert any(line.endswith("/pixel.png") for line in asked)
+
+
+@pytest.mark.needs_office
+@pytest.mark.hostile_reply
+@pytest.mark.parametrize("kind", [".docx", ".odt", "HTML saved as .docx"])
+def test_converting_a_document_with_a_linked_picture_asks_the_web_for_nothing(
+    tmp_path: Path, kind: str
+) -> None:
+    with listening() as (url, asked):
+        picture = f"{url}/pixel.png"
+        if kind == ".docx":
+            source = linked_picture_docx(tmp_path / "reply.docx", picture)
+        elif kind == ".odt":
+            source = linked_picture_odt(tmp_path / "reply.odt", picture)
+        else:
+            source = tmp_path / "reply.docx"
+            source.write_text(f'<html><body><p>I consent.</p><img src="{picture}"></body></html>')
+        before = source.read_bytes()
+        converter = Converter(find_office(), tmp_path / "work")
+        pdfs = converter.docx_to_pdf([source])
+    assert asked == []
+    assert list(pdfs) == [source]  # converted all the same, without the picture
+    if kind != "HTML saved as .docx":  # LibreOffice's web export keeps no extractable text
+        assert "consent" in text_of_pdf(pdfs[source])
+    assert source.read_bytes() == before  # the link was taken out of a copy
+
+
+def test_strip_external_links_keeps_hyperlinks_and_leaves_other_files_alone(
+    tmp_path: Path,
+) -> None:
+    linked = linked_picture_docx(tmp_path / "linked.docx", "http://127.0.0.1:9/pixel.png")
+    with zipfile.ZipFile(linked, "a") as package:
+        package.writestr(
+            "word/_rels/footnotes.xml.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://'
+            'example.org/" TargetMode="External"/></Relationships>',
+        )
+    not_a_package = tmp_path / "notes.docx"
+    not_a_package.write_text("just text")
+
+    assert strip_external_links(linked)
+    assert not strip_external_links(not_a_package)
+
+    with zipfile.ZipFile(linked) as package:
+        relations = {name: package.read(name) for name in package.namelist() if ".rels" in name}
+    assert b"127.0.0.1" not in b"".join(relations.values())
+    assert b"https://example.org/" in relations["word/_rels/footnotes.xml.rels"]
+    assert not_a_package.read_text() == "just text"
+
+
+@pytest.mark.needs_office
+def test_copies_and_libreoffices_own_files_stay_in_the_staging_folder(tmp_path: Path) -> None:
+    real = find_office()
+    log = tmp_path / "seen.log"
+    office = fake_office(tmp_path, f'echo "$TMPDIR $*" >> "{log}"\nexec "{real}" "$@"')
+    staging = tmp_path / "letters" / ".converting"
+    source = write_docx(tmp_path / "letter.docx", NAME)
+    converter = Converter(office, tmp_path / "work", staging)
+
+    pdfs = converter.docx_to_pdf([source])
+
+    [seen] = log.read_text().splitlines()
+    temp, *arguments = seen.split()
+    assert Path(temp).parent.parent == staging
+    assert str(source) not in seen
+    assert all(str(staging) in argument for argument in arguments if argument.endswith(".docx"))
+    assert pdfs[source].is_relative_to(staging)
+    assert not [path for path in staging.rglob("*") if path.suffix == ".docx"]
+    assert not list((tmp_path / "work").rglob("*.docx"))

@@ -19,7 +19,8 @@ from pipeline.journal import Journal, journal_path
 from pipeline.mail.base import Reply
 from pipeline.model import Request, ThirdParty
 from pipeline.register import layout
-from pipeline.replies.filing import Match, attachment_name, match_reply
+from pipeline.replies.matching import Ambiguous, Match, match_reply
+from pipeline.replies.writing import attachment_name
 from pipeline.run import weekly_run
 
 from support.files import DATA
@@ -61,8 +62,8 @@ PARTIES = {
     "SAR-2026-0011": {"TP1": a_party("SAR-2026-0011", "TP1")},
 }
 SENT = {
-    "<tp2-consent@example.org>": Match(REF, "TP2"),
-    "<acknowledgement@example.org>": Match(REF, ""),
+    "<tp2-consent@example.org>": Match(REF, "TP2", f"{REF}/TP2/consent"),
+    "<acknowledgement@example.org>": Match(REF, "", f"{REF}/acknowledgement"),
 }
 
 
@@ -91,12 +92,12 @@ def test_match_reply_follows_the_thread_of_a_letter_that_was_sent() -> None:
     reply = a_reply(
         "Re: your letter", answers=("<someone-else@example.org>", "<tp2-consent@example.org>")
     )
-    assert match_reply(reply, REQUESTS, PARTIES, SENT) == Match(REF, "TP2")
+    assert match_reply(reply, REQUESTS, PARTIES, SENT) == Match(REF, "TP2", f"{REF}/TP2/consent")
 
 
 def test_match_reply_takes_the_party_from_the_thread_when_the_subject_has_only_the_ref() -> None:
     reply = a_reply(f"Re: [{REF}]", answers=("<tp2-consent@example.org>",))
-    assert match_reply(reply, REQUESTS, PARTIES, SENT) == Match(REF, "TP2")
+    assert match_reply(reply, REQUESTS, PARTIES, SENT) == Match(REF, "TP2", f"{REF}/TP2/consent")
 
 
 def test_match_reply_of_a_ref_without_a_party_is_the_requester() -> None:
@@ -129,6 +130,76 @@ def test_match_reply_of_nothing_says_why() -> None:
 @pytest.mark.hostile_reply
 def test_match_reply_reads_a_party_code_written_loosely(file_name: str) -> None:
     assert match_reply(a_reply("", file_name), REQUESTS, PARTIES, {}) == Match(REF, "TP2")
+
+
+@pytest.mark.parametrize(
+    ("subject", "file_name", "answers", "said"),
+    [
+        (
+            f"Re: [{REF}/TP1] and [SAR-2026-0011/TP1]", "", (),
+            "it could be for SAR-2026-001/TP1 (its subject) or SAR-2026-0011/TP1 (its subject)",
+        ),
+        (
+            f"Re: [{REF}/TP1] [{REF}/TP2]", "", (),
+            "it could be for SAR-2026-001/TP1 (its subject) or SAR-2026-001/TP2 (its subject)",
+        ),
+        (
+            "", "SAR-2026-001 TP1 and SAR-2026-0011 TP1.pdf", (),
+            "it could be for SAR-2026-001/TP1 (its file name) or SAR-2026-0011/TP1 (its file "
+            "name)",
+        ),
+        (
+            "Re: [SAR-2026-0011/TP1]", "", ("<tp2-consent@example.org>",),
+            "it could be for SAR-2026-0011/TP1 (its subject) or SAR-2026-001/TP2 (the email it "
+            "answers)",
+        ),
+        (
+            f"Re: [{REF}/TP1]", "", ("<tp2-consent@example.org>",),
+            "it could be for SAR-2026-001/TP1 (its subject) or SAR-2026-001/TP2 (the email it "
+            "answers)",
+        ),
+        (
+            f"Re: [{REF}/TP2]", "", ("<acknowledgement@example.org>",),
+            "it could be for SAR-2026-001/TP2 (its subject) or SAR-2026-001 (the email it "
+            "answers)",
+        ),
+        (
+            "Re: your letter", "", ("<acknowledgement@example.org>", "<tp2-consent@example.org>"),
+            "it could be for SAR-2026-001 (the email it answers) or SAR-2026-001/TP2 (the email "
+            "it answers)",
+        ),
+    ],
+)  # fmt: skip
+@pytest.mark.hostile_reply
+def test_match_reply_never_chooses_between_two_requests_or_parties(
+    subject: str, file_name: str, answers: tuple[str, ...], said: str
+) -> None:
+    found = match_reply(a_reply(subject, file_name, answers), REQUESTS, PARTIES, SENT)
+    assert isinstance(found, Ambiguous)
+    assert str(found) == f"{said}, so it was not filed"
+
+
+@pytest.mark.parametrize(
+    ("subject", "answers", "expected"),
+    [
+        (f"Re: Re: [{REF}/TP2] your letter [{REF}/TP2]", (), Match(REF, "TP2")),
+        (f"Re: {REF} — consent [{REF}/TP2]", (), Match(REF, "TP2")),
+        (f"Re: [{REF}/TP2]", ("<tp2-consent@example.org>",), SENT["<tp2-consent@example.org>"]),
+        (f"Re: [{REF}]", ("<acknowledgement@example.org>",), SENT["<acknowledgement@example.org>"]),
+    ],
+)
+def test_match_reply_takes_what_the_subject_and_thread_agree_on(
+    subject: str, answers: tuple[str, ...], expected: Match
+) -> None:
+    assert match_reply(a_reply(subject, answers=answers), REQUESTS, PARTIES, SENT) == expected
+
+
+@pytest.mark.hostile_reply
+def test_a_ref_written_inside_a_longer_ref_is_the_longer_ones() -> None:
+    longer = [a_request(REF), a_request(f"{REF}-B")]
+    parties = {**PARTIES, f"{REF}-B": {"TP1": a_party(f"{REF}-B", "TP1")}}
+    found = match_reply(a_reply(f"Re: [{REF}-B/TP1]"), longer, parties, {})
+    assert found == Match(f"{REF}-B", "TP1")
 
 
 # ---------------------------------------------------------------- attachment names
@@ -272,7 +343,7 @@ def test_hostile_attachment_names_land_inside_the_replies_folder_with_safe_disti
         f"{TP1_STEM} - Minutes of the team around the family meeting held on.pdf": b"5",
         f"{TP1_STEM} - attachment": b"6",  # a part with an empty name
         f"{TP1_STEM} - same.pdf": b"7",
-        f"{TP1_STEM} - same (again).pdf": b"8",
+        f"{TP1_STEM} - same (2).pdf": b"8",
     }
     assert replies(sent) == sorted([*expected, f"{TP1_STEM}.eml"])
     folder = sent.paths.working_folder / REF / "replies"

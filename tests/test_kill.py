@@ -190,3 +190,28 @@ def test_a_process_killed_at_a_step_and_run_again_does_everything_once(
     again = _cli_run(config, {})
     assert again.returncode == 0, again.stderr
     assert outcome_of(config) == clean_process
+
+
+@pytest.mark.kill_point
+def test_a_process_killed_while_converting_leaves_its_copies_only_in_the_working_folder(
+    start: Path, clean_process: dict[str, Any], tmp_path: Path
+) -> None:
+    config = _copy(start, tmp_path / "run")
+    # A LibreOffice that kills the run the moment it is started, with the copies it was given.
+    programs, system_temp = tmp_path / "bin", tmp_path / "system-temp"
+    programs.mkdir()
+    system_temp.mkdir()
+    (programs / "soffice").write_text("#!/bin/sh\nkill -KILL $PPID\nsleep 5\n")
+    (programs / "soffice").chmod(0o755)
+    path = f"{programs}{os.pathsep}{os.environ['PATH']}"
+    killed = _cli_run(config, {"PATH": path, "TMPDIR": str(system_temp)})
+    assert killed.returncode == -9, killed.stderr
+    scratch = config.paths.working_folder / ".converting"
+    assert {path.suffix for path in scratch.rglob("*") if path.is_file()} == {".docx"}
+    assert not [path for path in system_temp.rglob("*") if path.suffix == ".docx"]
+
+    again = _cli_run(config, {})
+
+    assert again.returncode == 0, again.stderr
+    assert not scratch.exists()
+    assert outcome_of(config) == clean_process

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import shutil
+from dataclasses import replace
 from datetime import date
 from email import policy
 from email.message import EmailMessage, MIMEPart
@@ -235,7 +236,12 @@ def test_replies_lists_emails_outlook_items_and_scans_oldest_first(inbox: Path) 
 
     attachment_files = "<000001da0c5d$22ab1460$68013d20$@hmailserver.test>"
     eml_in_msg = "<000001dc64d7$ceee9240$6ccbb6c0$@hmailserver.test>"
-    assert replies == [
+    # Each email's own headers come with it, to tell a reply from a bounce or an automatic one:
+    # an .eml's as saved, an Outlook message's as it arrived; a scan has none.
+    assert ("Message-ID", "<reply-1@smith-sons.example.org>") in replies[0].headers
+    assert ("X-Mailer", "Microsoft Outlook 15.0") in replies[1].headers
+    assert replies[5].headers == ()
+    assert [replace(reply, headers=()) for reply in replies] == [
         Reply(
             key="<reply-1@smith-sons.example.org>",
             source="RE consent TP2.eml",

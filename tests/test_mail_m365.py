@@ -34,6 +34,7 @@ from pipeline.run import weekly_run
 from support.certificates import app_certificate
 from support.config import write_config
 from support.m365 import OFFICE, PARENT, SECRET_ENV, with_mail
+from support.mail import kept_mail
 from support.register import party_row, request_row, write_register
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
@@ -490,9 +491,9 @@ def test_pacing_keeps_sends_under_the_configured_rate(
     assert len(graph.sent(OFFICE)) == 3
 
 
-def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsoft_365(
-    m365: Config, graph: GraphStandin, tmp_path: Path
-) -> None:
+def consent_sent(m365: Config, graph: GraphStandin, tmp_path: Path) -> tuple[Path, str]:
+    """Generate on Monday, sign, and send TP1's consent letter from the mailbox on Tuesday;
+    return the request's folder and the letter's internetMessageId."""
     write_register(
         m365.paths.register,
         [request_row()],
@@ -508,6 +509,13 @@ def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsof
     assert [entry.party for entry, _ in sent.sending.sent] == ["TP1"]
     (letter_id,) = [item["internetMessageId"] for item in graph.sent(OFFICE)]
     assert received_attachments(graph, PARENT) == [(unsigned.name, signed)]
+    return folder, letter_id
+
+
+def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsoft_365(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    folder, letter_id = consent_sent(m365, graph, tmp_path)
 
     pdf = b"%PDF-1.7\nconsent form\n"
     graph.deliver(OFFICE, reply_mime("Re: your letter", 1, attachment=pdf, answers=letter_id))
@@ -520,6 +528,36 @@ def test_a_weekly_run_sends_a_signed_letter_and_files_the_reply_through_microsof
     assert any(name.endswith("signed consent.pdf") for name in replies)
     assert len(graph.folder_messages(OFFICE, "Access requests/Filed")) == 1
     assert graph.folder_messages(OFFICE, "inbox") == []
+
+
+@pytest.mark.hostile_reply
+def test_a_bounce_and_an_automatic_reply_in_the_mailbox_are_set_aside_not_filed(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    folder, letter_id = consent_sent(m365, graph, tmp_path)
+    arrived = dt.datetime(2026, 11, 4, 9, 0, tzinfo=dt.UTC)
+    for name in ("exchange-online-undeliverable.eml", "outlook-automatic-reply.eml"):
+        # Written by Exchange inside the organisation: Graph has no internetMessageHeaders
+        # for them, so the back-end reads each one's own MIME headers.
+        data = kept_mail(name, letter_id).replace(b"TP2", b"TP1")
+        graph.deliver(OFFICE, data.replace(b"kiran@example.org", PARENT.encode()),
+                      received=arrived, internal=True)  # fmt: skip
+
+    outcome = weekly_run(m365, WEDNESDAY, office=None, backend=connect(m365))
+
+    assert list(outcome.replies.filed) == []
+    [gone] = outcome.undelivered
+    assert (gone.party, gone.address, gone.returned) == ("TP1", PARENT, WEDNESDAY)
+    assert sorted(path.name for path in (folder / "replies").iterdir()) == [gone.filed_as]
+    assert gone.filed_as == "SAR-2026-001 TP1 bounce 2026-11-04 - Smith & Sons Ltd.eml"
+    assert list(outcome.replies.automatic) == [
+        f"inbox: Automatic reply: Request for consent to disclose information [SAR-2026-001/TP1]: "
+        f"an automatic reply from {PARENT} about SAR-2026-001/TP1; moved to the mailbox folder "
+        "Access requests/Filed"
+    ]
+    assert len(graph.folder_messages(OFFICE, "Access requests/Filed")) == 2
+    assert graph.folder_messages(OFFICE, "inbox") == []
+    assert graph.count("GET", r"/messages/[^/]+/\$value$") >= 3  # each listed, the bounce filed
 
 
 def test_an_app_with_a_certificate_signs_in_without_a_secret(

@@ -716,14 +716,15 @@ def invitation() -> DocxDocument:
 # --------------------------------------------------------------------------- the consents record
 
 # The columns of the consents table: heading, width, and the cell's content for one party. The
-# widths add up to WIDE_TEXT_WIDTH. The "Who" and "Decision" cells are written by `party_row`.
+# widths add up to WIDE_TEXT_WIDTH. The "Who", "Replied" and "Decision" cells are written by
+# `party_row`.
 RECORD_COLUMNS: list[tuple[str, Length, str]] = [
     ("Party", Cm(1.3), "**{{ party.code }}**"),
     ("Who", Cm(4.5), ""),
     ("Kind", Cm(1.9), "{{ party.kind }}"),
     ("Written to", Cm(2.8), "{{ party.letter_sent }}"),
     ("Reminded", Cm(2.8), "{{ party.reminders }}"),
-    ("Replied", Cm(2.8), "{{ party.reply_received }}"),
+    ("Replied", Cm(2.8), ""),
     ("Decision", Cm(2.4), ""),
     ("Decision notes", Cm(4.9), "{{ party.decision_notes }}"),
     ("Reply filed as", Cm(2.3), "{{ party.reply_file }}"),
@@ -800,6 +801,11 @@ def party_row(table: Table, widths: list[Length]) -> None:
             add_text(paragraph, "{{ party.organisation }}{% endif %}{% if party.role %}")
             line_break(paragraph)
             add_text(paragraph, "{{ party.role }}{% endif %}")
+        elif heading == "Replied":
+            # A reply from another address than the register's is marked, to be checked.
+            add_text(paragraph, "{{ party.reply_received }}{% if party.reply_from %}")
+            line_break(paragraph)
+            add_text(paragraph, "**From another address:** {{ party.reply_from }}{% endif %}")
         elif heading == "Decision":
             # A refusal gets a box to tick once it has been scored through in the copy.
             add_text(paragraph, '**{{ party.decision }}**{% if party.decision == "Refuses" %}')

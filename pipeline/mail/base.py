@@ -53,6 +53,9 @@ class Reply:
     file_name: str  # the inbox file name; a scan's name carries the reference ("" in a mailbox)
     message_id: str  # "" for a scan
     answers: tuple[str, ...]  # Message-IDs it answers: In-Reply-To, then References
+    # Its own header fields (name, value) as received, () for a scan: what tells a person's
+    # reply from a bounce or an automatic one (Content-Type, Auto-Submitted, Precedence, …).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

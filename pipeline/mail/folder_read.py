@@ -55,7 +55,7 @@ def read_reply(path: Path) -> Reply | str:
         key = "scan:" + hashlib.sha256(data).hexdigest()
         return Reply(key, path.name, "", "", None, path.name, "", ())
     try:
-        return _reply(path.name, data, _email(kind, data))
+        return _reply(path.name, data, *_email(kind, data))
     except Exception as error:
         # A damaged file must not stop the run; extract-msg and olefile raise many kinds.
         return (
@@ -87,15 +87,22 @@ def kind_of(name: str) -> str | None:
     return "scan" if suffix in SCAN_SUFFIXES else None
 
 
-def _email(kind: str, data: bytes) -> EmailMessage:
-    """Return the .eml or Outlook .msg bytes ``data`` as an email."""
+def _email(kind: str, data: bytes) -> tuple[EmailMessage, tuple[tuple[str, str], ...]]:
+    """Return the .eml or Outlook .msg bytes ``data`` as an email, and its own headers."""
     if kind == ".msg":
         with _outlook_email(data) as msg:
-            return _msg_headers(msg)  # its body and attachments are read only when filed
+            # Its body and attachments are read only when filed. Outlook keeps the headers a
+            # message arrived with (Auto-Submitted, Content-Type, …) apart from its fields.
+            return _msg_headers(msg), _pairs(msg.header)
     message = _parse(data)
     if not any(header in message for header in ("From", "Subject", "Date", "Message-ID")):
         raise ValueError("it has no email headers")
-    return message
+    return message, _pairs(message)
+
+
+def _pairs(message: Message) -> tuple[tuple[str, str], ...]:
+    """Return the header fields of ``message`` as (name, value) pairs, each value one line."""
+    return tuple((name, " ".join(str(value).split())) for name, value in message.raw_items())
 
 
 def _parse(data: bytes) -> EmailMessage:
@@ -105,7 +112,9 @@ def _parse(data: bytes) -> EmailMessage:
     return message
 
 
-def _reply(name: str, data: bytes, message: EmailMessage) -> Reply:
+def _reply(
+    name: str, data: bytes, message: EmailMessage, headers: tuple[tuple[str, str], ...]
+) -> Reply:
     """Return the reply that is the inbox file ``name``, holding ``data``, read as ``message``."""
     message_id = _header(message, "Message-ID")
     return Reply(
@@ -117,6 +126,7 @@ def _reply(name: str, data: bytes, message: EmailMessage) -> Reply:
         file_name=name,
         message_id=message_id,
         answers=_ids(_header(message, "In-Reply-To"), _header(message, "References")),
+        headers=headers,
     )
 
 

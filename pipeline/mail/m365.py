@@ -183,7 +183,7 @@ class M365Mail(CheckedMailbox):
         key = message_id or f"graph:{graph_id}"
         self._listed[key] = graph_id
         headers = item.get("internetMessageHeaders")
-        if headers is None:
+        if not headers:  # none kept (a message from inside the organisation): read its MIME
             mime = self.connection.get(f"{self.url}/messages/{graph_id}/$value").content
             parsed = BytesHeaderParser(policy=policy.default).parsebytes(mime)
             pairs = [(name, str(value)) for name, value in parsed.items()]
@@ -206,6 +206,7 @@ class M365Mail(CheckedMailbox):
             file_name="",
             message_id=message_id,
             answers=_ids(*wanted),
+            headers=tuple(pairs),
         )
 
     def _file(self, graph_id: str, item: dict[str, Any]) -> bytes:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pipeline.errors import LettersError, describe
 from pipeline.folders import whole
 from pipeline.records.convert import Converter
+from pipeline.records.sanitize import quiet_pdf
 
 if TYPE_CHECKING:
     # pypdf takes 0.05 s to import: it is imported only when a bundle is built.
@@ -46,14 +47,15 @@ def build_bundle(
 ) -> list[str]:
     """Write ``parts`` in order as one PDF at ``target``; return notes on parts left out.
 
-    Each part's first page gets a bookmark with its title. The file is replaced all or nothing;
-    LettersError when no part can be included or the file cannot be written. Scratch files go
-    in a folder under ``converter.work`` that is removed afterwards.
+    Each part's first page gets a bookmark with its title; a PDF's scripts, actions, embedded
+    files and form are left out. The file is replaced all or nothing; LettersError when no
+    part can be included or the file cannot be written. Scratch files go in a folder under
+    ``converter.staging`` that is removed afterwards.
     """
     from pypdf import PdfWriter
 
-    converter.work.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="bundle-", dir=converter.work))
+    converter.staging.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="bundle-", dir=converter.staging))
     try:
         notes: list[str] = []
         writer = PdfWriter()
@@ -140,7 +142,8 @@ def _as_pdf(
 
 
 def _append(writer: PdfWriter, pdf: Path, part: Part) -> str:
-    """Append every page of ``pdf`` under a bookmark; on failure add nothing and say why."""
+    """Append every page of ``pdf`` under a bookmark, without what it could run or carry; on
+    failure add nothing and say why."""
     from pypdf import PdfReader
 
     start = len(writer.pages)
@@ -152,7 +155,8 @@ def _append(writer: PdfWriter, pdf: Path, part: Part) -> str:
                 f"{part.path}: left out of the bundle: the PDF is protected by a password. Ask "
                 "for a copy without one, or print it and add it by hand."
             )
-        writer.append(reader, import_outline=False)  # keeps links and form fields working
+        quiet_pdf(reader)  # in memory: the reply's own file stays as it came
+        writer.append(reader, import_outline=False)  # keeps links inside the document
     # A damaged PDF can fail in pypdf with almost any exception; it is one part, left out.
     except Exception as error:
         del writer.pages[start:]  # type: ignore[attr-defined]  # pypdf's list allows it

@@ -83,6 +83,8 @@ def record_context(
                 letter_sent=long_date(party.letter_sent) if party.letter_sent else "",
                 reminders=", ".join(long_date(day) for day in reminders.get(party.party, [])),
                 reply_received=long_date(party.reply_received) if party.reply_received else "",
+                # Said so the owner checks it is theirs before deciding on it.
+                reply_from=party.reply_from if party.replied_from_elsewhere else "",
                 decision=decision_words(party),
                 decision_notes=party.decision_notes,
                 reply_file=party.reply,

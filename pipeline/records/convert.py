@@ -11,10 +11,24 @@ import textwrap
 from pathlib import Path
 
 from pipeline.errors import LettersError, describe
+from pipeline.records.sanitize import strip_external_links
 
 NO_OFFICE_NOTE = (
     "LibreOffice is not installed, so letters are sent as .docx and the bundle holds only what "
     "is already PDF or an image. Install LibreOffice (https://www.libreoffice.org) to send PDFs."
+)
+
+# LibreOffice's own setting that refuses to load linked pictures and other linked content from
+# anywhere but trusted places: written into the profile before its first start, so converting
+# a reply in any format (.odt, .rtf, a .docx that is really HTML) fetches nothing.
+_BLOCK_LINKS = (
+    '<item oor:path="/org.openoffice.Office.Common/Security/Scripting">'
+    '<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>'
+)
+_PROFILE_SETTINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/'
+    'registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/'
+    f'XMLSchema-instance">\n{_BLOCK_LINKS}\n</oor:items>\n'
 )
 
 _OFFICE_PATHS = (
@@ -39,17 +53,21 @@ def find_office() -> str | None:
 class Converter:
     """Turn Word documents into PDFs with LibreOffice.
 
-    ``work`` is a scratch folder the caller owns (LibreOffice's profile lives there). One
-    converter must not be used by two processes at once: they would share the profile.
+    ``work`` is a scratch folder the caller owns (LibreOffice's profile lives there), and
+    ``staging`` (by default ``work``) where the copies of the documents, the PDFs and
+    LibreOffice's own temporary files are made: the run keeps it in the working folder and
+    empties it at its next start, so no copy outlives a run that was killed. One converter
+    must not be used by two processes at once: they would share the profile.
     """
 
     # Seconds allowed for one LibreOffice run: its first start makes a new profile.
     timeout = 60.0
     timeout_per_file = 5.0
 
-    def __init__(self, office: str | None, work: Path) -> None:
+    def __init__(self, office: str | None, work: Path, staging: Path | None = None) -> None:
         self.office = office
         self.work = work
+        self.staging = staging or work
         self.problems: list[str] = []  # files the last docx_to_pdf call could not convert
 
     @property
@@ -62,13 +80,14 @@ class Converter:
 
         A file LibreOffice cannot read is left out and described in ``self.problems``. Each PDF
         is named after its source, in a numbered subfolder of ``into`` (a folder for this call
-        alone; by default a new one under ``work``), so same-named sources never collide.
+        alone; by default a new one under ``staging``), so same-named sources never collide.
+        Each Word document is converted from a copy without its external links.
         """
         self.problems = []
         if self.office is None or not sources:
             return {}
-        self.work.mkdir(parents=True, exist_ok=True)
-        run = Path(tempfile.mkdtemp(prefix="pdf-", dir=self.work))
+        self.staging.mkdir(parents=True, exist_ok=True)
+        run = Path(tempfile.mkdtemp(prefix="pdf-", dir=self.staging))
         try:
             return self._convert(list(dict.fromkeys(sources)), run, into or run / "pdf")
         finally:
@@ -84,15 +103,18 @@ class Converter:
         staged: dict[Path, str] = {}
         for number, source in enumerate(sources, start=1):
             stem = f"{number:04d}"
+            copy = inbox / f"{stem}{source.suffix.lower()}"
             try:
-                shutil.copyfile(source, inbox / f"{stem}{source.suffix.lower()}")
+                shutil.copyfile(source, copy)
+                if copy.suffix == ".docx":
+                    strip_external_links(copy)
             except OSError as error:
                 self.problems.append(f"{source}: cannot be read ({describe(error)}).")
                 continue
             staged[source] = stem
         try:
             if staged:
-                self._run_office(sorted(inbox.iterdir()), outbox, len(staged))
+                self._run_office(sorted(inbox.iterdir()), outbox, len(staged), run / "temp")
             converted: dict[Path, Path] = {}
             for source, stem in staged.items():
                 made = outbox / f"{stem}.pdf"
@@ -109,13 +131,17 @@ class Converter:
             return converted
         finally:
             # Copies of personal data: keep none beyond the PDFs handed back.
-            shutil.rmtree(inbox, ignore_errors=True)
-            shutil.rmtree(outbox, ignore_errors=True)
+            for folder in (inbox, outbox, run / "temp"):
+                shutil.rmtree(folder, ignore_errors=True)
 
-    def _run_office(self, files: list[Path], outdir: Path, count: int) -> None:
-        """Run one headless LibreOffice over ``files``; raise when the process itself fails."""
+    def _run_office(self, files: list[Path], outdir: Path, count: int, temp: Path) -> None:
+        """Run one headless LibreOffice over ``files``, its temporary files kept in ``temp``;
+        raise when the process itself fails."""
         assert self.office is not None
         profile = (self.work / "profile").resolve()
+        _block_links(profile)
+        temp.mkdir(exist_ok=True)
+        places = {name: str(temp) for name in ("TMPDIR", "TMP", "TEMP")}
         command = [
             self.office,
             "--headless",
@@ -134,6 +160,7 @@ class Converter:
             # A session of its own, so a timeout can stop LibreOffice's helper processes too.
             process = subprocess.Popen(
                 command,
+                env={**os.environ, **places},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -165,6 +192,19 @@ class Converter:
                 f"Delete the folder {profile} and run again; if it happens again, reinstall "
                 "LibreOffice."
             )
+
+
+def _block_links(profile: Path) -> None:
+    """Make the LibreOffice profile refuse linked content, before LibreOffice first reads it."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    try:
+        text = settings.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(_PROFILE_SETTINGS, encoding="utf-8")
+        return
+    if "BlockUntrustedRefererLinks" not in text:
+        settings.write_text(text.replace("</oor:items>", f"{_BLOCK_LINKS}\n</oor:items>"))
 
 
 def _last_line(text: str) -> str:

@@ -1,32 +1,30 @@
-"""File each reply against its request and third party, exactly once; never guess."""
+"""File each reply against its request and third party, exactly once; never guess.
+
+A bounce is filed as one and said to be a letter that did not arrive; an automatic reply is
+moved aside and said once; neither counts as a reply. A reply that cannot be filed stays where
+it is and is listed with the reason, and the rest go on.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
-from email import policy
-from email.parser import BytesHeaderParser
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 
-from pipeline.errors import LettersError
+from pipeline.errors import LettersError, describe
 from pipeline.faults import checkpoint
-from pipeline.folders import REPLIES, write_whole
-from pipeline.journal import Filing, Journal
-from pipeline.letters.kinds import reference
-from pipeline.letters.naming import safe_part
+from pipeline.folders import REPLIES
+from pipeline.journal import Filing, Journal, SetAside
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
 from pipeline.model import Request, ThirdParty
+from pipeline.replies.automatic import AUTOMATIC, BOUNCE, nature, read_report
+from pipeline.replies.matching import Ambiguous, Match, match_reply
+from pipeline.replies.writing import Written, write_reply
 
-# After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
-_PARTY_AFTER_REF = re.compile(r"^\s*[-/_ ]?\s*TP\s*0*([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
 # An attachment over this is left in the message, not saved beside it (config: the lead's).
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-# Most file systems (ext4, APFS, NTFS in UTF-16 units) refuse a name over 255 bytes; with room
-# for the hidden ".….partial" name a file is written under first.
-_LONGEST_FILE_NAME = 255 - len("..partial")
-_LONGEST_STEM = 150  # a reply's own part of each name, in bytes; the rest for the attachment
+SCAN = "scan:"  # the start of a scanned reply's key: its content's sha256
 
 
 @dataclass(frozen=True)
@@ -36,71 +34,22 @@ class Collecting:
     filed: tuple[Filing, ...] = ()
     unmatched: tuple[str, ...] = ()  # left in the inbox, with why
     kept_out: tuple[str, ...] = ()  # attachments over the limit, not saved
+    bounces: tuple[SetAside, ...] = ()  # filed as bounces (in a dry run: to be)
+    automatic: tuple[str, ...] = ()  # automatic replies moved aside, each said once
+    need_you: tuple[str, ...] = ()  # not filed, or filed but to check first: what and why
 
     def __add__(self, other: Collecting) -> Collecting:
         """Put what two sources gave together, this one's first."""
-        return Collecting(
-            self.filed + other.filed,
-            self.unmatched + other.unmatched,
-            self.kept_out + other.kept_out,
-        )
+        return Collecting(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
-@dataclass(frozen=True)
-class Match:
-    """The request and third party a reply belongs to ("" for the requester)."""
+def filing_key(reply: Reply, found: Match) -> str:
+    """Return the journal's key for ``reply`` filed as ``found``.
 
-    ref: str
-    party: str
-
-
-def match_reply(
-    reply: Reply,
-    requests: Sequence[Request],
-    parties: Mapping[str, Mapping[str, ThirdParty]],
-    sent_ids: Mapping[str, Match],
-) -> Match | str:
-    """Find the request and party ``reply`` answers; or say why it matches nothing."""
-    text = f"{reply.subject}\n{reply.file_name}"
-    for request in sorted(requests, key=lambda request: -len(request.ref)):
-        found = re.search(
-            rf"(?<![A-Za-z0-9]){re.escape(request.ref)}(?![A-Za-z0-9])", text, re.IGNORECASE
-        )
-        if not found:
-            continue
-        code = _PARTY_AFTER_REF.match(text[found.end() :])
-        if code is None:
-            threaded = _by_thread(reply, sent_ids)
-            if threaded is not None and threaded.ref == request.ref:
-                return _known(threaded, requests, parties)
-            return Match(request.ref, "")
-        party = f"TP{code.group(1)}"
-        if party not in parties.get(request.ref, {}):
-            return f"{request.ref}/{party} is not a third party of that request"
-        return Match(request.ref, party)
-    threaded = _by_thread(reply, sent_ids)
-    if threaded is not None:
-        return _known(threaded, requests, parties)
-    return "no reference in its subject or file name, and it answers no letter that was sent"
-
-
-def _known(
-    found: Match, requests: Sequence[Request], parties: Mapping[str, Mapping[str, ThirdParty]]
-) -> Match | str:
-    """Keep a match by thread only while its request and party rows are in good order."""
-    if found.ref in {request.ref for request in requests} and (
-        not found.party or found.party in parties.get(found.ref, {})
-    ):
-        return found
-    who = reference(found.ref, found.party)
-    return f"it answers a letter for {who}, whose row in the register has a problem to fix first"
-
-
-def _by_thread(reply: Reply, sent_ids: Mapping[str, Match]) -> Match | None:
-    for message_id in reply.answers:
-        if message_id in sent_ids:
-            return sent_ids[message_id]
-    return None
+    A scan is known by its content and where it is filed: the same form saved for two
+    requests is two replies. An email is known by its Message-ID wherever it is filed.
+    """
+    return f"{reply.key} {found.who}" if reply.key.startswith(SCAN) else reply.key
 
 
 def collect_replies(
@@ -121,90 +70,252 @@ def collect_replies(
     An attachment over ``max_attachment_bytes`` is not saved as a file of its own; the reply is
     filed all the same, and ``kept_out`` says which attachment stayed in the message and where.
     """
-    filed: list[Filing] = []
-    unmatched: list[str] = []
-    kept_out: list[str] = []
-    by_ref: dict[str, dict[str, ThirdParty]] = {}
-    for party in parties:
-        by_ref.setdefault(party.ref, {})[party.party] = party
-    names = {request.ref: request.requester for request in requests}
-    filings = journal.filings()
+    collector = _Collector(backend, journal, requests, parties, sent_ids, dry_run)
+    place = _Place(working_folder, today, max_attachment_bytes)
     for reply in backend.replies(since):
-        if reply.key in filings:
-            if not dry_run:
-                backend.mark_filed(reply)  # a run stopped after filing, before moving it
-            continue
-        found = match_reply(reply, requests, by_ref, sent_ids)
-        if isinstance(found, str):
-            unmatched.append(f"{reply.source}: {found}; it stays in the inbox")
-            continue
-        third_party = by_ref.get(found.ref, {}).get(found.party)
-        who = third_party.display_name if third_party else names[found.ref]
-        received = reply.received or today
-        if dry_run:
-            filed.append(
-                Filing(reply.key, found.ref, found.party, received, today, "", (), reply.source)
-            )
-            continue
-        place = _Place(working_folder / found.ref / REPLIES, today, max_attachment_bytes)
-        done = _file_one(backend, journal, reply, found, who, received, filings, place)
-        if isinstance(done, str):
-            unmatched.append(done)
-        else:
-            filed.append(done[0])
-            kept_out += done[1]
+        try:
+            collector.take(reply, place)
+        except LettersError as error:
+            if not reply.file_name:
+                raise  # a mailbox that fails fails for every reply: the run says so once
+            # A damaged or locked file in the inbox folder is that file's problem alone.
+            collector.need_you.append(f"{error.message} It stays in the inbox.")
     # What the back-end could not read is listed with what matched nothing.
-    return Collecting(tuple(filed), tuple(unmatched + backend.problems), tuple(kept_out))
+    return collector.result(backend.problems)
 
 
 @dataclass(frozen=True)
 class _Place:
-    """Where and when a reply is filed, and the largest attachment saved beside it."""
+    """Where and when replies are filed, and the largest attachment saved beside one."""
 
-    folder: Path
+    working_folder: Path
     today: date
     max_attachment_bytes: int
 
+    def folder(self, ref: str) -> Path:
+        return self.working_folder / ref / REPLIES
 
-def _file_one(
-    backend: MailBackend,
-    journal: Journal,
-    reply: Reply,
-    found: Match,
-    who: str,
-    received: date,
-    filings: dict[str, Filing],
-    place: _Place,
-) -> tuple[Filing, list[str]] | str:
-    """File one matched reply and journal it; return it and its attachments left out, or why
-    it stays in the inbox."""
-    try:
-        content = backend.fetch(reply)
-    except LettersError as error:
-        if not reply.file_name:
-            raise  # a mailbox that fails fails for every reply: the run says so once
-        # A damaged file in the inbox folder is that file's problem alone.
-        return f"{error.message} It stays in the inbox."
-    taken = {name for filing in filings.values() for name in (filing.file_name, *filing.files)}
-    filing, too_big = _file(
-        reply, content, found, who, received, place.today, taken, place.folder,
-        place.max_attachment_bytes,
-    )  # fmt: skip
-    checkpoint("file:written")
-    journal.record_filed(filing)
-    filings[filing.key] = filing
-    checkpoint("file:recorded")
-    where = backend.filed_where(reply)
-    backend.mark_filed(reply)
-    kept_out = []
-    for name, size in too_big:
-        shown, limit = _megabytes(size, place.max_attachment_bytes)
-        kept_out.append(
-            f"{reference(found.ref, found.party)} {filing.file_name}: the attachment {name} "
-            f"({shown} MB) is over the {limit} MB limit and was not saved; it is still in the "
-            f"message ({where})"
+
+class _Collector:
+    """One source's replies as they are filed: what it was given, and what it did so far."""
+
+    def __init__(
+        self,
+        backend: MailBackend,
+        journal: Journal,
+        requests: Sequence[Request],
+        parties: Sequence[ThirdParty],
+        sent_ids: Mapping[str, Match],
+        dry_run: bool,
+    ) -> None:
+        self.backend, self.journal, self.dry_run = backend, journal, dry_run
+        self.requests, self.sent_ids = requests, sent_ids
+        self.by_ref: dict[str, dict[str, ThirdParty]] = {}
+        for party in parties:
+            self.by_ref.setdefault(party.ref, {})[party.party] = party
+        self.by_request = {request.ref: request for request in requests}
+        self.filings = journal.filings()
+        self.handled = journal.set_aside()
+        self.filed: list[Filing] = []
+        self.unmatched: list[str] = []
+        self.kept_out: list[str] = []
+        self.bounces: list[SetAside] = []
+        self.automatic: list[str] = []
+        self.need_you: list[str] = []
+
+    def result(self, problems: Sequence[str]) -> Collecting:
+        return Collecting(
+            tuple(self.filed), (*self.unmatched, *problems), tuple(self.kept_out),
+            tuple(self.bounces), tuple(self.automatic), tuple(self.need_you),
+        )  # fmt: skip
+
+    def take(self, reply: Reply, place: _Place) -> None:
+        """File, set aside or list one reply."""
+        if reply.key in self.handled:
+            self._move(reply)  # a run stopped after recording it, before moving it
+            return
+        kind = nature(reply.headers, reply.sender, reply.subject)
+        if kind == BOUNCE:
+            self._bounce(reply, place)
+        elif kind == AUTOMATIC:
+            self._automatic(reply, place, "an automatic reply")
+        else:
+            self._reply(reply, place)
+
+    def _match(self, reply: Reply) -> Match | Ambiguous | str:
+        return match_reply(reply, self.requests, self.by_ref, self.sent_ids)
+
+    def _who(self, found: Match) -> str:
+        party = self.by_ref.get(found.ref, {}).get(found.party)
+        return party.display_name if party else self.by_request[found.ref].requester
+
+    def _not_matched(self, reply: Reply, found: Ambiguous | str, what: str = "") -> None:
+        said = f"{reply.source}: {what + ', but ' if what else ''}{found}; it stays in the inbox"
+        if isinstance(found, Ambiguous):
+            self.need_you.append(
+                f"{said}. Save it again with the one reference it is for in its subject or file "
+                "name, or file it by hand."
+            )
+        else:
+            self.unmatched.append(said)
+
+    def _reply(self, reply: Reply, place: _Place) -> None:
+        if not reply.key.startswith(SCAN) and reply.key in self.filings:
+            self._move(reply)  # filed before: dropped in again, or a run stopped before moving
+            return
+        found = self._match(reply)
+        if not isinstance(found, Match):
+            self._not_matched(reply, found)
+            return
+        key = filing_key(reply, found)
+        before = self.filings.get(reply.key)  # a scan journaled by its content alone
+        if key in self.filings or (
+            before is not None and (before.ref, before.party) == (found.ref, found.party)
+        ):
+            self._move(reply)
+            return
+        received = reply.received or place.today
+        filing = Filing(key, found.ref, found.party, received, place.today, "", (),
+                        reply.source, reply.sender)  # fmt: skip
+        if not self.dry_run:
+            content = self.backend.fetch(reply)
+            written = self._write(reply, content, found, received, place, "reply")
+            if written is None:
+                return
+            filing = replace(filing, file_name=written.files[0], files=written.files)
+            checkpoint("file:written")
+            self.journal.record_filed(filing)
+            self.filings[key] = filing
+            checkpoint("file:recorded")
+            self._say_kept_out(reply, found, filing, written, place.max_attachment_bytes)
+            self._move(reply)
+        self.filed.append(filing)
+        self._from_elsewhere(reply, found, filing)
+
+    def _bounce(self, reply: Reply, place: _Place) -> None:
+        """File a bounce beside the replies as one, matched to the letter that did not arrive."""
+        content = self.backend.fetch(reply)
+        report = read_report(content.message)
+        if not report.failed:  # a delay or a delivery notice: the letter may still arrive
+            self._automatic(reply, place, "a delivery notice that is not a failure")
+            return
+        # The letter it returns, by its Message-ID or its subject's reference.
+        view = replace(
+            reply,
+            subject=f"{reply.subject}\n{report.original_subject}",
+            answers=(*report.original_ids, *reply.answers),
         )
-    return filing, kept_out
+        found = self._match(view)
+        if not isinstance(found, Match):
+            self._not_matched(reply, found, "a bounce (a letter that did not arrive)")
+            return
+        received = reply.received or place.today
+        item = SetAside(
+            reply.key, BOUNCE, found.ref, found.party, received, place.today, "",
+            report.recipients[0] if report.recipients else "", report.reason, found.letter,
+            reply.source,
+        )  # fmt: skip
+        if not self.dry_run:
+            # The whole message alone: its parts are the letter that went, already in sent/.
+            whole = replace(content, attachments=())
+            written = self._write(reply, whole, found, received, place, "bounce")
+            if written is None:
+                return
+            item = replace(item, file_name=written.files[0])
+            self.journal.record_set_aside(item)
+            self.handled[item.key] = item
+            self._move(reply)
+        self.bounces.append(item)
+
+    def _automatic(self, reply: Reply, place: _Place, what: str) -> None:
+        """Move an automatic reply aside, and say so once: it is not a reply."""
+        found = self._match(reply)
+        if not isinstance(found, Match) and not reply.file_name:
+            # In a mailbox, an automatic message about none of our letters is not ours to move.
+            self._not_matched(reply, found, what)
+            return
+        matched = found if isinstance(found, Match) else None
+        about = f" about {matched.who}" if matched is not None else ""
+        where = self.backend.filed_where(reply)
+        said = f"{reply.source}: {what} from {reply.sender or 'an unknown sender'}{about}"
+        if self.dry_run:
+            self.automatic.append(f"{said}; to be moved to {where}")
+            return
+        item = SetAside(
+            reply.key, AUTOMATIC, matched.ref if matched else "",
+            matched.party if matched else "", reply.received or place.today, place.today, "",
+            "", what, matched.letter if matched else "", reply.source,
+        )  # fmt: skip
+        self.journal.record_set_aside(item)
+        self.handled[item.key] = item
+        moved = self._move(reply)  # said once, here, whether it could be moved or not
+        self.automatic.append(f"{said}; moved to {where}" if moved else f"{said}; not moved")
+
+    def _write(
+        self,
+        reply: Reply,
+        content: ReplyContent,
+        found: Match,
+        received: date,
+        place: _Place,
+        label: str,
+    ) -> Written | None:
+        """Write a reply's files; on failure say why (it stays in the inbox) and return None."""
+        taken = {name for item in self.filings.values() for name in (item.file_name, *item.files)}
+        taken |= {item.file_name for item in self.handled.values() if item.file_name}
+        folder = place.folder(found.ref)
+        try:
+            return write_reply(
+                reply, content, found, self._who(found), received, taken, folder,
+                place.max_attachment_bytes, label,
+            )  # fmt: skip
+        except OSError as error:
+            self.need_you.append(
+                f"{reply.source}: cannot be filed into {folder} ({describe(error)}); it stays "
+                "in the inbox. Check the folder can be written to and the disk is not full, "
+                "then run again."
+            )
+            return None
+
+    def _move(self, reply: Reply) -> bool:
+        """Move ``reply`` out of the inbox; for an inbox file, say why not instead of stopping."""
+        if self.dry_run:
+            return False
+        try:
+            self.backend.mark_filed(reply)
+        except LettersError as error:
+            if not reply.file_name:
+                raise  # a mailbox that fails fails for every reply: the run says so once
+            self.need_you.append(error.message)
+            return False
+        return True
+
+    def _say_kept_out(
+        self, reply: Reply, found: Match, filing: Filing, written: Written, most: int
+    ) -> None:
+        where = self.backend.filed_where(reply)  # asked before the move, as it will be named
+        for name, size in written.too_big:
+            shown, limit = _megabytes(size, most)
+            self.kept_out.append(
+                f"{found.who} {filing.file_name}: the attachment {name} ({shown} MB) is over "
+                f"the {limit} MB limit and was not saved; it is still in the message ({where})"
+            )
+
+    def _from_elsewhere(self, reply: Reply, found: Match, filing: Filing) -> None:
+        """Say when the requester's reply came from another address than the register's.
+
+        A third party's is said while it waits for a Decision (its row carries the sender).
+        """
+        request = self.by_request[found.ref]
+        expected = request.requester_email.strip()
+        if found.party or not reply.sender or not expected:
+            return
+        if reply.sender.casefold() != expected.casefold():
+            self.need_you.append(
+                f"{found.who} {request.requester}: the reply {filing.file_name or reply.source} "
+                f"came from {reply.sender}, not {expected} as on the register (from another "
+                "address); check it is theirs before acting on it."
+            )
 
 
 def _megabytes(size: int, limit: int) -> tuple[str, str]:
@@ -217,153 +328,3 @@ def _megabytes(size: int, limit: int) -> tuple[str, str]:
         if shown != limit_shown and "0" not in (shown, limit_shown):
             break
     return shown, limit_shown
-
-
-def _file(
-    reply: Reply,
-    content: ReplyContent,
-    found: Match,
-    who: str,
-    received: date,
-    today: date,
-    taken: set[str],
-    folder: Path,
-    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
-) -> tuple[Filing, list[tuple[str, int]]]:
-    """Write a reply's message, original file and attachments into ``folder``, never over
-    another file; return the filing and the attachments left out as too big (name, size)."""
-    words = " ".join(part for part in (found.ref, found.party) if part)
-    head = f"{words} reply {received.isoformat()}"
-    # Room left for " (2)", " - " and an attachment's name after it.
-    base = _fit(f"{head} - ", safe_part(who), "", _LONGEST_STEM).removesuffix(" - ")
-    existing = _existing(folder)
-    stem, number = base, 2
-    while True:
-        files, too_big = _named(stem, content, max_attachment_bytes)
-        # Free, or this reply's own files from a run stopped after writing them, before the
-        # journal: the same bytes, or (a .msg converted afresh) the same original or Message-ID.
-        if files[0][0] not in taken and (
-            all(_free_or_same(folder, existing, name, data) for name, data in files)
-            or _left_by_a_stopped_run(folder, existing, files, reply, content)
-        ):
-            break
-        stem, number = f"{base} ({number})", number + 1  # another reply from them that day
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files:
-        target = folder / existing.get(name.casefold(), name)
-        if target.is_file():
-            continue  # the same bytes, or the same message written by the stopped run: kept
-        write_whole(target, data)
-    filing = Filing(
-        key=reply.key,
-        ref=found.ref,
-        party=found.party,
-        received=received,
-        filed=today,
-        file_name=files[0][0],
-        files=tuple(name for name, _ in files),
-        source=reply.source,
-    )
-    return filing, too_big
-
-
-def _named(
-    stem: str, content: ReplyContent, max_attachment_bytes: int
-) -> tuple[list[tuple[str, bytes]], list[tuple[str, int]]]:
-    """Name each file of a reply filed as ``stem``; leave out attachments over the limit."""
-    files: list[tuple[str, bytes]] = []
-    if content.message is not None:
-        files.append((f"{stem}.eml", content.message))
-    if content.original is not None:
-        files.append((f"{stem}{_suffix(content)}", content.original[1]))
-    # Compared without case: Report.pdf and report.PDF are one file on Windows and macOS.
-    used = {name.casefold() for name, _ in files}
-    too_big: list[tuple[str, int]] = []
-    for index, (given, data) in enumerate(content.attachments, start=1):
-        safe = attachment_name(given, index)
-        if len(data) > max_attachment_bytes:
-            too_big.append((safe, len(data)))
-            continue
-        part, suffix = _split(safe)
-        again = ""
-        name = _fit(f"{stem} - ", part, suffix)
-        while name.casefold() in used:
-            again += " (again)"  # kept whole when a long name is cut to fit
-            name = _fit(f"{stem} - ", part, again + suffix)
-        used.add(name.casefold())
-        files.append((name, data))
-    return files, too_big
-
-
-def _split(name: str) -> tuple[str, str]:
-    """Split a safe attachment name into its stem and suffix (".pdf", or "")."""
-    suffix = Path(name).suffix
-    return (name[: -len(suffix)], suffix) if suffix else (name, "")
-
-
-def _fit(head: str, part: str, suffix: str, longest: int = _LONGEST_FILE_NAME) -> str:
-    """Return ``head + part + suffix``, ``part`` shortened so the name fits the file system."""
-    name = f"{head}{part}{suffix}"
-    while len(name.encode("utf-8")) > longest and part:
-        part = part[:-1].rstrip(" .")
-        name = f"{head}{part}{suffix}"
-    return name
-
-
-def _existing(folder: Path) -> dict[str, str]:
-    """Map the casefolded name of each file in ``folder`` to its name on disk."""
-    if not folder.is_dir():
-        return {}
-    return {path.name.casefold(): path.name for path in folder.iterdir()}
-
-
-def _left_by_a_stopped_run(
-    folder: Path,
-    existing: dict[str, str],
-    files: list[tuple[str, bytes]],
-    reply: Reply,
-    content: ReplyContent,
-) -> bool:
-    """Say whether the files already under these names are this reply's, from an earlier try."""
-    if content.original is not None:
-        name, data = files[1] if content.message is not None else files[0]
-        return name.casefold() in existing and _free_or_same(folder, existing, name, data)
-    there = existing.get(files[0][0].casefold())
-    if there is None or not reply.message_id:
-        return False
-    try:
-        with (folder / there).open("rb") as file:
-            lines = []
-            while (line := file.readline()).strip():  # the header block only, not attachments
-                lines.append(line)
-    except OSError:
-        return False
-    headers = BytesHeaderParser(policy=policy.default).parsebytes(b"".join(lines))
-    return " ".join(str(headers.get("Message-ID", "")).split()) == reply.message_id
-
-
-def _free_or_same(folder: Path, existing: dict[str, str], name: str, data: bytes) -> bool:
-    """Say whether ``name`` is free in ``folder``, or a file there holds exactly ``data``."""
-    there = existing.get(name.casefold())
-    if there is None:
-        return True
-    path = folder / there
-    try:
-        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def _suffix(content: ReplyContent) -> str:
-    if content.original is None:
-        return ".eml"
-    return Path(attachment_name(content.original[0], 0)).suffix.lower() or ".bin"
-
-
-def attachment_name(given: str, index: int) -> str:
-    """Make a sender's attachment name safe: no folders, no hidden files, no odd characters."""
-    name = PureWindowsPath(PurePosixPath(given.replace("\x00", "")).name).name
-    stem, suffix = Path(name).stem, Path(name).suffix
-    suffix = re.sub(r"[^A-Za-z0-9.]", "", suffix)[:10].rstrip(".")
-    stem = safe_part(stem.lstrip("."), longest=60)
-    return f"{stem or f'attachment {index}'}{suffix}"

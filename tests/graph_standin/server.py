@@ -126,9 +126,12 @@ class GraphStandin(Router):
         folder: str = "inbox",
         received: dt.datetime | None = None,
         is_read: bool = False,
+        internal: bool = False,
     ) -> str:
         """Put a message, given as MIME, into a mailbox's folder (Inbox by default), as if it
-        had arrived; returns its Graph id. `$value` gives back these very bytes."""
+        had arrived; returns its Graph id. `$value` gives back these very bytes. An
+        ``internal`` one came from inside the organisation (an out-of-office reply, a
+        non-delivery report Exchange wrote itself): it has no internetMessageHeaders."""
         parsed = email.message_from_bytes(mime_bytes, policy=email.policy.default)
         with self._lock:
             box = self.mailbox(mailbox)
@@ -138,6 +141,8 @@ class GraphStandin(Router):
             message = self._message_from_mime(box, parsed, mime_bytes)
             message.folder_id = target.id
             message.is_read = is_read
+            if internal:
+                message.headers = []
             if received is not None:
                 message.received = received.astimezone(dt.UTC).replace(microsecond=0)
             self._store(box, message)

@@ -104,7 +104,9 @@ class MailStore(StandinState):
         data = message.to_json()
         if select:
             wanted = {s.lower() for s in select}
-            if "internetmessageheaders" in wanted:
+            # Graph leaves the property out where Exchange kept no transport headers: a
+            # message from inside the organisation, or a copy in Sent Items.
+            if "internetmessageheaders" in wanted and message.headers:
                 data["internetMessageHeaders"] = copy.deepcopy(message.headers)
             data = {
                 k: v for k, v in data.items() if k.lower() in wanted or k in ("id", "@odata.etag")

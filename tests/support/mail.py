@@ -15,12 +15,28 @@ from pathlib import Path
 
 from pipeline.config import Config
 
+from support.files import DATA
 from support.register import REF
 
 MONDAY, TUESDAY = date(2026, 11, 2), date(2026, 11, 3)  # generated; signed and sent
 FILING_DAY = date(2026, 11, 9)
 REPLY_DATE = "Thu, 05 Nov 2026 12:00:00 +0000"  # 5 November in every time zone near the UK
 TP1_STEM = f"{REF} TP1 reply 2026-11-05 - Smith & Sons Ltd"
+# Bounces and automatic replies as servers send them, built by tools/build_test_mail.py; each
+# names the letter it answers by this Message-ID.
+KEPT_MAIL = DATA / "mail"
+KEPT_LETTER_ID = "<letter-tp2@example.org>"
+BOUNCES = (
+    "exchange-online-undeliverable.eml",
+    "gmail-delivery-status-failure.eml",
+    "postfix-undelivered-mail.eml",
+)
+
+
+def kept_mail(name: str, letter_id: str = "") -> bytes:
+    """Return a message kept in tests/data/mail/, answering ``letter_id`` when one is given."""
+    data = (KEPT_MAIL / name).read_bytes()
+    return data.replace(KEPT_LETTER_ID.encode(), letter_id.encode()) if letter_id else data
 
 
 def reply_eml(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.folders import TO_SIGN, Folders
 from pipeline.history import by_request, with_history
-from pipeline.journal import Entry, Journal, Send, journal_path
+from pipeline.journal import READY, Entry, Journal, Send, journal_path
 from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
@@ -102,8 +103,19 @@ def _stages(
     sends, filings = journal.sends(), journal.filings()
     requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
     calendar = Calendar(config.deadlines.bank_holidays)
+    ready = Counter(
+        entries[letter_id].ref
+        for letter_id, send in sends.items()
+        if send.state == READY and letter_id in entries
+    )
     progress = progress_all(
-        requests, parties, today, calendar, config.deadlines, register.refs_with_party_problems
+        requests,
+        parties,
+        today,
+        calendar,
+        config.deadlines,
+        register.refs_with_party_problems,
+        ready,
     )
     grouped = by_ref(parties)
     digests = journal.document_digests()

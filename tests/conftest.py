@@ -15,7 +15,7 @@ from pipeline.config import Config
 from pipeline.run import weekly_run
 
 from support.config import write_config
-from support.mail import MONDAY, TUESDAY
+from support.mail import MONDAY, TUESDAY, send_drafts
 from support.register import REF, Row, party_row, request_row, write_register
 
 
@@ -47,6 +47,9 @@ def setting(tmp_path: Path) -> Callable[..., Config]:
 def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A request whose acknowledgement and two consent letters went by email on Tuesday.
 
+    Their emails were written into the outbox by Tuesday's run, sent by the manager that
+    afternoon and moved into outbox/sent/; Tuesday's second run recorded them as sent.
+
     Built once for the whole run: tests change only the copy ``sent`` makes of it.
     """
     base = tmp_path_factory.mktemp("sent")
@@ -71,6 +74,8 @@ def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = config.paths.working_folder / REF
     for letter in (folder / "to-sign").iterdir():
         shutil.copyfile(letter, folder / "signed" / letter.name)
+    weekly_run(config, TUESDAY, office=None)
+    send_drafts(config.paths.outbox, TUESDAY)
     weekly_run(config, TUESDAY, office=None)
     return base
 

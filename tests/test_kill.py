@@ -190,3 +190,46 @@ def test_a_process_killed_at_a_step_and_run_again_does_everything_once(
     again = _cli_run(config, {})
     assert again.returncode == 0, again.stderr
     assert outcome_of(config) == clean_process
+
+
+@pytest.mark.kill_point
+@pytest.mark.parametrize(("mode", "manager"), [("error", "deletes"), ("kill", "moves")])
+def test_a_draft_sent_and_cleared_after_a_run_stopped_is_never_written_again(
+    mode: str, manager: str, start: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _copy(start, tmp_path / "run")
+    # Stopped just after the first email was put into the outbox, before the journal knew.
+    if mode == "kill":
+        crash = {"LETTERS_CRASH_AT": "send:done", "LETTERS_CRASH_MODE": "kill"}
+        assert _cli_run(config, crash).returncode == -9
+    else:
+        monkeypatch.setenv("LETTERS_CRASH_AT", "send:done")
+        with pytest.raises(SimulatedCrash):
+            weekly_run(config, SECOND, office=None)
+        monkeypatch.delenv("LETTERS_CRASH_AT")
+    outbox = config.paths.outbox
+    [draft] = outbox.glob("*.eml")
+    first = email.message_from_bytes(draft.read_bytes(), policy=default)
+    # The manager sends it from Outlook, then deletes it (or moves it into outbox/sent/).
+    if manager == "deletes":
+        draft.unlink()
+    else:
+        (outbox / "sent").mkdir()
+        draft.rename(outbox / "sent" / draft.name)
+
+    outcome = weekly_run(config, SECOND, office=None)
+
+    subjects = Counter(
+        str(email.message_from_bytes(path.read_bytes(), policy=default)["Subject"])
+        for path in outbox.rglob("*.eml")
+    )
+    assert subjects[str(first["Subject"])] == (0 if manager == "deletes" else 1)
+    assert sum(subjects.values()) == (2 if manager == "deletes" else 3)  # the other two, once
+    with Journal(journal_path(config.paths.register)) as journal:
+        sends = journal.sends().values()
+    [gone] = [send for send in sends if send.message_id == str(first["Message-ID"])]
+    how = "gone from the outbox" if manager == "deletes" else "moved into outbox/sent/"
+    assert (gone.state, gone.sent, gone.how) == ("sent", SECOND, how)
+    assert sorted(send.state for send in sends if send.message_id) == ["ready", "ready", "sent"]
+    [note] = [problem for problem in outcome.mail_problems if "stopped before" in problem]
+    assert "counted as sent and not written again; check Sent Items in Outlook" in note

@@ -8,13 +8,15 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.errors import LettersError
-from pipeline.journal import Entry, Send
+from pipeline.journal import READY, SENT, Entry, Send
 from pipeline.letters.kinds import sheet_kind
 from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
 from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
+
+READY_TO_SEND = "Ready to send"  # the Letters sheet's Sent, for an email in the outbox
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ def _party_columns(party: ThirdParty) -> dict[str, object]:
 
 
 def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
-    sent = send is not None and send.state == "sent"
+    sent = send is not None and send.state == SENT
+    ready = send is not None and send.state == READY
     return {
         "Letter": entry.letter_id,
         "Ref": entry.ref,
@@ -97,9 +100,10 @@ def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
         "Recipient": entry.recipient,
         "Generated": entry.generated,
         "Signed": send.signed if send is not None else None,
-        "Sent": send.sent if sent and send is not None else None,
+        # An email in the outbox has not gone: the Sent date waits until it has left it.
+        "Sent": send.sent if sent and send is not None else READY_TO_SEND if ready else None,
         "By": entry.by,
         "To": entry.destination,
-        "File": send.file_name if sent and send is not None else entry.file_name,
+        "File": send.file_name if (sent or ready) and send is not None else entry.file_name,
         "Message id": send.message_id if send is not None else "",
     }

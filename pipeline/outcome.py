@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.letters.withdraw import Withdrawing
 from pipeline.model import Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
@@ -38,6 +39,7 @@ class Outcome:
     progress: tuple[tuple[Request, Progress], ...]
     replies: Collecting
     sending: Sending
+    withdrawing: Withdrawing
     letters: Generation
     records: tuple[Path, ...]  # consents records written
     bundles: Bundles

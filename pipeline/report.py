@@ -74,6 +74,7 @@ def to_do(outcome: Outcome) -> str:
         *_sending(outcome),
         *_to_sign(outcome),
         *_signed_folders(outcome),
+        *_withdrawn(outcome),
         *_replies(outcome),
         *_requests(outcome),
         *_endings(outcome),
@@ -182,6 +183,24 @@ def _signed_folders(outcome: Outcome) -> list[str]:
             [f"{_relative(path, base)}: {advice}" for path, advice in sending.unmatched],
         )
     return lines
+
+
+def _withdrawn(outcome: Outcome) -> list[str]:
+    """List the letters withdrawn this run, once: each with why."""
+    withdrawn = outcome.withdrawing.withdrawn
+    if not withdrawn:
+        return []
+    return _section(
+        "Withdrawn letters",
+        [
+            f"{item.entry.ref}/{item.entry.file_name}: {item.reason}"
+            + ("; a new letter is in to-sign/" if item.again else "")
+            for item in withdrawn
+        ],
+        "Not sent, and kept in the request's withdrawn/ folder with a note saying why. A "
+        "letter withdrawn because the register changed is made again as it says now, for "
+        "the owner to sign.",
+    )
 
 
 def _replies(outcome: Outcome) -> list[str]:

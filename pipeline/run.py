@@ -6,7 +6,7 @@ import contextlib
 import gc
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from pipeline.journal import READY, Entry, Journal, Send, journal_path
 from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
+from pipeline.letters.withdraw import Rows, Withdrawing, withdraw_letters
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Request, ThirdParty
@@ -95,8 +96,12 @@ def _stages(
     entries = journal.letters()
     mail, mail_problems = _open_mail(config, backend)
     replies, collect_problems = _collect(run, mail, register, entries)
+    withdrawing = _withdraw(run, register, entries)
+    withdrawn = {*journal.withdrawals(), *withdrawing.letter_ids, *withdrawing.again}
     sending = (
-        send_signed(run, _still_wanted(entries, register), register.posted, mail, converter)
+        send_signed(
+            run, entries, register.posted, mail, converter, _held(register, entries, withdrawn)
+        )
         if mail is not None
         else Sending()
     )
@@ -119,7 +124,9 @@ def _stages(
     )
     grouped = by_ref(parties)
     digests = journal.document_digests()
-    plans = _plan(run, progress, grouped, entries, sends, calendar)
+    # Letters withdrawn are never made again, unless needed again (a Decision cleared).
+    current = {key: entry for key, entry in entries.items() if key not in journal.withdrawals()}
+    plans = _plan(run, progress, grouped, current, sends, calendar)
     records = _write_documents(run, progress, grouped, plans, entries, sends, digests)
     bundles = (
         Bundles() if dry_run else keep_bundles(run, progress, grouped, filings, digests, converter)
@@ -135,14 +142,17 @@ def _stages(
         progress=tuple(progress),
         replies=replies,
         sending=sending,
-        letters=_generation(run, plans, entries),
+        withdrawing=withdrawing,
+        letters=_generation(run, plans, entries, withdrawing.again),
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
         write_back=(
             WriteBack()
             if dry_run
-            else write_back(register, progress, parties, entries, sends, today)
+            else write_back(
+                register, progress, parties, entries, sends, journal.withdrawals(), today
+            )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available else [NO_OFFICE_NOTE]), *bundles.notes),
@@ -208,14 +218,27 @@ def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[s
     }
 
 
-def _still_wanted(entries: Mapping[str, Entry], register: Register) -> dict[str, Entry]:
-    """Leave out letters of requests that are closed or whose row has a problem."""
+def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry]) -> Withdrawing:
+    """Withdraw the letters not yet gone that must not go, from the register as it is now."""
+    journal = run.journal
+    sends, filings = journal.sends(), journal.filings()
+    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    rows = Rows.of(
+        requests, parties, register.held_refs, register.refs_with_party_problems, register.posted
+    )
+    return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
+
+
+def _held(
+    register: Register, entries: Mapping[str, Entry], withdrawn: Collection[str]
+) -> frozenset[str]:
+    """Return the letters not to send: withdrawn, or of requests closed or with a problem."""
     held = register.held_refs
     closed = {request.ref for request in register.requests if request.closed is not None}
-    return {
-        letter_id: entry
+    return frozenset(withdrawn) | {
+        letter_id
         for letter_id, entry in entries.items()
-        if entry.ref.upper() not in held and entry.ref not in closed
+        if entry.ref.upper() in held or entry.ref in closed
     }
 
 
@@ -296,18 +319,21 @@ def _write_documents(
 
 
 def _generation(
-    run: RunContext, plans: Sequence[LetterPlan], entries: Mapping[str, Entry]
+    run: RunContext,
+    plans: Sequence[LetterPlan],
+    entries: Mapping[str, Entry],
+    readdressed: Collection[str],
 ) -> Generation:
-    """Say which letters were written, and list every letter waiting to be signed."""
+    """Say which letters were written, and list every letter waiting to be signed.
+
+    A letter withdrawn because its address changed, and made again, is a new letter to sign.
+    """
     planned = [letter for plan in plans for letter in plan.letters]
     done = [(letter.letter, letter.job.target) for letter in planned]
+    gone = [letter.rebuilt and letter.letter.letter_id not in readdressed for letter in planned]
     return Generation(
-        generated=tuple(
-            item for item, letter in zip(done, planned, strict=True) if not letter.rebuilt
-        ),
-        regenerated=tuple(
-            item for item, letter in zip(done, planned, strict=True) if letter.rebuilt
-        ),
+        generated=tuple(item for item, lost in zip(done, gone, strict=True) if not lost),
+        regenerated=tuple(item for item, lost in zip(done, gone, strict=True) if lost),
         cannot_regenerate=tuple(gone for plan in plans for gone in plan.cannot_regenerate),
         late_extensions=tuple(letter.letter.ref for letter in planned if letter.late),
         to_sign=tuple(_waiting(run, planned)),

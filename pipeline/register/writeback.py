@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +16,9 @@ from pipeline.register import layout
 from pipeline.register.read import Register
 from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
 
-READY_TO_SEND = "Ready to send"  # the Letters sheet's Sent, for an email in the outbox
+# The Letters sheet's Sent for a letter not gone: an email in the outbox, a letter withdrawn.
+READY_TO_SEND = "Ready to send"
+WITHDRAWN = "Withdrawn"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ def write_back(
     parties: Sequence[ThirdParty],
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
+    withdrawn: Collection[str],
     today: date,
 ) -> WriteBack:
     """Fill the pipeline's columns from what the run knows; save the register if one changed."""
@@ -45,7 +48,8 @@ def write_back(
             request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
     party_values = {party.row: _party_columns(party) for party in parties}
     letter_values = [
-        _letter_columns(entry, sends.get(entry.letter_id)) for entry in entries.values()
+        _letter_columns(entry, sends.get(entry.letter_id), entry.letter_id in withdrawn)
+        for entry in entries.values()
     ]
     changes = [
         *apply_requests(register, request_values),
@@ -89,9 +93,10 @@ def _party_columns(party: ThirdParty) -> dict[str, object]:
     return values
 
 
-def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
+def _letter_columns(entry: Entry, send: Send | None, withdrawn: bool) -> dict[str, object]:
     sent = send is not None and send.state == SENT
     ready = send is not None and send.state == READY
+    waiting = WITHDRAWN if withdrawn else READY_TO_SEND if ready else None
     return {
         "Letter": entry.letter_id,
         "Ref": entry.ref,
@@ -101,7 +106,7 @@ def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
         "Generated": entry.generated,
         "Signed": send.signed if send is not None else None,
         # An email in the outbox has not gone: the Sent date waits until it has left it.
-        "Sent": send.sent if sent and send is not None else READY_TO_SEND if ready else None,
+        "Sent": send.sent if sent and send is not None else waiting,
         "By": entry.by,
         "To": entry.destination,
         "File": send.file_name if (sent or ready) and send is not None else entry.file_name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from email.utils import make_msgid
@@ -76,11 +76,13 @@ def send_signed(
     posted: Mapping[str, date],
     backend: MailBackend,
     converter: Converter,
+    held: Collection[str] = frozenset(),
 ) -> Sending:
     """Send every signed letter by email, or record it as posted; each exactly once.
 
     Emails left ready to send by an earlier run are looked for first, before this run writes
-    any: those that have left the outbox are recorded as sent.
+    any: those that have left the outbox are recorded as sent. The letters ``held`` are not
+    sent (withdrawn, or their request closed or waiting for its row to be fixed).
     """
     sends = run.journal.sends()
     before = outbox.look(run, entries, sends, backend)
@@ -92,6 +94,8 @@ def send_signed(
     queue: list[tuple[Entry, Path]] = []
     for entry in entries.values():
         send = sends.get(entry.letter_id)
+        if entry.letter_id in held:
+            continue
         if send is not None and send.state in (SENT, READY):
             if not run.dry_run:
                 _tidy(run.folders, entry, send)  # a run stopped after sending, before moving

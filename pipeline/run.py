@@ -80,12 +80,28 @@ def _run(
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
-        register = read_rows(loaded, today, journal.assigned_refs())
+        given = journal.given_parties()
+        register = read_rows(loaded, today, journal.assigned_refs(), given)
+        if not dry_run:
+            _remember_parties(journal, register, given)
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
         outcome = _stages(run, register, converter, backend)
         text = to_do(outcome)
         report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
         return replace(outcome, text=text, report_file=report_file)
+
+
+def _remember_parties(
+    journal: Journal, register: Register, given: Mapping[str, Mapping[int, str]]
+) -> None:
+    """Record every party code on the register the journal did not know: none is given twice."""
+    new = [
+        (party.ref, party.party, party.display_name)
+        for party in register.parties
+        if int(party.party[2:]) not in given.get(party.ref.upper(), {})
+    ]
+    if new:
+        journal.record_parties(new)
 
 
 def _stages(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.model import Problem, Request, ThirdParty
 from pipeline.register import layout
 from pipeline.register.cells import CellError, text, to_date, to_datetime
+from pipeline.register.codes import party_code
 
 if TYPE_CHECKING:  # the register stage's own object; only its type is needed here
     from pipeline.register.read import Register
@@ -247,7 +248,7 @@ def _next_ref(year: int, used: set[str]) -> str:
     return f"SAR-{year}-{number:03d}"
 
 
-def read_parties(register: Register) -> None:
+def read_parties(register: Register, given: Mapping[str, Mapping[int, str]]) -> None:
     by_ref = {request.ref.upper(): request.ref for request in register.requests}
     rows = data_rows(register, layout.THIRD_PARTIES)
     taken: dict[str, set[int]] = {}
@@ -333,7 +334,8 @@ def read_parties(register: Register) -> None:
         assigned = not values["party"]
         if assigned:
             numbers = taken.setdefault(values["ref"].upper(), set())
-            values["party"] = f"TP{max(numbers, default=0) + 1}"
+            who = (values["organisation"] if values["kind"] == "Agency" else "") or values["name"]
+            values["party"] = party_code(numbers, given.get(values["ref"].upper(), {}), who)
             numbers.add(int(values["party"][2:]))
         register.parties.append(ThirdParty(row=row.row, party_assigned=assigned, **values))
 

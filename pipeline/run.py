@@ -17,7 +17,7 @@ from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.folders import TO_SIGN, Folders
 from pipeline.history import by_request, with_history
-from pipeline.journal import READY, Entry, Journal, Send, journal_path
+from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
 from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
@@ -29,6 +29,7 @@ from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, progress_all
 from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
+from pipeline.register import layout
 from pipeline.register.read import Register, load_register, read_rows
 from pipeline.register.writeback import WriteBack, write_back
 from pipeline.replies.filing import Collecting, Match, collect_replies
@@ -83,25 +84,12 @@ def _run(
         given = journal.given_parties()
         register = read_rows(loaded, today, journal.assigned_refs(), given)
         if not dry_run:
-            _remember_parties(journal, register, given)
+            journal.record_parties(register.parties, given)
         converter = Converter(find_office() if office == "find" else office, Path(scratch))
         outcome = _stages(run, register, converter, backend)
         text = to_do(outcome)
         report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
         return replace(outcome, text=text, report_file=report_file)
-
-
-def _remember_parties(
-    journal: Journal, register: Register, given: Mapping[str, Mapping[int, str]]
-) -> None:
-    """Record every party code on the register the journal did not know: none is given twice."""
-    new = [
-        (party.ref, party.party, party.display_name)
-        for party in register.parties
-        if int(party.party[2:]) not in given.get(party.ref.upper(), {})
-    ]
-    if new:
-        journal.record_parties(new)
 
 
 def _stages(
@@ -122,22 +110,8 @@ def _stages(
         else Sending()
     )
     sends, filings = journal.sends(), journal.filings()
-    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
     calendar = Calendar(config.deadlines.bank_holidays)
-    ready = Counter(
-        entries[letter_id].ref
-        for letter_id, send in sends.items()
-        if send.state == READY and letter_id in entries
-    )
-    progress = progress_all(
-        requests,
-        parties,
-        today,
-        calendar,
-        config.deadlines,
-        register.refs_with_party_problems,
-        ready,
-    )
+    progress, parties = _progress(run, register, entries, sends, filings, calendar)
     grouped = by_ref(parties)
     digests = journal.document_digests()
     # Letters withdrawn are never made again, unless needed again (a Decision cleared).
@@ -173,6 +147,33 @@ def _stages(
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available else [NO_OFFICE_NOTE]), *bundles.notes),
     )
+
+
+def _progress(
+    run: RunContext,
+    register: Register,
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    filings: Mapping[str, Filing],
+    calendar: Calendar,
+) -> tuple[list[tuple[Request, Progress]], list[ThirdParty]]:
+    """Say where every request stands, with the journal's history; return its parties too."""
+    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    ready = Counter(
+        entries[letter_id].ref
+        for letter_id, send in sends.items()
+        if send.state == READY and letter_id in entries
+    )
+    progress = progress_all(
+        requests,
+        parties,
+        run.today,
+        calendar,
+        run.config.deadlines,
+        register.refs_with_party_problems,
+        ready,
+    )
+    return progress, parties
 
 
 def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:
@@ -240,7 +241,12 @@ def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry])
     sends, filings = journal.sends(), journal.filings()
     requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
     rows = Rows.of(
-        requests, parties, register.held_refs, register.refs_with_party_problems, register.posted
+        requests,
+        parties,
+        register.held_refs,
+        register.refs_with_party_problems,
+        register.posted,
+        request_problem=any(problem.sheet == layout.REQUESTS for problem in register.problems),
     )
     return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
 

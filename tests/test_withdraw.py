@@ -21,7 +21,7 @@ from pipeline.run import weekly_run
 
 from support.documents import text_of
 from support.mail import drop, reply_eml
-from support.register import REF, cells, party_row, request_row, set_cells
+from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
 REMINDERS_DUE = date(2026, 11, 10)  # a week after the consent letters went, on Tuesday
 REMINDER_TP1 = f"{REF} reminder 1 TP1 - Smith & Sons Ltd.docx"
@@ -209,3 +209,55 @@ def test_a_letter_whose_email_was_removed_goes_by_post_instead(generated: Config
     assert item.reason.endswith("the register now says The Old Forge, Highfield, EX9 3AA (post)")
     folder = generated.paths.working_folder / REF
     assert text_of(folder / "to-sign" / CONSENT)["footer"].startswith("By post\t")
+
+
+def test_the_letters_of_a_request_whose_row_was_deleted_are_withdrawn_unless_a_row_is_wrong(
+    generated: Config,
+) -> None:
+    other = request_row(Ref="SAR-2026-002", Requester="Mary Jones")
+    wrong = request_row(Ref=None, Received=None)  # maybe the deleted one, its Ref cleared
+    write_register(generated.paths.register, [other, wrong])
+
+    waiting = weekly_run(generated, date(2026, 11, 3), office=None)
+    assert waiting.withdrawing.withdrawn == ()
+
+    write_register(generated.paths.register, [other])
+    outcome = weekly_run(generated, date(2026, 11, 3), office=None)
+    assert (
+        sorted(item.reason for item in outcome.withdrawing.withdrawn)
+        == [f"the request {REF} is no longer on the Requests sheet"] * 2
+    )
+    assert place(generated, "to-sign") == []
+
+
+@pytest.mark.parametrize(
+    ("request_cells", "party_cells", "changed", "reason"),
+    [
+        ({}, {}, {"Acknowledged": date(2026, 11, 2)},
+         "the request's Acknowledged date is filled in on the register"),
+        ({"Extended": "Yes", "Extension reason": "Many records"}, {}, {"Extended": None},
+         "the request's Extended is no longer Yes"),
+        ({}, {"Organisation": None}, {"Kind": "Family member"},
+         "TP1's Kind changed after it was written"),
+        ({}, {}, {"Organisation": "Smith & Daughters"},
+         "the name changed after it was written, from Smith & Sons <Ltd> to Smith & Daughters"),
+    ],
+)  # fmt: skip
+def test_a_letter_is_withdrawn_for_each_change_that_makes_it_wrong(
+    setting: Callable[..., Config],
+    request_cells: dict[str, object],
+    party_cells: dict[str, object],
+    changed: dict[str, object],
+    reason: str,
+) -> None:
+    config = setting(
+        [request_row(Ref=REF, **request_cells)],
+        [party_row(Ref=REF, Address=None, Email="joan@example.org", **party_cells)],
+    )
+    weekly_run(config, date(2026, 11, 2), office=None)
+    sheet = layout.REQUESTS if "Organisation" not in changed and "Kind" not in changed else None
+    set_cells(config, sheet or layout.THIRD_PARTIES, {"Ref": REF}, changed)
+
+    outcome = weekly_run(config, date(2026, 11, 3), office=None)
+
+    assert [item.reason for item in outcome.withdrawing.withdrawn] == [reason]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +21,7 @@ from pipeline.journal.records import (
     Withdrawal,
 )
 from pipeline.journal.schema import SCHEMA, upgrade
-from pipeline.model import Letter
+from pipeline.model import Letter, ThirdParty
 
 __all__ = [
     "READY",
@@ -255,14 +256,20 @@ class Journal:
                 codes[int(party[2:])] = codes.get(int(party[2:])) or who.casefold()
         return given
 
-    def record_parties(self, codes: list[tuple[str, str, str]]) -> None:
-        """Remember party codes given (Ref, code, who), so that none is ever given twice."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR IGNORE INTO party_codes VALUES (?, ?, ?)",
-                [(ref, party, who.casefold()) for ref, party, who in codes],
-            )
+    def record_parties(
+        self, parties: Iterable[ThirdParty], given: Mapping[str, Mapping[int, str]]
+    ) -> None:
+        """Remember the party codes on the register not yet known (``given``, by Ref in upper
+        case): so that none is ever given to anyone else."""
+        new = [
+            (party.ref, party.party, party.display_name.casefold())
+            for party in parties
+            if int(party.party[2:]) not in given.get(party.ref.upper(), {})
+        ]
+        if new:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR IGNORE INTO party_codes VALUES (?, ?, ?)", new)
 
     def filings(self) -> dict[str, Filing]:
         """Return every filed reply, by its key, in the order they were filed."""

@@ -89,6 +89,8 @@ class Rows:
     held: Collection[str]  # Refs (upper case) whose Requests row has a problem
     party_problems: Collection[str]  # Refs (upper case) with a Third parties row with one
     posted: Collection[str]  # letters with a Posted date on the Letters sheet
+    # A Requests row has a problem: a request missing may be that row's (its Ref left blank).
+    request_problem: bool = False
 
     @classmethod
     def of(
@@ -98,6 +100,7 @@ class Rows:
         held: Collection[str],
         party_problems: Collection[str],
         posted: Collection[str],
+        request_problem: bool,
     ) -> Rows:
         """Index the rows that passed their checks, and the Refs with a problem."""
         return cls(
@@ -106,6 +109,7 @@ class Rows:
             {ref.upper() for ref in held},
             {ref.upper() for ref in party_problems},
             frozenset(posted),
+            request_problem,
         )
 
 
@@ -115,6 +119,8 @@ def _why(entry: Entry, rows: Rows, today: date) -> tuple[str, bool]:
     party = rows.parties.get((entry.ref, entry.party))
     if entry.party and party is None and entry.ref.upper() in rows.party_problems:
         return "", False  # its row may be the one with a problem: it waits until fixed
+    if request is None and rows.request_problem:
+        return "", False
     unneeded = _unneeded(entry, request, party, today)
     if unneeded or request is None:
         return unneeded, False

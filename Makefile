@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 17
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip && $(PY) -m pip install --quiet -e '.[dev]' && touch $(STAMP)
 
 install: $(STAMP)  ## create the virtual environment and install (done by the others on first use)
+
+system-packages:  ## install LibreOffice, fonts and Tesseract where missing (apt; done by test and check)
+	tools/install-system-packages.sh
 
 letters: $(STAMP)  ## the weekly run: read the register, generate letters, write back, report
 	$(PY) -m pipeline run $(ARGS)
@@ -25,10 +28,10 @@ status: $(STAMP)  ## open requests with both deadlines and days left (changes no
 validate: $(STAMP)  ## check config, register and templates (changes nothing)
 	$(PY) -m pipeline check
 
-test: $(STAMP)  ## run the tests
+test: $(STAMP) system-packages  ## run the tests
 	$(PY) -m pytest -q
 
-check: $(STAMP)  ## lint, format, strict types, the import contract, tests with branch coverage
+check: $(STAMP) system-packages  ## lint, format, strict types, the import contract, tests with branch coverage
 	$(VENV)/bin/ruff check pipeline tests tools bench && $(VENV)/bin/ruff format --check pipeline tests tools bench && $(VENV)/bin/mypy && $(VENV)/bin/lint-imports --no-cache && $(PY) -m pytest -q --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 bench: $(STAMP)  ## measure the weekly run on 10, 100 and 1,000 requests; writes BENCHMARKS.md
@@ -40,4 +43,4 @@ templates: $(STAMP)  ## rebuild letter_templates/*.docx from tools/build_templat
 example: $(STAMP)  ## rebuild registers/example-register.xlsx from tools/make_example_register.py
 	$(PY) tools/make_example_register.py
 
-.PHONY: help install letters init status validate test check bench templates example
+.PHONY: help install system-packages letters init status validate test check bench templates example

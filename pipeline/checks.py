@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
+from pipeline.example import example_setting
 from pipeline.letters.context import sample_context, sample_party, sample_request
 from pipeline.letters.kinds import KINDS
 from pipeline.letters.render import Renderer, check_templates
@@ -14,11 +16,22 @@ from pipeline.records.consents import TEMPLATE, record_context
 from pipeline.register.read import open_register
 
 
-def check(config: Config, today: date) -> tuple[list[str], list[Problem | str]]:
-    """Return what to print, and every problem found (empty when all is well)."""
-    said = [f"Configuration {config.source}: fine."]
+def check(
+    config: Config, today: date, example_register: Path | None = None
+) -> tuple[list[str], list[Problem | str]]:
+    """Return what to print, and every problem found (empty when all is well).
+
+    The example setting left in letters.toml comes first, unless this is the demo (a register
+    of ``example_register``'s people only).
+    """
     register = open_register(config.paths.register, today)
-    problems: list[Problem | str] = list(register.problems)
+    example = example_setting(config, register, example_register, today)
+    problems: list[Problem | str] = []
+    said = [f"Configuration {config.source}: fine."]
+    if example.holds_letters:
+        problems.append(example.warning())
+        said = [example.warning(), f"Configuration {config.source}: the example setting."]
+    problems.extend(register.problems)
     said.append(
         f"Register {config.paths.register}: {len(register.requests)} request(s) and "
         f"{len(register.parties)} third part{'y' if len(register.parties) == 1 else 'ies'} "

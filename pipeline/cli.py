@@ -13,7 +13,7 @@ from pipeline.checks import check
 from pipeline.errors import LettersError
 from pipeline.report import status_table
 from pipeline.run import weekly_run
-from pipeline.setup import demo_config, init, login
+from pipeline.setup import demo_config, example_register, init, login
 from pipeline.status import open_progress
 
 
@@ -67,6 +67,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="only check that the mailbox can be read and sent from, and say what is missing",
     )
+    login.add_argument(
+        "--send-test",
+        action="store_true",
+        help="prove sending by sending a test message to the mailbox itself",
+    )
     return top
 
 
@@ -81,17 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         config = config_module.load(_config_path(args.config))
         if args.command == "run":
-            outcome = weekly_run(config, today, dry_run=args.dry_run)
+            outcome = weekly_run(
+                config, today, dry_run=args.dry_run, example_register=example_register(Path.cwd())
+            )
             print(outcome.text, end="")
             if outcome.report_file:
                 print(f"This list is saved as {outcome.report_file}")
             return 1 if outcome.write_back.error else 0
         if args.command == "login":
-            for line in login(config, check_only=args.check):
+            for line in login(config, check_only=args.check, send_test=args.send_test):
                 print(line)
             return 0
         if args.command == "check":
-            said, problems = check(config, today)
+            said, problems = check(config, today, example_register(Path.cwd()))
             for line in said:
                 print(line)
             return 1 if problems else 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -116,11 +117,70 @@ def load(path: Path) -> Config:
             f"{path}: there is no configuration file here. Run `letters init` to create one."
         ) from None
     except tomllib.TOMLDecodeError as error:
+        windows = _windows_path_line(path, error)
+        if windows:
+            raise LettersError(windows) from None
         raise LettersError(
             f"{path}: this is not valid TOML ({error}). Compare it with the example "
             "that `letters init` writes."
         ) from None
     return parse(raw, path)
+
+
+# A key given one text in double quotes (and perhaps a comment after it).
+_QUOTED_LINE = re.compile(r'^\s*(?P<key>[\w.-]+)\s*=\s*"(?P<text>[^"]*)"')
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_USE_SLASHES = "Use forward slashes or single quotes; write it as:"
+# What TOML makes of a backslash and a letter inside double quotes, as in "C:\new\reports".
+_ESCAPES = {
+    "\n": ("\\n", "a new line"),
+    "\t": ("\\t", "a tab"),
+    "\r": ("\\r", "a carriage return"),
+    "\b": ("\\b", "a backspace"),
+    "\f": ("\\f", "a form feed"),
+}
+
+
+def _windows_path_line(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """Say how to write the line of a TOML error when a backslash in double quotes caused it."""
+    found = _AT_LINE.search(str(error))
+    lines = path.read_text("utf-8").splitlines()
+    number = int(found.group(1)) if found else 0
+    quoted = _QUOTED_LINE.match(lines[number - 1]) if 0 < number <= len(lines) else None
+    if quoted is None or "\\" not in quoted["text"] or _reads(quoted["text"]):
+        return ""
+    return (
+        f"{path}, line {number}: a \\ inside double quotes starts an escape in TOML, so this "
+        f"Windows path cannot be read. {_USE_SLASHES} {_corrected(quoted['key'], quoted['text'])}"
+    )
+
+
+def _reads(text: str) -> bool:
+    """Say whether ``text`` is valid between double quotes in TOML, escapes and all."""
+    try:
+        tomllib.loads(f'text = "{text}"')
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+def _corrected(key: str, text: str) -> str:
+    """Return ``key = text`` in single quotes, where a backslash is itself (else with slashes)."""
+    if "'" in text:
+        return f'{key} = "{text.replace(chr(92), "/")}"'
+    return f"{key} = '{text}'"
+
+
+def _check_path(section: str, key: str, text: str, path: Path) -> None:
+    """Refuse a path that TOML read with an escape in it: a Windows path in double quotes."""
+    escaped = [char for char in text if char in _ESCAPES]
+    if escaped:
+        written, meaning = _ESCAPES[escaped[0]]
+        typed = "".join(_ESCAPES[char][0] if char in _ESCAPES else char for char in text)
+        raise LettersError(
+            f"{path}: {section}.{key}: inside double quotes, TOML reads the {written} of this "
+            f"Windows path as {meaning}. {_USE_SLASHES} {_corrected(key, typed)}"
+        )
 
 
 def parse(raw: dict[str, Any], path: Path) -> Config:
@@ -213,6 +273,8 @@ def _check_schema(raw: dict[str, Any], path: Path) -> None:
                 raise LettersError(f"{path}: {section}.{key} must be {words}, not {item!r}.")
             if isinstance(item, list) and not all(isinstance(line, str) for line in item):
                 raise LettersError(f"{path}: {section}.{key} must be a list of text lines.")
+            if section == "paths":
+                _check_path(section, key, str(item), path)
 
 
 def _keys(section: str, key: str) -> Mapping[str, type | tuple[type, ...]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.example import ExampleSetting
 from pipeline.letters.withdraw import Withdrawing
 from pipeline.model import Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
@@ -47,5 +48,6 @@ class Outcome:
     write_back: WriteBack
     mail_problems: tuple[str, ...]  # the mailbox or sending failed, and why
     notes: tuple[str, ...]  # things to know, said once
+    example: ExampleSetting  # letters.toml's example values left, and whether this is the demo
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None

@@ -67,19 +67,45 @@ def _section(title: str, items: Sequence[str], advice: str = "") -> list[str]:
 
 def to_do(outcome: Outcome) -> str:
     """Return the run's to-do list as printable text, section by section."""
+    held = outcome.example.holds_letters
     lines = [
+        *([outcome.example.warning(), ""] if held else []),
         *_heading(outcome),
-        *_emails_to_send(outcome),
-        *_letters_written(outcome),
-        *_sending(outcome),
-        *_to_sign(outcome),
-        *_signed_folders(outcome),
-        *_withdrawn(outcome),
+        *(
+            _held_back(outcome)
+            if held
+            else [
+                *_emails_to_send(outcome),
+                *_letters_written(outcome),
+                *_sending(outcome),
+                *_to_sign(outcome),
+                *_signed_folders(outcome),
+                *_withdrawn(outcome),
+            ]
+        ),
         *_replies(outcome),
         *_requests(outcome),
         *_endings(outcome),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _held_back(outcome: Outcome) -> list[str]:
+    """Say what a run with the example setting did, and the letters it did not do."""
+    lines = [
+        "",
+        "No letter was generated or sent: letters.toml still holds the example setting (see "
+        "the first line).",
+        "  Done: the register and the replies waiting read; nothing changed (dry run)."
+        if outcome.dry_run
+        else "  Done: the register read, the replies that came in filed, and the register's "
+        "deadlines and status kept up to date.",
+        "  Not done: no letter, consents record or request bundle generated; no signed letter "
+        "sent.",
+    ]
+    if outcome.mail_problems:
+        lines += _section("Problems with the mailbox", outcome.mail_problems)
+    return lines
 
 
 def _heading(outcome: Outcome) -> list[str]:

@@ -26,7 +26,8 @@ def init(config_path: Path) -> list[str]:
         config_path.write_text(config_module.example_text(), encoding="utf-8")
         said.append(
             f"Wrote {config_path}: open it in a text editor and put in the setting's name, "
-            "address, phone and email, and the owner's and manager's names."
+            "address, phone and email, and the owner's and manager's names. Until they are "
+            "your setting's own, no letter is generated or sent."
         )
     config = config_module.load(config_path)
     register = config.paths.register
@@ -43,9 +44,14 @@ def init(config_path: Path) -> list[str]:
     return said
 
 
+def example_register(root: Path) -> Path:
+    """Return the example register in ``root``: its fictional people are the demo's."""
+    return root / EXAMPLE_REGISTER
+
+
 def demo_config(root: Path) -> Path:
     """Prepare the demo working folder from the example register; return its config."""
-    example = root / EXAMPLE_REGISTER
+    example = example_register(root)
     if not example.exists():
         raise LettersError(
             f"There is no letters.toml in {root} and no example register to demonstrate "
@@ -70,10 +76,12 @@ def login(
     config: Config,
     *,
     check_only: bool,
+    send_test: bool = False,
     prompt: Callable[[str], str] = input,
     show: Callable[[str], None] = print,
 ) -> list[str]:
-    """Sign the mail back-end in (once, for delegated access), or check it can read and send."""
+    """Sign the mail back-end in (once, for delegated access), then check it can read and send
+    (with ``send_test``, by sending a test message to the mailbox itself)."""
     sign_in = backend(config.backend, config.source).sign_in
     if sign_in is None:
         raise LettersError(
@@ -82,4 +90,4 @@ def login(
         )
     if not check_only:
         sign_in.login(config, prompt, show)
-    return sign_in.check(config)
+    return sign_in.check(config, send_test)

@@ -82,6 +82,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return Built(target, notes, PdfReader(target))
 
 
+@pytest.mark.needs_office
 def test_bundle_holds_every_part_in_order_with_all_its_pages(built: Built) -> None:
     assert list(built.notes) == []
     assert page_sizes(built.reader) == [
@@ -95,6 +96,7 @@ def test_bundle_holds_every_part_in_order_with_all_its_pages(built: Built) -> No
     ]
 
 
+@pytest.mark.needs_office
 def test_each_part_is_bookmarked_at_its_first_page(built: Built) -> None:
     assert bookmarks(built.reader) == [
         ("Request letter", 0),
@@ -105,10 +107,12 @@ def test_each_part_is_bookmarked_at_its_first_page(built: Built) -> None:
     ]
 
 
+@pytest.mark.needs_office
 def test_word_part_is_converted_with_its_text(built: Built) -> None:
     assert f"Consents: {NAME}" in built.reader.pages[6].extract_text()
 
 
+@pytest.mark.needs_office
 def test_bundle_has_its_title_and_no_scratch_files_are_left(built: Built) -> None:
     assert built.reader.metadata is not None
     assert built.reader.metadata.title == "SAR-2026-001 bundle"

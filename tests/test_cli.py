@@ -69,7 +69,8 @@ def test_run_on_a_fresh_init_generates_nothing_and_succeeds(
     run_cli(capsys, "init")
     status, out, _ = run_cli(capsys, "run", "--today", "2026-11-25")
     assert status == 0
-    assert "Generated 0 new letter(s)." in out
+    assert out.startswith("Change letters.toml first: setting.name, setting.address, ")
+    assert "No letter was generated or sent: letters.toml still holds the example" in out
     assert "No open requests." in out
 
 
@@ -192,6 +193,25 @@ def test_errors_are_one_line_for_a_person_without_a_traceback(
         f"Error: {here / 'registers' / 'register.xlsx'}: the register is open in Excel "
         "(found ~$register.xlsx beside it). Save and close it, then run again. "
         "Nothing was done.\n"
+    )
+
+
+@pytest.mark.bad_input
+def test_a_windows_path_in_letters_toml_is_one_error_line_saying_how_to_write_it(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = write_config(here).read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("register = "))
+    lines[line - 1] = r'register = "C:\Users\Office\register.xlsx"   # the register'
+    (here / "letters.toml").write_text("\n".join(lines), encoding="utf-8")
+
+    status, out, err = run_cli(capsys, "check")
+
+    assert (status, out) == (1, "")
+    assert err == (
+        f"Error: letters.toml, line {line}: a \\ inside double quotes starts an escape "
+        "in TOML, so this Windows path cannot be read. Use forward slashes or single quotes; "
+        r"write it as: register = 'C:\Users\Office\register.xlsx'" + "\n"
     )
 
 

@@ -91,8 +91,8 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
             "[mail]\nsecret = 'hunter2'\n",
             "unknown key mail.secret; the keys of [mail] are "
             "backend, graph_url, authority_url, mailbox, tenant_id, client_id, auth, secret_env, "
-            "certificate, token_file, filed_folder, ca_file, timeout_seconds, max_tries, "
-            "sends_per_minute, max_attachment_mb.",
+            "certificate, certificate_password_env, token_file, filed_folder, ca_file, "
+            "timeout_seconds, max_tries, sends_per_minute, max_attachment_mb.",
         ),
         ("[deadlines]\npromise_days = -1\n", "deadlines.promise_days must not be negative."),
         ("[mail]\nmax_attachment_mb = 0\n", "mail.max_attachment_mb must be more than 0."),
@@ -114,6 +114,65 @@ def test_each_mistake_names_the_key(tmp_path: Path, text: str, message: str) -> 
 def test_a_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     with pytest.raises(LettersError, match="this is not valid TOML"):
         load_text(tmp_path, "[setting\n")
+
+
+WINDOWS_ADVICE = (
+    "a \\ inside double quotes starts an escape in TOML, so this Windows path cannot be "
+    "read. Use forward slashes or single quotes; write it as: "
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "corrected"),
+    [
+        (
+            r'register = "C:\Users\Office\register.xlsx"',
+            r"register = 'C:\Users\Office\register.xlsx'",
+        ),
+        (r'register = "D:\office\register.xlsx"  # ours', r"register = 'D:\office\register.xlsx'"),
+        (r'working_folder = "C:\SAR\letters\"', r"working_folder = 'C:\SAR\letters\'"),
+        (
+            'register = "C:\\Users\\O\'Brien\\register.xlsx"',
+            'register = "C:/Users/O\'Brien/register.xlsx"',
+        ),
+    ],
+)
+@pytest.mark.bad_input
+def test_a_windows_path_in_double_quotes_says_how_to_write_it(
+    tmp_path: Path, typed: str, corrected: str
+) -> None:
+    with pytest.raises(tomllib.TOMLDecodeError):
+        tomllib.loads(typed)  # the error the file gives: an escape TOML does not have
+
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, f"[paths]\n{typed}\n")
+
+    assert str(error.value) == f"{tmp_path / 'letters.toml'}, line 2: {WINDOWS_ADVICE}{corrected}"
+    load_text(tmp_path, f"[paths]\n{corrected}\n")  # the line as it says loads
+
+
+@pytest.mark.bad_input
+def test_a_windows_path_whose_backslashes_read_as_escapes_says_how_to_write_it(
+    tmp_path: Path,
+) -> None:
+    typed = r'register = "C:\new\reports\register.xlsx"'
+    assert "\n" in tomllib.loads(typed)["register"]  # no TOML error: \n and \r are escapes
+
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, f"[paths]\n{typed}\n")
+
+    assert str(error.value) == (
+        f"{tmp_path / 'letters.toml'}: paths.register: inside double quotes, TOML reads the \\n "
+        "of this Windows path as a new line. Use forward slashes or single quotes; write it as: "
+        r"register = 'C:\new\reports\register.xlsx'"
+    )
+
+
+def test_a_toml_mistake_beside_a_backslash_is_not_blamed_on_it(tmp_path: Path) -> None:
+    with pytest.raises(LettersError) as error:
+        load_text(tmp_path, '[paths]\nregister = "C:\\\\Office\\\\register.xlsx" ours\n')
+
+    assert "this is not valid TOML (" in str(error.value)
 
 
 @pytest.mark.bad_input

@@ -23,7 +23,7 @@ def text_of_pdf(path: Path) -> str:
 def counting_office(folder: Path) -> tuple[str, Path]:
     """Return a LibreOffice that logs each start in a file, and that file."""
     office = find_office()
-    assert office, "LibreOffice must be installed: .ci/run installs it"
+    assert office, "only for tests marked needs_office"
     log = folder / "starts.log"
     script = folder / "soffice"
     script.write_text(f'#!/bin/sh\necho started >> "{log}"\nexec "{office}" "$@"\n')
@@ -68,6 +68,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     return Batch(converter, sources, pdfs, log.read_text().splitlines(), seconds)
 
 
+@pytest.mark.needs_office
 def test_find_office_finds_libreoffice() -> None:
     office = find_office()
 
@@ -75,6 +76,7 @@ def test_find_office_finds_libreoffice() -> None:
     assert Path(office).exists()
 
 
+@pytest.mark.needs_office
 def test_several_documents_convert_in_one_libreoffice_run(batch: Batch) -> None:
     good = [path for name, path in batch.sources.items() if name != "broken"]
 
@@ -85,6 +87,7 @@ def test_several_documents_convert_in_one_libreoffice_run(batch: Batch) -> None:
     print(f"one LibreOffice run for {len(batch.sources)} documents: {batch.seconds:.1f} s")
 
 
+@pytest.mark.needs_office
 def test_pdfs_are_a4_and_named_after_their_documents(batch: Batch) -> None:
     pdf = batch.pdfs[batch.sources["acknowledgement"]]
 
@@ -92,6 +95,7 @@ def test_pdfs_are_a4_and_named_after_their_documents(batch: Batch) -> None:
     assert page_sizes(pdf) == [A4]
 
 
+@pytest.mark.needs_office
 def test_same_named_documents_in_different_folders_both_convert(batch: Batch) -> None:
     first = batch.pdfs[batch.sources["first reply"]]
     second = batch.pdfs[batch.sources["second reply"]]
@@ -102,6 +106,7 @@ def test_same_named_documents_in_different_folders_both_convert(batch: Batch) ->
     assert "Second reply: I refuse." in text_of_pdf(second)
 
 
+@pytest.mark.needs_office
 def test_broken_document_is_reported_while_the_others_convert(batch: Batch) -> None:
     broken = batch.sources["broken"]
 
@@ -110,6 +115,7 @@ def test_broken_document_is_reported_while_the_others_convert(batch: Batch) -> N
     assert batch.converter.problems[0].startswith(f"{broken}: LibreOffice could not convert it")
 
 
+@pytest.mark.needs_office
 def test_conversion_leaves_no_copies_or_lock_files(batch: Batch) -> None:
     folder = batch.sources["broken"].parent.parent
     work = batch.converter.work
@@ -119,6 +125,7 @@ def test_conversion_leaves_no_copies_or_lock_files(batch: Batch) -> None:
     assert not [path for path in work.rglob("*") if path.name in ("in", "out")]
 
 
+@pytest.mark.needs_office
 def test_missing_document_is_reported(tmp_path: Path) -> None:
     converter = Converter(find_office(), tmp_path / "work")
 

@@ -10,6 +10,7 @@ import pytest
 from pipeline.config import Config
 from pipeline.run import weekly_run
 
+from support.config import OWNER_NAME, SETTING_NAME
 from support.documents import text_of
 from support.register import party_row, request_row
 
@@ -81,8 +82,8 @@ def test_acknowledgement_names_the_requester_child_dates_and_goes_by_email(
     assert "2 November 2026" in text["body"]  # received
     assert "16 November 2026" in text["body"]  # promised by: 2 Nov + 14 days, a Monday
     assert "2 December 2026" in text["body"]  # legal deadline: one month
-    assert "Alex Example" in text["body"] and "Owner" in text["body"]
-    assert "Little Acorns Nursery" in text["header"]
+    assert OWNER_NAME in text["body"] and "Owner" in text["body"]
+    assert SETTING_NAME in text["header"]
     assert "Sent by email to aoife.obrien@example.org" in text["footer"]
 
 

@@ -9,8 +9,7 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -21,13 +20,8 @@ import pytest
 import requests
 
 # The stand-in fixture, registered under its own name "graph" whatever it is imported as.
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from graph_standin import GraphStandin
 
-from pipeline import config as config_module
 from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.errors import LettersError
@@ -35,49 +29,15 @@ from pipeline.journal import Journal, journal_path
 from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
-from pipeline.mail.m365_auth import login
-from pipeline.mail.m365_settings import M365Settings
+from pipeline.mail.m365_login import login
 from pipeline.run import weekly_run
 
+from support.certificates import app_certificate
 from support.config import write_config
+from support.m365 import OFFICE, PARENT, SECRET_ENV, with_mail
 from support.register import party_row, request_row, write_register
 
-OFFICE = "office@nursery.example"
-PARENT = "parent@family.example"
-SECRET_ENV = "LETTERS_TEST_CLIENT_SECRET"
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)
-
-
-@pytest.fixture
-def m365(
-    graph: GraphStandin,  # the fixture imported above
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Config:
-    """Return a configuration for the m365 back-end on the stand-in, app-only, secret set."""
-    monkeypatch.setenv(SECRET_ENV, graph.client_secret)
-    config = config_module.load(write_config(tmp_path))
-    settings = M365Settings(
-        backend="m365",
-        graph_url=graph.url,
-        authority_url=graph.url,
-        mailbox=OFFICE,
-        tenant_id=graph.tenant_id,
-        client_id=graph.client_id,
-        auth="app",
-        secret_env=SECRET_ENV,
-        token_file=tmp_path / "secrets" / "token.json",
-        ca_file=graph.ca_file,
-        timeout_seconds=10,
-        max_tries=3,
-        sends_per_minute=600,
-    )
-    return replace(config, backend="m365", mail=settings)
-
-
-def with_mail(config: Config, **changes: Any) -> Config:
-    """Return ``config`` with these [mail] keys changed."""
-    return replace(config, mail=replace(config.mail, **changes))
 
 
 def letter(
@@ -375,7 +335,7 @@ def test_the_token_file_is_readable_by_its_owner_only(
     ("permission", "step"),
     [("Mail.Send", "send"), ("Mail.ReadWrite", "replies")],
 )
-def test_a_403_gives_one_line_naming_the_missing_permission(
+def test_a_403_names_the_rbac_role_to_assign_and_the_hours_it_takes_to_apply(
     m365: Config,
     graph: GraphStandin,
     tmp_path: Path,
@@ -390,7 +350,15 @@ def test_a_403_gives_one_line_naming_the_missing_permission(
         backend.send(mail, message_id) if step == "send" else backend.replies()
     message = raised.value.message
     assert "\n" not in message
-    assert f"permission {permission}" in message and "403" in message
+    assert f"in {OFFICE} (403 ErrorAccessDenied): the app has no Exchange role " in message
+    assert (
+        f'New-ManagementRoleAssignment -App {graph.client_id} -Role "Application {permission}" '
+        f"-CustomResourceScope <a scope holding {OFFICE}>"
+    ) in message
+    assert message.endswith(
+        "A new assignment can take up to two hours to apply: if it was just made, run again later."
+    )
+    assert "admin consent" not in message  # that would give the app every mailbox
     assert graph.sent(OFFICE) == []
 
 
@@ -487,16 +455,18 @@ def test_login_stores_a_delegated_sign_in_that_later_runs_use(
 
 
 @pytest.mark.parametrize("missing", ["Mail.Send", "Mail.ReadWrite"])
-def test_login_check_says_what_works_and_names_the_missing_permission(
+def test_login_check_says_what_it_proved_and_names_the_missing_role(
     m365: Config, graph: GraphStandin, missing: str
 ) -> None:
     assert check(m365)[1:] == [
         f"Reading {OFFICE}: yes (Mail.ReadWrite).",
-        f"Sending from {OFFICE}: yes (Mail.Send).",
+        f"Saving drafts in {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: not proved (run `letters login --check --send-test` to send a "
+        f"test message to {OFFICE} itself).",
     ]
     graph.deny(missing)
     lines = check(m365)
-    assert any(f"permission {missing}" in line for line in lines)
+    assert any(f'no Exchange role "Application {missing}"' in line for line in lines)
     assert graph.sent(OFFICE) == [] and graph.folder_messages(OFFICE, "drafts") == []
 
 
@@ -559,28 +529,8 @@ def test_an_app_with_a_certificate_signs_in_without_a_secret(
     m365: Config, graph: GraphStandin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(SECRET_ENV)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SAR letters")])
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    pem = tmp_path / "app.pem"
-    pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        + certificate.public_bytes(serialization.Encoding.PEM)
-    )
+    pem, uploaded = app_certificate(tmp_path)
+    graph.register_certificate(uploaded)
     send(connect(with_mail(m365, certificate=pem)), letter(tmp_path))
     assert len(graph.sent(OFFICE)) == 1
 
@@ -709,11 +659,18 @@ def test_letters_login_check_on_the_command_line(
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
         f"Reading {OFFICE}: yes (Mail.ReadWrite).",
-        f"Sending from {OFFICE}: yes (Mail.Send).",
+        f"Saving drafts in {OFFICE}: yes (Mail.ReadWrite).",
+        f"Sending from {OFFICE}: not proved (run `letters login --check --send-test` to send a "
+        f"test message to {OFFICE} itself).",
     ]
+    assert main(["login", "--check", "--send-test", "--config", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"Sending from {OFFICE}: yes (Mail.Send): a test message went to {OFFICE} itself; it "
+        "arrives in its Inbox shortly, and can be deleted there."
+    )
     graph.deny("Mail.Send")
     assert main(["login", "--check", "--config", str(path)]) == 0
-    assert "permission Mail.Send" in capsys.readouterr().out
+    assert 'no Exchange role "Application Mail.Send"' in capsys.readouterr().out
 
 
 def test_a_run_that_cannot_sign_in_says_so_and_still_does_the_rest(

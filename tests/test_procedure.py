@@ -21,7 +21,7 @@ from pipeline.outcome import Outcome
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from support.config import write_config
+from support.config import SETTING_EMAIL, SETTING_NAME, write_config
 from support.documents import scanned_pdf
 from support.files import DATA
 from support.mail import parse, send_drafts
@@ -88,11 +88,11 @@ class FolderMailroom:
 class M365Mailroom:
     """The Microsoft 365 back-end, against the Microsoft Graph stand-in on 127.0.0.1."""
 
-    mailbox = "office@example.org"
+    mailbox = SETTING_EMAIL  # the setting's own mailbox
 
     def __init__(self, graph: GraphStandin, monkeypatch: pytest.MonkeyPatch) -> None:
         self.graph = graph
-        graph.add_mailbox(self.mailbox, "Little Acorns Nursery")
+        graph.add_mailbox(self.mailbox, SETTING_NAME)
         monkeypatch.setenv("LETTERS_TEST_SECRET", graph.client_secret)
 
     def config(self, folder: Path) -> dict[str, str] | None:
@@ -187,6 +187,7 @@ def procedure(tmp_path: Path, mailroom: Mailroom) -> Config:
     return config_module.load(write_config(tmp_path, mail=mailroom.config(tmp_path)))
 
 
+@pytest.mark.needs_office
 def test_one_request_goes_through_the_whole_procedure(
     procedure: Config, mailroom: Mailroom
 ) -> None:
@@ -227,8 +228,8 @@ def test_one_request_goes_through_the_whole_procedure(
     for message in messages:
         [sender] = message["From"].addresses
         assert (sender.display_name, sender.addr_spec) == (
-            "Little Acorns Nursery",
-            "office@example.org",
+            SETTING_NAME,
+            SETTING_EMAIL,
         )
         [part] = list(message.iter_attachments())
         assert part.get_content_type() == "application/pdf"
@@ -262,7 +263,7 @@ def test_one_request_goes_through_the_whole_procedure(
     # Replies come: TP1 answers the email (consent); TP2 sends the slip back, scanned (refusal).
     reply = EmailMessage()
     reply["From"] = "Siobhán O'Brien <siobhan@example.org>"
-    reply["To"] = "office@example.org"
+    reply["To"] = SETTING_EMAIL
     reply["Subject"] = "Re: your letter"
     reply["Date"] = "Thu, 05 Nov 2026 09:12:00 +0000"
     reply["Message-ID"] = "<reply-tp1@example.org>"

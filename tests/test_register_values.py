@@ -19,8 +19,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 from pipeline import config as config_module
 from pipeline.register import layout
 from pipeline.register.read import load_register
-from pipeline.register.values import read_values
-from pipeline.register.write import apply_requests
+from pipeline.register.values import Reading, read_values
+from pipeline.register.write import apply_rows
 from pipeline.run import weekly_run
 
 from support.config import write_config
@@ -52,20 +52,19 @@ def saved(workbook: openpyxl.Workbook) -> bytes:
 )
 def test_workbooks_excel_saved_read_as_openpyxl_reads_them(name: str) -> None:
     data = (DATA / "excel" / name).read_bytes()  # formulas, shared formulas, shared strings
-    values = read_values(data)
-    assert values is not None
-    assert values == by_openpyxl(data)
+    assert read_values(data) == Reading(by_openpyxl(data))
 
 
 def test_a_workbook_with_comments_excel_saved_is_left_to_openpyxl() -> None:
-    assert read_values((DATA / "excel" / "DataValidationEvaluations.xlsx").read_bytes()) is None
+    data = (DATA / "excel" / "DataValidationEvaluations.xlsx").read_bytes()
+    assert read_values(data) == Reading(None, "sheet 'Sheet1' has comments")
 
 
 def test_the_example_register_and_one_a_run_wrote_read_as_openpyxl_reads_them(
     tmp_path: Path,
 ) -> None:
     example = (REPO / "registers" / "example-register.xlsx").read_bytes()
-    assert read_values(example) == by_openpyxl(example)
+    assert read_values(example).sheets == by_openpyxl(example)
     register = write_register(
         tmp_path / "registers" / "register.xlsx",
         [request_row(), request_row(Ref="SAR-2026-002", Extended="Yes", Requester="Mark")],
@@ -73,7 +72,7 @@ def test_the_example_register_and_one_a_run_wrote_read_as_openpyxl_reads_them(
     )
     weekly_run(config_module.load(write_config(tmp_path)), TODAY, office=None)
     written = register.read_bytes()
-    values = read_values(written)
+    values = read_values(written).sheets
     assert values == by_openpyxl(written)
     assert values is not None and len(values["Letters"]) > 1
 
@@ -113,7 +112,7 @@ def test_any_values_read_as_openpyxl_reads_them(
         if isinstance(value, str):
             cell.data_type = "s"  # as the pipeline writes text: never a formula
     data = saved(workbook)
-    assert read_values(data) == by_openpyxl(data)
+    assert read_values(data).sheets == by_openpyxl(data)
 
 
 def _with_shared_strings(items: list[str], cells: str, styles: bytes | None = None) -> bytes:
@@ -159,7 +158,7 @@ def test_shared_strings_with_runs_phonetics_and_escapes_read_as_openpyxl_reads_t
         '<c r="H3" t="d"><v>2026-11-25T10:00:00</v></c></row>'
         '<row><c t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c><c s="0"/></row>',
     )
-    values = read_values(data)
+    values = read_values(data).sheets
     assert values == by_openpyxl(data)
     assert values is not None and values["Sheet"][0][:2] == ("Plain", "Bold  italic ")
 
@@ -172,17 +171,28 @@ def test_what_only_openpyxl_reads_exactly_is_left_to_it(tmp_path: Path) -> None:
         change(sheet)
         return saved(workbook)
 
-    assert read_values(made(lambda sheet: None)) is not None
+    assert read_values(made(lambda sheet: None)).sheets is not None
     formula = made(lambda sheet: sheet.__setitem__("B1", "=A1&A2"))
-    assert read_values(formula) == by_openpyxl(formula)
-    for change in (
-        lambda sheet: sheet.__setitem__("B1", ArrayFormula("B1:B2", "=A1:A2")),
-        lambda sheet: sheet.merge_cells("A1:B1"),
-        lambda sheet: setattr(sheet["A1"], "hyperlink", "https://example.org"),
-        lambda sheet: setattr(sheet["A1"], "comment", Comment("note", "Sam")),
+    assert read_values(formula) == Reading(by_openpyxl(formula))
+    for change, why in (
+        (
+            lambda sheet: sheet.__setitem__("B1", ArrayFormula("B1:B2", "=A1:A2")),
+            "sheet 'Sheet' has an array or data-table formula in row 1",
+        ),
+        (lambda sheet: sheet.merge_cells("A1:B1"), "sheet 'Sheet' has merged cells"),
+        (
+            lambda sheet: setattr(sheet["A1"], "hyperlink", "https://example.org"),
+            "sheet 'Sheet' has a hyperlink",
+        ),
+        (
+            lambda sheet: setattr(sheet["A1"], "comment", Comment("note", "Sam")),
+            "sheet 'Sheet' has comments",
+        ),
     ):
-        assert read_values(made(change)) is None
-    assert read_values(b"not a workbook") is None
+        assert read_values(made(change)) == Reading(None, why)
+    assert read_values(b"not a workbook") == Reading(
+        None, "it could not be read directly (BadZipFile: File is not a zip file)"
+    )
 
 
 def test_a_register_read_with_nothing_to_change_is_never_loaded_by_openpyxl(
@@ -190,10 +200,10 @@ def test_a_register_read_with_nothing_to_change_is_never_loaded_by_openpyxl(
 ) -> None:
     path = write_register(tmp_path / "register.xlsx", [request_row(Status="Waiting")])
     register = load_register(path)
+    assert (register.loaded, register.read_by_openpyxl) == (None, "")
+    assert apply_rows(register, layout.REQUESTS, {2: {"Status": "Waiting"}}) == []
     assert register.loaded is None
-    assert apply_requests(register, {2: {"Status": "Waiting"}}) == []
-    assert register.loaded is None
-    changes = apply_requests(register, {2: {"Status": "Sent"}})
+    changes = apply_rows(register, layout.REQUESTS, {2: {"Status": "Sent"}})
     assert [(change.sheet, change.value) for change in changes] == [(layout.REQUESTS, "Sent")]
     assert register.loaded is not None
     assert (
@@ -202,9 +212,22 @@ def test_a_register_read_with_nothing_to_change_is_never_loaded_by_openpyxl(
     )
 
 
+def test_a_register_openpyxl_has_to_read_is_loaded_at_once_saying_why(tmp_path: Path) -> None:
+    path = write_register(
+        tmp_path / "register.xlsx", [request_row(), request_row(Ref="SAR-2026-002")]
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook[layout.REQUESTS].merge_cells("Q2:Q3")
+    workbook.save(path)
+    register = load_register(path)
+    assert register.read_by_openpyxl == "sheet 'Requests' has merged cells"
+    assert register.loaded is not None
+    assert register.rows(layout.REQUESTS) == by_openpyxl(path.read_bytes())[layout.REQUESTS]
+
+
 @pytest.mark.parametrize("moment", [time(10, 30), timedelta(hours=30)])
 def test_a_time_of_day_and_a_duration_read_as_openpyxl_reads_them(moment: object) -> None:
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = moment
     data = saved(workbook)
-    assert read_values(data) == by_openpyxl(data)
+    assert read_values(data) == Reading(by_openpyxl(data))

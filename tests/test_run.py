@@ -21,7 +21,7 @@ from pipeline.mail.base import Outgoing, Reply, ReplyContent
 from pipeline.mail.folder import FolderMail
 from pipeline.register import layout
 from pipeline.register.read import open_register
-from pipeline.register.write import apply_requests, save
+from pipeline.register.write import apply_rows, save
 from pipeline.run import weekly_run
 
 from support.config import write_config
@@ -160,7 +160,7 @@ def test_the_register_open_in_libreoffice_stops_the_run(two_requests: Config) ->
 def test_a_register_changed_during_the_run_is_not_overwritten(two_requests: Config) -> None:
     path = two_requests.paths.register
     register = open_register(path, TODAY)
-    changes = apply_requests(register, {2: {"Status": "Waiting"}})
+    changes = apply_rows(register, layout.REQUESTS, {2: {"Status": "Waiting"}})
     # Someone saves the register in Excel while the run is working.
     changed = openpyxl.load_workbook(path)
     changed[layout.REQUESTS]["Q2"] = "Phoned the mother"

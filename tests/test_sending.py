@@ -20,12 +20,12 @@ from pipeline.faults import SimulatedCrash
 from pipeline.journal import Entry, Journal, Send, journal_path
 from pipeline.mail.base import Departed, Outgoing, Reply, ReplyContent, Waiting
 from pipeline.mail.folder import FolderMail
-from pipeline.records.convert import NO_OFFICE_NOTE, find_office
+from pipeline.records.convert import NO_OFFICE_NOTE
 from pipeline.register import layout
 from pipeline.run import weekly_run
 from pipeline.sending.send import compose
 
-from support.config import write_config
+from support.config import OWNER_NAME, SETTING_EMAIL, SETTING_NAME, write_config
 from support.documents import DOCX_TYPE, scanned_pdf
 from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
@@ -42,7 +42,6 @@ SUBJECTS = {
     TP2: f"Request for consent to disclose information [{REF}/TP2]",
     TP3: f"Request for consent to disclose information [{REF}/TP3]",
 }
-needs_libreoffice = pytest.mark.skipif(find_office() is None, reason="LibreOffice not installed")
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +189,7 @@ def test_letters_left_in_to_sign_are_never_sent(four_by_email: Config) -> None:
     assert "Letters sent (0):" in outcome.text
 
 
-@needs_libreoffice
+@pytest.mark.needs_office
 def test_a_signed_docx_goes_as_a_pdf_when_libreoffice_is_there(four_by_email: Config) -> None:
     config = four_by_email
     sign(config, TP1)
@@ -385,7 +384,7 @@ def test_a_run_stopped_at_any_step_of_a_send_sends_each_letter_once(
     assert {send.state for send in sends(config).values()} == {"ready"}
 
 
-@needs_libreoffice
+@pytest.mark.needs_office
 def test_a_run_stopped_after_recording_a_send_keeps_the_pdf_that_went(
     four_by_email: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -429,14 +428,14 @@ def test_the_covering_email_carries_the_reference_and_the_names_as_written(
         "Please find attached our letter about the request with our reference "
         "SAR-2026-001/TP1. When you reply, please keep the reference in the subject line.\n\n"
         "Kind regards,\n\n"
-        "Alex Example\nOwner\nLittle Acorns Nursery\n"
+        f"{OWNER_NAME}\nOwner\n{SETTING_NAME}\n"
     )
     assert plain_text(ack).startswith("Dear Aoife O'Brien,\n\n")
     assert "with our reference SAR-2026-001. When you reply" in plain_text(ack)
     html = consent.get_body(preferencelist=("html",))
     assert html is not None
     assert "<p>Dear Siobhán Ní Bhriain,</p>" in html.get_content()
-    assert "<p>Alex Example<br>Owner<br>Little Acorns Nursery</p>" in html.get_content()
+    assert f"<p>{OWNER_NAME}<br>Owner<br>{SETTING_NAME}</p>" in html.get_content()
 
 
 def test_the_covering_email_escapes_names_in_its_html(setting: Callable[..., Config]) -> None:
@@ -465,7 +464,7 @@ def test_the_covering_email_escapes_names_in_its_html(setting: Callable[..., Con
     assert (mail.to, mail.to_name, mail.sender) == (
         "zoe@example.org",
         "Zoë & Ann <O'Neill>",
-        "office@example.org",
+        SETTING_EMAIL,
     )
 
 

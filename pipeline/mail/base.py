@@ -150,7 +150,8 @@ class SignIn:
     """What `letters login` does for a back-end that signs in to a service."""
 
     login: Callable[[Config, Callable[[str], str], Callable[[str], None]], None]  # prompt, show
-    check: Callable[[Config], list[str]]  # what works and what does not, one line each
+    # What works and what does not, one line each; True: prove sending by sending a test.
+    check: Callable[[Config, bool], list[str]]
 
 
 def _shared_keys_only(common: MailSettings, table: Mapping[str, Any], where: Path) -> MailSettings:

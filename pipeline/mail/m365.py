@@ -1,7 +1,7 @@
 """The Microsoft 365 mail back-end: send from the setting's mailbox and file its replies (Graph).
 
-Signing in is m365_auth, the [mail] keys m365_settings, and how each request reaches Graph and
-what its failures say m365_graph.
+Signing in is m365_auth, the [mail] keys m365_settings, how each request reaches Graph and
+what its failures say m365_graph, and what `letters login --check` proves m365_check.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from pipeline.mail.base import (
     Waiting,
     attachment_bytes,
 )
-from pipeline.mail.m365_auth import account, authenticate, login
-from pipeline.mail.m365_graph import READ, SEND, GraphMailbox, http_status
+from pipeline.mail.m365_auth import account, authenticate
+from pipeline.mail.m365_check import CheckedMailbox
+from pipeline.mail.m365_graph import READ, SEND, http_status
+from pipeline.mail.m365_login import login
 from pipeline.mail.m365_settings import KEYS, parse, settings_of
 
 # Graph wants a receivedDateTime filter whenever results are ordered by it; this takes them all.
@@ -44,7 +46,7 @@ def connect(config: Config) -> M365Mail:
     return M365Mail(config)
 
 
-class M365Mail(GraphMailbox):
+class M365Mail(CheckedMailbox):
     """Send letters as drafts sent from the mailbox; collect and file the replies in its inbox."""
 
     name = "m365"
@@ -218,45 +220,6 @@ class M365Mail(GraphMailbox):
         folder = self.settings.filed_folder
         return f"the mailbox folder {folder}" if folder else "the mailbox's Filed folder"
 
-    def check(self) -> list[str]:
-        """Say whether the mailbox can be read and sent from, and what permission is missing."""
-        mailbox = self.settings.mailbox
-        lines = [f"Signed in to Microsoft 365 ({self.settings.auth}) for {mailbox}."]
-        try:
-            self._get("/mailFolders/inbox/messages", {"$top": "1", "$select": "id"})
-            lines.append(f"Reading {mailbox}: yes ({READ}).")
-            draft = self._get_url(
-                f"{self.url}/mailFolders/drafts/messages",
-                None,
-                "save a draft",
-                READ,
-                method="post",
-                data={"subject": "letters login --check (deleted at once)"},
-            )
-        except LettersError as error:
-            return [*lines, error.message]
-        url = f"{self.url}/messages/{draft['id']}"
-        try:
-            # A draft with no recipient cannot go anywhere: Graph checks Mail.Send first (403),
-            # then refuses the missing recipients (400), so this sends nothing either way.
-            with self._talking("send", SEND):
-                self.connection.post(f"{url}/send", data=None)
-            lines.append(f"Sending from {mailbox}: yes ({SEND}).")
-        except LettersError as error:
-            failure = error.__cause__
-            can_send = isinstance(failure, requests.HTTPError) and http_status(failure) == 400
-            lines.append(f"Sending from {mailbox}: yes ({SEND})." if can_send else error.message)
-        try:
-            with self._talking("delete the test draft", READ):
-                self.connection.delete(url)
-        except LettersError as error:
-            if (
-                not isinstance(error.__cause__, requests.HTTPError)
-                or http_status(error.__cause__) != 404
-            ):
-                lines.append(error.message)
-        return lines
-
     def _reply(self, item: dict[str, Any]) -> Reply:
         """Return the reply that the listed Graph message ``item`` is."""
         graph_id = str(item["id"])
@@ -368,10 +331,10 @@ def _ids(*values: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
 
 
-def check(config: Config) -> list[str]:
+def check(config: Config, send_test: bool = False) -> list[str]:
     """Say for `letters login --check` whether the mailbox can be read and sent from."""
     try:
-        return M365Mail(config).check()
+        return M365Mail(config).check(send_test)
     except LettersError as error:
         return [error.message]
 

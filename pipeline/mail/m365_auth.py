@@ -1,4 +1,7 @@
-"""Signing in to Microsoft 365 for the m365 back-end: the connection, the token cache, login."""
+"""Signing in to Microsoft 365 for the m365 back-end: the connection, the token cache, renewal.
+
+The app's certificate is m365_certificate; the delegated sign-in in the browser, m365_login.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,9 @@ import functools
 import logging
 import os
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import msal  # type: ignore[import-untyped]  # msal ships no type information
 import requests
@@ -22,6 +23,7 @@ from O365.utils.token import FileSystemTokenBackend  # type: ignore[import-untyp
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.mail.m365_certificate import REFUSALS, app_certificate
 from pipeline.mail.m365_settings import settings_of
 
 # O365 logs every HTTP error it raises; we say each in one line, so keep its log quiet unless
@@ -42,9 +44,12 @@ _AADSTS = {
     "Microsoft Entra in the environment variable {secret}",
     "AADSTS7000222": "the client secret has expired; make a new one in Microsoft Entra and "
     "put it in the environment variable {secret}",
-    "AADSTS700027": "the certificate is not the one registered for the app; check mail.certificate",
-    "AADSTS65001": "the app's permissions have not been consented to; an administrator must "
-    "grant admin consent in Microsoft Entra",
+    "AADSTS65001": "the permissions asked have not been consented to; run `letters login` and "
+    "accept them (or an administrator grants consent to the app's delegated permissions)",
+    "AADSTS7000218": "Microsoft Entra takes the app for a web app, which must send a secret; in "
+    "App registrations › the app › Authentication, put the redirect URI "
+    "https://login.microsoftonline.com/common/oauth2/nativeclient under Mobile and desktop "
+    "applications, not Web",
     "AADSTS700082": "the stored sign-in has expired; run `letters login`",
     "AADSTS70043": "the stored sign-in has expired; run `letters login`",
     "AADSTS70008": "the stored sign-in has expired; run `letters login`",
@@ -63,6 +68,7 @@ class GraphConnection(Connection):  # type: ignore[misc]  # O365 is untyped
         self.scopes: list[str] = []
         self.msal_app: Any = None  # msal's client, made on first use
         self.renew: Callable[[], str] | None = None  # set by authenticate()
+        self.signed_in_as = ""  # delegated: who signed in (the mailbox's user, or a delegate)
 
     @property
     def msal_client(self) -> Any:
@@ -175,13 +181,11 @@ def account(config: Config) -> Account:
     )
     account_class = type("GraphAccount", (Account,), {"connection_constructor": GraphConnection})
     token_file = Path(settings.token_file)
-    secret = os.environ.get(settings.secret_env, "")
     if settings.auth == "app":
+        secret = os.environ.get(settings.secret_env, "")
         credentials: Any = (settings.client_id, _client_credential(config, secret))
         flow = "credentials"
-    elif secret:  # a delegated app registered as confidential
-        credentials, flow = (settings.client_id, secret), "authorization"
-    else:  # a delegated app registered as a public client: no secret at all
+    else:  # delegated: a public client, whatever the environment holds (AADSTS700025 otherwise)
         credentials, flow = (settings.client_id,), "public"
     resource = f"users/{settings.mailbox}"
     result: Account = account_class(
@@ -199,28 +203,32 @@ def account(config: Config) -> Account:
         max_tries=settings.max_tries,
     )
     connection = result.con
-    if settings.auth == "app":
-        connection.scopes = [graph_url + ".default"]
-    else:
-        connection.scopes = [graph_url + name for name in DELEGATED_PERMISSIONS]
+    connection.scopes = scopes(config, settings.mailbox if settings.auth == "user" else "")
     connection.oauth_redirect_url = (
         settings.authority_url.rstrip("/") + "/common/oauth2/nativeclient"
     )
     return result
 
 
+def scopes(config: Config, signed_in_as: str) -> list[str]:
+    """Return the permissions to ask for: the app's, or the signed-in user's on the mailbox.
+
+    Delegated, a mailbox that is not the signed-in user's own (a shared mailbox) needs the
+    .Shared permissions, which reach the mailboxes shared with that user.
+    """
+    settings = settings_of(config)
+    graph_url = settings.graph_url.rstrip("/") + "/"
+    if settings.auth == "app":
+        return [graph_url + ".default"]
+    shared = bool(signed_in_as) and signed_in_as.lower() != settings.mailbox.lower()
+    return [graph_url + name + (".Shared" if shared else "") for name in DELEGATED_PERMISSIONS]
+
+
 def _client_credential(config: Config, secret: str) -> Any:
     """Return the app's credential: the certificate when configured, else the secret."""
     settings = settings_of(config)
     if settings.certificate:
-        try:
-            pem = Path(settings.certificate).read_text("ascii")
-        except (OSError, UnicodeDecodeError) as error:
-            raise LettersError(
-                f"{settings.certificate}: cannot read the certificate for Microsoft 365 "
-                f"({error}); check mail.certificate names a PEM file with the private key."
-            ) from error
-        return {"private_key": pem, "public_certificate": pem}
+        return app_certificate(settings.certificate, settings.certificate_password_env).credential()
     if not secret:
         raise LettersError(
             f"The environment variable {settings.secret_env} holding the app's client secret "
@@ -244,6 +252,8 @@ def authenticate(config: Config, connection: GraphConnection) -> None:
                         f"No Microsoft 365 sign-in is stored in {settings.token_file}; "
                         "run `letters login`."
                     )
+                connection.signed_in_as = str(accounts[0].get("username") or "")
+                connection.scopes = scopes(config, connection.signed_in_as)
                 result = connection.msal_client.acquire_token_silent_with_error(
                     connection.scopes, account=accounts[0]
                 )
@@ -286,7 +296,10 @@ def sign_in_problem(config: Config, result: dict[str, Any]) -> str:
         "client": settings.client_id,
         "secret": settings.secret_env,
     }
-    if code in _AADSTS:
+    if code in REFUSALS and settings.certificate:
+        certificate = app_certificate(settings.certificate, settings.certificate_password_env)
+        what = REFUSALS[code].format(certificate=certificate.described(), **words)
+    elif code in _AADSTS:
         what = _AADSTS[code].format(**words)
     elif result.get("error") == "invalid_grant":
         what = "the stored sign-in is no longer valid; run `letters login`"
@@ -300,59 +313,3 @@ def sign_in_problem(config: Config, result: dict[str, Any]) -> str:
     # Microsoft's description runs on with trace ids; its first sentence names the code.
     first = description.split(". ")[0].rstrip(".") if description else "no reason given"
     return f"Microsoft 365 refused to sign in: {what} ({first})."
-
-
-def login(
-    config: Config,
-    prompt: Callable[[str], str] = input,
-    show: Callable[[str], None] = print,
-) -> None:
-    """Walk the manager through consent in the browser once, and store the sign-in."""
-    settings = settings_of(config)
-    if settings.auth != "user":
-        raise LettersError(
-            'mail.auth is "app": the app signs in by itself with its secret or certificate; '
-            '`letters login` is only for auth = "user". Use `letters login --check`.'
-        )
-    connection: GraphConnection = account(config).con
-    try:
-        with warnings.catch_warnings():
-            # msal recommends form_post, which needs a web server to receive it; the manager
-            # pastes the address instead (PKCE and state still protect the code).
-            warnings.filterwarnings("ignore", "response_mode='form_post'", UserWarning)
-            flow = connection.msal_client.initiate_auth_code_flow(
-                scopes=connection.scopes, redirect_uri=connection.oauth_redirect_url
-            )
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise LettersError(
-            f"Cannot reach Microsoft 365 at {settings.authority_url} ({type(error).__name__}); "
-            "check the "
-            "internet connection, then run `letters login` again."
-        ) from error
-    show(f"1. Open this address in a browser and sign in as {settings.mailbox}:")
-    show(str(flow["auth_uri"]))
-    show("2. Accept the permissions asked (reading and sending mail).")
-    show("3. The browser ends on a blank page: copy the whole address from its address bar.")
-    pasted = prompt("Paste that address here: ").strip()
-    answer = {key: values[0] for key, values in parse_qs(urlparse(pasted).query).items()}
-    if "code" not in answer and "error" not in answer:
-        raise LettersError(
-            "That is not the address the browser ended on (it has no code=…); run "
-            "`letters login` again and copy the whole address after signing in."
-        )
-    try:
-        result = connection.msal_client.acquire_token_by_auth_code_flow(flow, answer)
-    except ValueError as error:  # msal: the state does not match this login
-        raise LettersError(
-            f"That address belongs to another sign-in ({error}); run `letters login` again."
-        ) from error
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise LettersError(
-            f"Cannot reach Microsoft 365 to finish signing in ({type(error).__name__}); check the "
-            "internet "
-            "connection, then run `letters login` again."
-        ) from error
-    if "access_token" not in result:
-        raise LettersError(sign_in_problem(config, result))
-    connection.token_backend.save_token(force=True)
-    show(f"Signed in; the sign-in is kept in {settings.token_file} (readable by you only).")

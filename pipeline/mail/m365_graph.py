@@ -79,11 +79,8 @@ class GraphMailbox:
         code, said = _graph_error(error.response)
         mailbox = self.settings.mailbox
         if status == 403:
-            return (
-                f"Microsoft 365 refused to {doing} in {mailbox} (403 {code}): the app lacks the "
-                f"permission {permission}; grant it in Microsoft Entra with admin consent, and "
-                "check the mailbox is in the app's RBAC scope."
-            )
+            refused = f"Microsoft 365 refused to {doing} in {mailbox} (403 {code})"
+            return f"{refused}: {self._forbidden(code, permission)}"
         if status == 401:
             return (
                 f"Microsoft 365 did not accept the sign-in to {doing} (401 {code}); check "
@@ -100,6 +97,35 @@ class GraphMailbox:
                 f"{self.settings.max_tries} tries; run again later: what was done is recorded."
             )
         return f"Microsoft 365 could not {doing} ({status} {code} {said}); run again later."
+
+    def _forbidden(self, code: str, permission: str) -> str:
+        """Say what to do about a 403: the app's RBAC role, or the signed-in user's access."""
+        settings, mailbox = self.settings, self.settings.mailbox
+        if settings.auth == "app":
+            role = f'"Application {permission}"'
+            return (
+                f"the app has no Exchange role {role} for this mailbox; an Exchange "
+                f"administrator assigns it to the app with New-ManagementRoleAssignment -App "
+                f"{settings.client_id} -Role {role} -CustomResourceScope <a scope holding "
+                f"{mailbox}> (README, Microsoft 365, step 3). A new assignment can take up to two "
+                "hours to apply: if it was just made, run again later."
+            )
+        user = self.connection.signed_in_as or "the person who signed in"
+        if user.lower() == mailbox.lower():
+            return (
+                f"the sign-in of {user} does not allow {permission}; run `letters login` and "
+                "accept every permission asked (or an administrator grants consent to the "
+                f"app's delegated permission {permission} in Microsoft Entra)."
+            )
+        needed = {READ: "Full Access", SEND: "Full Access and Send As"}.get(permission, "")
+        if code == "ErrorSendAsDenied":
+            needed = "Send As"
+        return (
+            f"{user}, who signed in, lacks {needed} on {mailbox}; an Exchange administrator "
+            f"gives it in the Exchange admin centre (Recipients › Mailboxes › {mailbox} › "
+            "Delegation). If it is given already, run `letters login` again and accept the "
+            f"permission {permission}.Shared."
+        )
 
 
 def http_status(error: requests.HTTPError) -> int:

@@ -24,6 +24,7 @@ KEYS: dict[str, type | tuple[type, ...]] = {
     "auth": str,
     "secret_env": str,
     "certificate": str,
+    "certificate_password_env": str,
     "token_file": str,
     "filed_folder": str,
     "ca_file": str,
@@ -46,6 +47,7 @@ class M365Settings(MailSettings):
     auth: str = "app"
     secret_env: str = "LETTERS_CLIENT_SECRET"
     certificate: Path | None = None
+    certificate_password_env: str = "LETTERS_CERTIFICATE_PASSWORD"
     token_file: Path = Path("~/.config/sar-letters/token.json")
     filed_folder: str = "Access requests/Filed"
     ca_file: Path | None = None

@@ -19,7 +19,8 @@ from pipeline.errors import LettersError
 from pipeline.model import Problem, Request, ThirdParty
 from pipeline.register import layout
 from pipeline.register.cells import text
-from pipeline.register.checks import RowReader, read_parties, read_requests
+from pipeline.register.checks import read_parties, read_requests
+from pipeline.register.rows import RowReader
 from pipeline.register.values import Rows, read_values
 
 
@@ -46,7 +47,8 @@ class Register:
     refs_with_party_problems: set[str] = field(default_factory=set)
     loaded: Workbook | None = None
     load_warnings: list[str] = field(default_factory=list)
-    _named: dict[str, Rows] = field(default_factory=dict, repr=False)
+    # Why openpyxl read the values, when they could not be read straight from the file.
+    read_by_openpyxl: str = ""
 
     @property
     def workbook(self) -> Workbook:
@@ -61,9 +63,7 @@ class Register:
 
     def rows(self, name: str) -> Rows:
         """Return the values of one of the register's three sheets, row 1 first."""
-        if name not in self._named:
-            self._named[name] = self.values[_title(self.path, list(self.values), name)]
-        return self._named[name]
+        return self.values[_title(self.path, list(self.values), name)]
 
     @property
     def digest(self) -> str:
@@ -110,7 +110,8 @@ def load_register(path: Path) -> Register:
             "or run `letters init` to create a blank one."
         ) from None
     _refuse(path, original)
-    values = read_values(original)
+    reading = read_values(original)
+    values = reading.sheets
     workbook: Workbook | None = None
     load_warnings: list[str] = []
     if values is None:
@@ -120,7 +121,15 @@ def load_register(path: Path) -> Register:
             for sheet in workbook.worksheets
         }
     columns = {name: _header_map(path, values, name) for name in layout.SHEETS}
-    return Register(path, original, values, columns, loaded=workbook, load_warnings=load_warnings)
+    return Register(
+        path,
+        original,
+        values,
+        columns,
+        loaded=workbook,
+        load_warnings=load_warnings,
+        read_by_openpyxl=reading.left_to_openpyxl,
+    )
 
 
 def read_rows(

@@ -21,6 +21,7 @@ from pipeline.register.cells import CellError, text, to_date
 from pipeline.register.new import DATE_FORMAT, style_header
 from pipeline.register.read import Register, sheet
 from pipeline.register.safety import lost_features
+from pipeline.register.values import Rows
 
 Values = dict[str, Any]  # header → value, for one row
 _PIPELINE_HEADERS = {
@@ -39,39 +40,33 @@ class Change:
     value: Any
 
 
-def apply_requests(register: Register, rows: dict[int, Values]) -> list[Change]:
-    """Set the pipeline's columns of the Requests sheet, by row number."""
+def apply_rows(register: Register, sheet: str, rows: dict[int, Values]) -> list[Change]:
+    """Set the pipeline's columns of ``sheet`` (Requests or Third parties), by row number."""
+    read = register.rows(sheet)  # the sheet's values as read
     return [
         change
         for row, values in rows.items()
-        for change in _apply_row(register, layout.REQUESTS, row, values)
-    ]
-
-
-def apply_parties(register: Register, rows: dict[int, Values]) -> list[Change]:
-    """Set the pipeline's columns of the Third parties sheet, by row number."""
-    return [
-        change
-        for row, values in rows.items()
-        for change in _apply_row(register, layout.THIRD_PARTIES, row, values)
+        for change in _apply_row(register, sheet, read, row, values)
     ]
 
 
 def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
     """Add or update one Letters sheet row per letter, found by its Letter id."""
     changes: list[Change] = []
+    read = register.rows(layout.LETTERS)  # the sheet's values as read
     next_row = max(register.letter_rows.values(), default=1) + 1
     for values in letters:
         row = register.letter_rows.get(values["Letter"])
         if row is None:
             row, next_row = next_row, next_row + 1
             register.letter_rows[values["Letter"]] = row
-        changes.extend(_apply_row(register, layout.LETTERS, row, values))
+        changes.extend(_apply_row(register, layout.LETTERS, read, row, values))
     return changes
 
 
-def _apply_row(register: Register, sheet_name: str, row: int, values: Values) -> list[Change]:
-    rows = register.rows(sheet_name)
+def _apply_row(
+    register: Register, sheet_name: str, rows: Rows, row: int, values: Values
+) -> list[Change]:
     cells = rows[row - 1] if row <= len(rows) else ()
     changes = []
     for header, value in values.items():

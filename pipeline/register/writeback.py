@@ -14,7 +14,7 @@ from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
-from pipeline.register.write import apply_letters, apply_parties, apply_requests, save
+from pipeline.register.write import apply_letters, apply_rows, save
 
 # The Letters sheet's Sent for a letter not gone: an email in the outbox, a letter withdrawn.
 READY_TO_SEND = "Ready to send"
@@ -52,8 +52,8 @@ def write_back(
         for entry in entries.values()
     ]
     changes = [
-        *apply_requests(register, request_values),
-        *apply_parties(register, party_values),
+        *apply_rows(register, layout.REQUESTS, request_values),
+        *apply_rows(register, layout.THIRD_PARTIES, party_values),
         *apply_letters(register, letter_values),
     ]
     if not changes:

@@ -13,9 +13,16 @@ Fixture (``graph``, see ``graph_fixture``): ``graph.url`` (``https://127.0.0.1:<
 the request all the same, or after a delay: a timeout); ``sent_items_after_requests`` and
 ``sent_items_after_seconds`` (Graph files a sent message's Sent Items copy later; until then
 it is in no folder); ``deny``/``allow`` (a missing permission: 403), ``expire_tokens``,
-``token_lifetime``, ``revoke_refresh_tokens``,
-``sign_in`` (plays the browser in the delegated flow), ``page_size``; ``requests`` (a log of
+``token_lifetime``, ``revoke_refresh_tokens``, ``sign_in`` (plays the browser in the delegated
+flow, as ``login_as``), ``delegate`` (a user's Full Access / Send As on a shared mailbox),
+``register_certificate`` (the app's certificates), ``page_size``; ``requests`` (a log of
 (method, path, status)) and ``count``.
+
+Who may do what, as Microsoft decides it: an app-only token carries the app's permissions
+(``deny``); a delegated token carries the permissions the user consented to (``scp``: Mail.Send,
+Mail.ReadWrite for their own mailbox, the ``.Shared`` ones for a mailbox shared with them, which
+also needs ``delegate``). A public client (redirect URI ``…/common/oauth2/nativeclient``) must
+send no secret, an app-only one a secret or an assertion signed with a registered certificate.
 
 The fixture points REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE at the stand-in's CA for the test
 (``trust_standin``): requests lets those override a Session's own ``verify``, and O365 and
@@ -29,7 +36,8 @@ Pointing O365 + msal at it, nothing patched: an ``MSGraphProtocol`` whose ``prot
 
 The package, one concern a module: ``server`` (GraphStandin: start, stop and the helpers above),
 ``fixture`` (the pytest fixture), ``routing`` (the request handler and the dispatch),
-``identity`` (the identity platform), ``folders``, ``messages`` and ``attachments`` (the
+``identity`` (the identity platform), ``credentials`` (the client's secret, certificate or
+none), ``folders``, ``messages`` and ``attachments`` (the
 Graph mail routes, one family a module), ``store`` and ``model`` (the mail store and its
 records), ``odata`` ($filter), ``mime``, ``certificates``, ``responses`` (errors and their
 JSON), ``state`` and ``conventions``.

@@ -17,6 +17,9 @@ DEFAULT_TOP = 10  # Graph's default page size for messages
 MAX_BODY = 200 * MB  # never read more than this from a socket
 
 PERMISSIONS = ("Mail.Send", "Mail.ReadWrite")
+#: The delegated permissions a signed-in user can consent to: their own mailbox, or (.Shared)
+#: the mailboxes shared with them as well.
+DELEGATED = (*PERMISSIONS, "Mail.Send.Shared", "Mail.ReadWrite.Shared", "User.Read")
 
 
 def utc_now() -> dt.datetime:

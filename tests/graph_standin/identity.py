@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import secrets
 import uuid
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlencode
+from urllib.parse import parse_qs, urlencode
 
-from .conventions import JSON, PERMISSIONS, b64url, b64url_json, utc_now
+from .conventions import DELEGATED, JSON, PERMISSIONS, b64url, b64url_json, utc_now
+from .credentials import NATIVE_CLIENT, ClientCredentials
 from .responses import IdentityError, Response, json_response
-from .state import StandinState, Token
+from .state import Token
 
 if TYPE_CHECKING:
     from .routing import Request
@@ -31,7 +30,7 @@ def _tenant_not_found(tenant: str) -> str:
     )
 
 
-class IdentityPlatform(StandinState):
+class IdentityPlatform(ClientCredentials):
     """/{tenant}/…: sign-in, tokens issued and refreshed."""
 
     def _identity(self, request: Request, parts: list[str]) -> Response:
@@ -137,52 +136,15 @@ class IdentityPlatform(StandinState):
         params = {"code": code, "state": query.get("state", ""), "session_state": str(uuid.uuid4())}
         return Response(302, b"", None, {"Location": f"{redirect}?{urlencode(params)}"})
 
-    def _check_client(self, form: dict[str, str], request: Request) -> None:
-        client_id = form.get("client_id")
-        secret = form.get("client_secret")
-        auth = request.headers.get("Authorization", "")
-        if auth.lower().startswith("basic "):
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            client_id, secret = unquote(client_id), unquote(secret)
-        if client_id != self.client_id:
-            raise IdentityError(
-                400,
-                "unauthorized_client",
-                f"AADSTS700016: Application with identifier '{client_id}' was not found in the "
-                f"directory '{self.tenant_id}'. This can happen if the application has not "
-                "been installed by the administrator of the tenant or consented to by any user "
-                "in the tenant. You may have sent your authentication request to the wrong "
-                "tenant.",
-            )
-        if form.get("client_assertion"):
-            # A certificate credential: the assertion is a JWT from the client (not verified).
-            try:
-                claims = json.loads(
-                    base64.urlsafe_b64decode(form["client_assertion"].split(".")[1] + "==")
-                )
-            except (ValueError, IndexError) as error:
-                raise IdentityError(
-                    401, "invalid_client", "AADSTS50027: JWT token is invalid or malformed."
-                ) from error
-            if claims.get("sub") != self.client_id:
-                raise IdentityError(
-                    401,
-                    "invalid_client",
-                    "AADSTS700023: Client assertion audience claim does not match Realm issuer.",
-                )
-            return
-        if secret != self.client_secret:
-            raise IdentityError(
-                401,
-                "invalid_client",
-                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent "
-                "in the request is the client secret value, not the client secret ID, for a "
-                f"secret added to app '{self.client_id}'.",
-            )
-
     def _token(self, form: dict[str, str], request: Request) -> Response:
         grant = form.get("grant_type")
-        self._check_client(form, request)
+        refresh = self._refresh_tokens.get(form.get("refresh_token", ""))
+        if grant == "authorization_code":
+            native = form.get("redirect_uri", "").endswith(NATIVE_CLIENT)
+            public = native and self.native_client_platform == "mobile"
+        else:
+            public = grant == "refresh_token" and bool(refresh and refresh["public"])
+        self._check_client(form, request, public=public)
         scope = form.get("scope", "")
         if grant == "client_credentials":
             if not scope.endswith("/.default"):
@@ -207,12 +169,24 @@ class IdentityPlatform(StandinState):
             code = self._codes.pop(form.get("code", ""), None)
             if code is None:
                 raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
-            return self._delegated(code["user"], code["scope"] or scope, code["nonce"])
+            self._consent(code["user"], code["scope"] or scope)
+            return self._delegated(code["user"], code["scope"] or scope, code["nonce"], public)
         if grant == "refresh_token":
-            refresh = self._refresh_tokens.get(form.get("refresh_token", ""))
             if refresh is None or refresh.get("revoked"):
                 raise IdentityError(400, "invalid_grant", _GRANT_EXPIRED)
-            return self._delegated(refresh["user"], scope or refresh["scope"], None)
+            wanted = scope or refresh["scope"]
+            if "/.default" in wanted:  # delegated: whatever the user has consented to
+                wanted = " ".join(sorted(self._consents.get(refresh["user"], set())))
+            missing = set(_permissions(wanted)) - self._consents.get(refresh["user"], set())
+            if missing:
+                raise IdentityError(
+                    400,
+                    "invalid_grant",
+                    f"AADSTS65001: The user or administrator has not consented to use the "
+                    f"application with ID '{self.client_id}' named 'SAR letters (stand-in)'. "
+                    "Send an interactive authorization request for this user and resource.",
+                )
+            return self._delegated(refresh["user"], wanted, None, refresh["public"])
         raise IdentityError(
             400,
             "unsupported_grant_type",
@@ -240,7 +214,7 @@ class IdentityPlatform(StandinState):
         }
         if user:
             claims["upn"] = user
-            claims["scp"] = " ".join(granted)
+            claims["scp"] = " ".join(p for p in scopes.split() if p not in self._denied_everywhere)
         else:
             claims["roles"] = granted
         value = ".".join(
@@ -260,13 +234,21 @@ class IdentityPlatform(StandinState):
         self._tokens[value] = token
         return token
 
-    def _delegated(self, user: str, scope: str, nonce: str | None) -> Response:
+    def _consent(self, user: str, scope: str) -> None:
+        """The user accepted the permissions asked (the stand-in's authorize page always does)."""
+        self._consents.setdefault(user, set()).update(_permissions(scope))
+
+    def _delegated(self, user: str, scope: str, nonce: str | None, public: bool) -> Response:
         box = self.mailbox(user)
-        requested = [s for s in scope.split() if s not in ("openid", "profile", "offline_access")]
-        scopes = " ".join(s.rsplit("/", 1)[-1] for s in requested) or "Mail.ReadWrite Mail.Send"
+        scopes = " ".join(_permissions(scope))
         token = self._issue(user=box.address, scopes=scopes)
         refresh = "0.AAAA" + secrets.token_urlsafe(64)
-        self._refresh_tokens[refresh] = {"user": box.address, "scope": scope, "revoked": False}
+        self._refresh_tokens[refresh] = {
+            "user": box.address,
+            "scope": scope,
+            "revoked": False,
+            "public": public,
+        }
         now = int(utc_now().timestamp())
         claims = {
             "aud": self.client_id,
@@ -297,3 +279,10 @@ class IdentityPlatform(StandinState):
                 "client_info": b64url_json({"uid": box.user_id, "utid": self.tenant_id}),
             },
         )
+
+
+def _permissions(scope: str) -> list[str]:
+    """The Graph permissions a scope string asks for, by short name ("Mail.Send"); by default
+    (none asked) the two the mail back-end needs."""
+    asked = [s.rsplit("/", 1)[-1] for s in scope.split()]
+    return [s for s in asked if s in DELEGATED] or ["Mail.ReadWrite", "Mail.Send"]

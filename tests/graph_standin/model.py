@@ -156,6 +156,9 @@ class Mailbox:
     folders: dict[str, Folder] = field(default_factory=dict)
     messages: dict[str, Message] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)  # permissions the app lacks here
+    # Exchange's mailbox permissions given to other users, by their lower-case address:
+    # "FullAccess" (Add-MailboxPermission), "SendAs" (Add-RecipientPermission), "SendOnBehalf".
+    delegates: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         root = Folder(graph_id("AQMkADAw"), "Top of Information Store", "", "msgfolderroot")

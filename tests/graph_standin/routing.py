@@ -225,7 +225,7 @@ class Router(FolderRoutes, IdentityPlatform):
         return token
 
     def _graph(self, request: Request, parts: list[str]) -> Response:
-        token = self._authenticate(request)
+        token = self._caller = self._authenticate(request)
         if not parts:
             raise GraphError(400, "BadRequest", "Invalid request.")
         if parts[0] == "me":
@@ -250,9 +250,9 @@ class Router(FolderRoutes, IdentityPlatform):
                     "reference-property objects are not present.",
                 )
             raise GraphError(404, "ErrorInvalidUser", f"The requested user '{address}' is invalid.")
-        if token.user is not None and token.user.lower() != box.address.lower():
-            raise GraphError(403)
         if not rest:
+            if token.user is not None and token.user.lower() != box.address.lower():
+                raise GraphError(403)  # another user's profile needs User.Read.All
             if request.method != "GET":
                 raise GraphError(405, "Request_BadRequest", "Method not allowed.")
             return json_response(200, self._user_json(box))

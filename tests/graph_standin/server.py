@@ -71,6 +71,14 @@ class GraphStandin(Router):
             else:
                 self.mailbox(mailbox).denied.add(permission)
 
+    def delegate(self, mailbox: str, user: str, *rights: str) -> None:
+        """Give ``user`` Exchange's mailbox permissions on ``mailbox`` (a shared mailbox):
+        "FullAccess" to read and write it, "SendAs" or "SendOnBehalf" to send from it."""
+        if not set(rights) <= {"FullAccess", "SendAs", "SendOnBehalf"}:
+            raise ValueError(f"unknown mailbox rights {rights}")
+        with self._lock:
+            self.mailbox(mailbox).delegates.setdefault(user.lower(), set()).update(rights)
+
     def allow(self, permission: str, mailbox: str | None = None) -> None:
         with self._lock:
             if mailbox is None:

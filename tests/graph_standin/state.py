@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography import x509
+
 from .certificates import make_certificate
 from .conventions import JSON
 from .model import Mailbox
@@ -67,6 +69,9 @@ class StandinState:
         self.page_size: int | None = None
         #: Lifetime of the access tokens the stand-in issues, in seconds.
         self.token_lifetime = 3599
+        #: Where the app registers the native-client redirect URI: "mobile" (Mobile and desktop
+        #: applications, a public client) or "web" (a web app, which must send a secret).
+        self.native_client_platform = "mobile"
         #: Who signs in at the authorize endpoint (delegated flow); first mailbox by default.
         self.login_as: str | None = None
         #: (method, path, status) of every request, in order.
@@ -86,6 +91,12 @@ class StandinState:
         self.sent_items_after_seconds = 0.0
         self._filing: list[Filing] = []
         self._denied_everywhere: set[str] = set()
+        #: The certificates uploaded to the app (``register_certificate``).
+        self._certificates: list[x509.Certificate] = []
+        #: The delegated permissions each user consented to, by address.
+        self._consents: dict[str, set[str]] = {}
+        #: The token of the Graph request being answered (requests are answered one at a time).
+        self._caller: Token | None = None
         self._seq = 0
         self._lock = threading.RLock()
         self._server: StandinServer | None = None

@@ -239,6 +239,26 @@ class MailStore(StandinState):
     def _permission(self, box: Mailbox, permission: str) -> None:
         if permission in box.denied or permission in self._denied_everywhere:
             raise GraphError(403)
+        caller = self._caller
+        if caller is None or caller.user is None:
+            return  # app-only: the app's own permissions, checked above
+        # Delegated: the permissions the user consented to, and (another user's or a shared
+        # mailbox) the mailbox permissions Exchange gives the user there.
+        granted = set(caller.scopes.split())
+        if caller.user.lower() == box.address.lower():
+            if not granted & {permission, f"{permission}.Shared"}:
+                raise GraphError(403)
+            return
+        rights = box.delegates.get(caller.user.lower(), set())
+        if f"{permission}.Shared" not in granted or "FullAccess" not in rights:
+            raise GraphError(403)
+        if permission == "Mail.Send" and not rights & {"SendAs", "SendOnBehalf"}:
+            raise GraphError(
+                403,
+                "ErrorSendAsDenied",
+                "The user account which was used to submit this request does not have the right "
+                "to send mail on behalf of the specified sending account. Cannot submit message.",
+            )
 
     def _folder_or_404(self, box: Mailbox, ident: str) -> Folder:
         folder = box.folder(ident)

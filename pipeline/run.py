@@ -16,19 +16,17 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.example import ExampleSetting, example_setting
-from pipeline.folders import TO_SIGN, Folders
-from pipeline.history import by_request, with_history
+from pipeline.folders import Folders
+from pipeline.generate import documents, generation
+from pipeline.history import with_history
 from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
-from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
-from pipeline.letters.pool import Job, processes_for, write_all
-from pipeline.letters.render import Renderer
 from pipeline.letters.withdraw import Rows, Withdrawing, withdraw_letters
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, progress_all
-from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
+from pipeline.records.consents import Bundles
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register import layout
 from pipeline.register.read import Register, load_register, read_rows
@@ -119,14 +117,8 @@ def _stages(
     entries = journal.letters()
     mail, mail_problems = _open_mail(config, backend)
     replies, collect_problems = _collect(run, mail, register, entries)
-    withdrawing = Withdrawing() if held else _withdraw(run, register, entries)
-    withdrawn = {*journal.withdrawals(), *withdrawing.letter_ids, *withdrawing.again}
-    sending = (
-        send_signed(
-            run, entries, register.posted, mail, converter, _held(register, entries, withdrawn)
-        )
-        if mail is not None and not held
-        else Sending()
+    withdrawing, sending = (
+        (Withdrawing(), Sending()) if held else _send(run, register, entries, mail, converter)
     )
     sends, filings = journal.sends(), journal.filings()
     calendar = Calendar(config.deadlines.bank_holidays)
@@ -137,7 +129,7 @@ def _stages(
     plans, records, bundles = (
         ([], (), Bundles())
         if held
-        else _documents(run, progress, grouped, current, sends, filings, calendar, converter)
+        else documents(run, progress, grouped, current, sends, filings, calendar, converter)
     )
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
@@ -151,7 +143,7 @@ def _stages(
         replies=replies,
         sending=sending,
         withdrawing=withdrawing,
-        letters=Generation() if held else _generation(run, plans, entries, withdrawing.again),
+        letters=Generation() if held else generation(run, plans, entries, withdrawing.again),
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
@@ -193,28 +185,6 @@ def _progress(
         ready,
     )
     return progress, parties
-
-
-def _documents(
-    run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
-    filings: Mapping[str, Filing],
-    calendar: Calendar,
-    converter: Converter,
-) -> tuple[list[LetterPlan], tuple[Path, ...], Bundles]:
-    """Plan and write the letters due and the consents records; keep the bundles up to date."""
-    digests = run.journal.document_digests()
-    plans = _plan(run, progress, parties, entries, sends, calendar)
-    records = _write_documents(run, progress, parties, plans, entries, sends, digests)
-    bundles = (
-        Bundles()
-        if run.dry_run
-        else keep_bundles(run, progress, parties, filings, digests, converter)
-    )
-    return plans, records, bundles
 
 
 def _open_mail(config: Config, backend: MailBackend | None) -> tuple[MailBackend | None, list[str]]:
@@ -276,6 +246,22 @@ def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[s
     }
 
 
+def _send(
+    run: RunContext,
+    register: Register,
+    entries: Mapping[str, Entry],
+    mail: MailBackend | None,
+    converter: Converter,
+) -> tuple[Withdrawing, Sending]:
+    """Withdraw the letters that must not go, then send the signed letters that may."""
+    withdrawing = _withdraw(run, register, entries)
+    withdrawn = {*run.journal.withdrawals(), *withdrawing.letter_ids, *withdrawing.again}
+    if mail is None:
+        return withdrawing, Sending()
+    held = _held(register, entries, withdrawn)
+    return withdrawing, send_signed(run, entries, register.posted, mail, converter, held)
+
+
 def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry]) -> Withdrawing:
     """Withdraw the letters not yet gone that must not go, from the register as it is now."""
     journal = run.journal
@@ -305,108 +291,6 @@ def _held(
     }
 
 
-def _plan(
-    run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
-    calendar: Calendar,
-) -> list[LetterPlan]:
-    """Plan every request's letters, in the register's order."""
-    recorded = by_request(entries)
-    return [
-        plan_letters(
-            request,
-            parties[request.ref],
-            where,
-            recorded.get(request.ref, {}),
-            sends,
-            run.folders,
-            run.config,
-            run.today,
-            calendar,
-        )
-        for request, where in progress
-    ]
-
-
-def _write_documents(
-    run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
-    plans: Sequence[LetterPlan],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
-    digests: Mapping[str, str],
-) -> tuple[Path, ...]:
-    """Write each request's planned letters and changed consents record; return the records.
-
-    Every document is written first, on every core for a large batch, and journaled once its
-    file is on disk, in the order planned: a run stopped half-way resumes exactly.
-    """
-    if run.dry_run:
-        return ()
-    recorded = by_request(entries)
-    documents: list[tuple[Request, PlannedLetter | RecordJob]] = []
-    for (request, where), plan in zip(progress, plans, strict=True):
-        documents += [(request, letter) for letter in plan.letters]
-        found = record_job(
-            request, parties[request.ref], where.deadlines, recorded.get(request.ref, {}),
-            sends, run.config, digests, run.today,
-        )  # fmt: skip
-        if found is not None:
-            documents.append((request, found))
-    for request, document in documents:
-        if isinstance(document, PlannedLetter):
-            if request.ref_assigned:
-                # Before the letter carries the Ref, so a lost write-back cannot re-number it.
-                run.journal.record_ref(
-                    request.ref, request.received, request.requester, request.child
-                )
-            run.folders.make(request.ref)
-    renderer = Renderer(run.config.paths.templates)
-    jobs: list[Job] = [document.job for _, document in documents]
-    written = write_all(renderer, jobs, processes_for(run.config.processes, len(jobs)))
-    records: list[Path] = []
-    for (_request, document), target in zip(documents, written, strict=True):
-        run.folders.wrote(target)
-        if isinstance(document, PlannedLetter):
-            # Written first, journaled second: a run killed between the two rewrites the file.
-            faults.checkpoint("generate:written")
-            run.journal.record_generated(document.letter, run.today)
-        else:
-            run.journal.record_document(document.name, document.digest, run.today)
-            records.append(target)
-    return tuple(records)
-
-
-def _generation(
-    run: RunContext,
-    plans: Sequence[LetterPlan],
-    entries: Mapping[str, Entry],
-    readdressed: Collection[str],
-) -> Generation:
-    """Say which letters were written, and list every letter waiting to be signed.
-
-    A letter withdrawn because its address changed, and made again, is a new letter to sign.
-    """
-    planned = [letter for plan in plans for letter in plan.letters]
-    done = [(letter.letter, letter.job.target) for letter in planned]
-    gone = [letter.rebuilt and letter.letter.letter_id not in readdressed for letter in planned]
-    return Generation(
-        generated=tuple(item for item, lost in zip(done, gone, strict=True) if not lost),
-        regenerated=tuple(item for item, lost in zip(done, gone, strict=True) if lost),
-        cannot_regenerate=tuple(gone for plan in plans for gone in plan.cannot_regenerate),
-        late_extensions=tuple(letter.letter.ref for letter in planned if letter.late),
-        to_sign=tuple(_waiting(run, planned)),
-        by_post=frozenset(
-            {entry.file_name for entry in entries.values() if entry.by == "Post"}
-            | {letter.letter.file_name for letter in planned if letter.letter.by == "Post"}
-        ),
-    )
-
-
 def _undecided(
     progress: Sequence[tuple[Request, Progress]], parties: Mapping[str, list[ThirdParty]]
 ) -> tuple[ThirdParty, ...]:
@@ -418,18 +302,3 @@ def _undecided(
         for party in parties[request.ref]
         if party.reply_received and not party.decision
     )
-
-
-def _waiting(run: RunContext, planned: Sequence[PlannedLetter]) -> list[Path]:
-    """Return the letters in every request's to-sign folder (in a dry run, as if written)."""
-    found: dict[tuple[str, str], Path] = {}  # by request and name: the order of the paths
-    for ref in run.folders.refs():
-        place = run.folders.place(ref, TO_SIGN)
-        for name in run.folders.spelt(ref, TO_SIGN):
-            if name.casefold().endswith(".docx") and not name.startswith((".", "~$")):
-                found[(ref, name)] = place / name
-    if run.dry_run:
-        for letter in planned:
-            target = letter.job.target
-            found[(target.parent.parent.name, target.name)] = target
-    return [found[key] for key in sorted(found)]

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.example import ExampleSetting
+from pipeline.letters.withdraw import Withdrawing
 from pipeline.model import Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
@@ -40,6 +41,7 @@ class Outcome:
     progress: tuple[tuple[Request, Progress], ...]
     replies: Collecting
     sending: Sending
+    withdrawing: Withdrawing
     letters: Generation
     records: tuple[Path, ...]  # consents records written
     bundles: Bundles

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,8 +34,12 @@ def progress_of(
     calendar: Calendar,
     rules: DeadlineRules,
     party_problem: bool = False,
+    ready: int = 0,
 ) -> Progress:
-    """Work out the deadlines and status of ``request`` with its third ``parties``."""
+    """Work out the deadlines and status of ``request`` with its third ``parties``.
+
+    ``ready`` counts the request's emails waiting in the outbox to be sent.
+    """
     due = deadlines(
         request.received,
         calendar,
@@ -54,14 +58,14 @@ def progress_of(
         # A weekend straight after the deadline has no working day in it, yet it is overdue.
         left = min(left, -1)
     at_risk = not overdue and not request.paused and 0 <= left <= AT_RISK_WITHIN
-    status, ready = _status(request, parties, today, party_problem)
+    status, clean = _status(request, parties, today, party_problem, ready)
     if overdue:
         status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
-    return Progress(request.ref, due, left, status, at_risk, overdue, ready and not overdue)
+    return Progress(request.ref, due, left, status, at_risk, overdue, clean and not overdue)
 
 
 def _status(
-    request: Request, parties: Sequence[ThirdParty], today: date, party_problem: bool
+    request: Request, parties: Sequence[ThirdParty], today: date, party_problem: bool, ready: int
 ) -> tuple[str, bool]:
     """Say where the request stands, and whether it is ready for the clean copy."""
     if request.paused:
@@ -74,6 +78,8 @@ def _status(
         return "Clean copy ready: arrange the meeting", False
     if party_problem:
         return "Check the Third parties sheet", False
+    if ready:
+        return f"Ready to send: {ready} email{'s' if ready > 1 else ''} in the outbox", False
     if request.acknowledged is None:
         return "Acknowledgement to sign and send", False
     waiting = [party for party in parties if not party.has_replied]
@@ -97,8 +103,12 @@ def progress_all(
     calendar: Calendar,
     rules: DeadlineRules,
     refs_with_party_problems: Collection[str] = (),
+    ready: Mapping[str, int] | None = None,
 ) -> list[tuple[Request, Progress]]:
-    """Work out where every request stands, with its third parties."""
+    """Work out where every request stands, with its third parties.
+
+    ``ready`` counts each request's emails waiting in the outbox, by Ref.
+    """
     grouped = by_ref(parties)
     return [
         (
@@ -110,6 +120,7 @@ def progress_all(
                 calendar,
                 rules,
                 party_problem=request.ref in refs_with_party_problems,
+                ready=(ready or {}).get(request.ref, 0),
             ),
         )
         for request in requests

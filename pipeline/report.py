@@ -76,9 +76,13 @@ def to_do(outcome: Outcome) -> str:
     lines = [
         *([outcome.example.warning(), ""] if held else []),
         *_heading(outcome),
-        *(_held_back(outcome) if held else [*_letters_written(outcome), *_sending(outcome)]),
+        *(
+            _held_back(outcome)
+            if held
+            else [*_emails_to_send(outcome), *_letters_written(outcome), *_sending(outcome)]
+        ),
         *_undelivered(outcome),  # letters sent before, whatever this run may send
-        *([] if held else _to_sign(outcome)),
+        *([] if held else [*_to_sign(outcome), *_signed_folders(outcome), *_withdrawn(outcome)]),
         *_replies(outcome),
         *_requests(outcome),
         *_endings(outcome),
@@ -112,6 +116,25 @@ def _heading(outcome: Outcome) -> list[str]:
         f"Register: {outcome.register}",
         f"Letters folder: {outcome.working_folder}",
     ]
+
+
+def _emails_to_send(outcome: Outcome) -> list[str]:
+    """List the emails waiting in the outbox: first, as sending them is the first thing to do."""
+    ready = outcome.sending.ready
+    if not ready:
+        return []
+    return _section(
+        "Emails to send now",
+        [
+            f"{os.path.basename(where)}  to {entry.recipient} <{entry.destination}>"
+            for entry, where in ready
+        ],
+        f"They are in {os.path.dirname(ready[0][1])}. Double-click each: Outlook opens it as "
+        "a draft with the signed letter attached; press Send. Then move it into the outbox's "
+        "sent/ folder (or delete it): the next run records it as sent. Until then the "
+        "register says Ready to send and no reminder is counted from it. All at once: send "
+        "them all, then select every email in the outbox and move them into sent/ together.",
+    )
 
 
 def _letters_written(outcome: Outcome) -> list[str]:
@@ -190,6 +213,43 @@ def _to_sign(outcome: Outcome) -> list[str]:
         "the requester should have been told within one month of receipt."
         for ref in letters.late_extensions
     ]
+
+
+def _signed_folders(outcome: Outcome) -> list[str]:
+    """List what in the signed/ folders was not sent: letters still open, files no letter's."""
+    sending, base = outcome.sending, outcome.working_folder
+    lines: list[str] = []
+    if sending.still_open:
+        lines += _section(
+            "Signed letters still open in Word",
+            [_relative(path, base) for path in sending.still_open],
+            "Not sent this run, in case they are still being signed: save and close each, and "
+            "the next run sends it.",
+        )
+    if sending.unmatched:
+        lines += _section(
+            "Files in signed/ that match no letter",
+            [f"{_relative(path, base)}: {advice}" for path, advice in sending.unmatched],
+        )
+    return lines
+
+
+def _withdrawn(outcome: Outcome) -> list[str]:
+    """List the letters withdrawn this run, once: each with why."""
+    withdrawn = outcome.withdrawing.withdrawn
+    if not withdrawn:
+        return []
+    return _section(
+        "Withdrawn letters",
+        [
+            f"{item.entry.ref}/{item.entry.file_name}: {item.reason}"
+            + ("; a new letter is in to-sign/" if item.again else "")
+            for item in withdrawn
+        ],
+        "Not sent, and kept in the request's withdrawn/ folder with a note saying why. A "
+        "letter withdrawn because the register changed is made again as it says now, for "
+        "the owner to sign.",
+    )
 
 
 def _replies(outcome: Outcome) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,19 +16,19 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.example import ExampleSetting, example_setting
-from pipeline.folders import TO_SIGN, Folders
-from pipeline.history import by_request, with_history
-from pipeline.journal import Entry, Filing, Journal, Send, journal_path
-from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
-from pipeline.letters.pool import Job, processes_for, write_all
-from pipeline.letters.render import Renderer
+from pipeline.folders import Folders
+from pipeline.generate import documents, generation
+from pipeline.history import with_history
+from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
+from pipeline.letters.withdraw import Rows, Withdrawing, withdraw_letters
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, progress_all
-from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
+from pipeline.records.consents import Bundles
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
+from pipeline.register import layout
 from pipeline.register.read import Register, load_register, read_rows
 from pipeline.register.writeback import WriteBack, write_back
 from pipeline.replies.filing import Collecting, collect_replies
@@ -89,7 +90,10 @@ def _run(
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
-        register = read_rows(loaded, today, journal.assigned_refs())
+        given = journal.given_parties()
+        register = read_rows(loaded, today, journal.assigned_refs(), given)
+        if not dry_run:
+            journal.record_parties(register.parties, given)
         example = example_setting(config, register, example_register, today)
         staging = None
         if not dry_run:
@@ -125,22 +129,19 @@ def _stages(
     entries = journal.letters()
     mail, mail_problems = _open_mail(config, backend)
     replies, collect_problems = _collect(run, mail, register, entries)
-    sending = (
-        send_signed(run, _still_wanted(entries, register), register.posted, mail, converter)
-        if mail is not None and not held
-        else Sending()
+    withdrawing, sending = (
+        (Withdrawing(), Sending()) if held else _send(run, register, entries, mail, converter)
     )
     sends, filings = journal.sends(), journal.filings()
-    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
     calendar = Calendar(config.deadlines.bank_holidays)
-    progress = progress_all(
-        requests, parties, today, calendar, config.deadlines, register.refs_with_party_problems
-    )
+    progress, parties = _progress(run, register, entries, sends, filings, calendar)
     grouped = by_ref(parties)
+    # Letters withdrawn are never made again, unless needed again (a Decision cleared).
+    current = {key: entry for key, entry in entries.items() if key not in journal.withdrawals()}
     plans, records, bundles = (
         ([], (), Bundles())
         if held
-        else _documents(run, progress, grouped, entries, sends, filings, calendar, converter)
+        else documents(run, progress, grouped, current, sends, filings, calendar, converter)
     )
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
@@ -153,15 +154,20 @@ def _stages(
         progress=tuple(progress),
         replies=replies,
         sending=sending,
-        letters=Generation() if held else _generation(run, plans, entries),
+        withdrawing=withdrawing,
+        letters=Generation() if held else generation(run, plans, entries, withdrawing.again),
         records=records,
         bundles=bundles,
         undecided=_undecided(progress, grouped),
-        undelivered=_did_not_arrive(journal, replies, requests, parties, entries, sends),
+        undelivered=_did_not_arrive(
+            journal, replies, [request for request, _ in progress], parties, entries, sends
+        ),
         write_back=(
             WriteBack()
             if dry_run
-            else write_back(register, progress, parties, entries, sends, today)
+            else write_back(
+                register, progress, parties, entries, sends, journal.withdrawals(), today
+            )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available or held else [NO_OFFICE_NOTE]), *bundles.notes),
@@ -169,26 +175,31 @@ def _stages(
     )
 
 
-def _documents(
+def _progress(
     run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
+    register: Register,
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
     filings: Mapping[str, Filing],
     calendar: Calendar,
-    converter: Converter,
-) -> tuple[list[LetterPlan], tuple[Path, ...], Bundles]:
-    """Plan and write the letters due and the consents records; keep the bundles up to date."""
-    digests = run.journal.document_digests()
-    plans = _plan(run, progress, parties, entries, sends, calendar)
-    records = _write_documents(run, progress, parties, plans, entries, sends, digests)
-    bundles = (
-        Bundles()
-        if run.dry_run
-        else keep_bundles(run, progress, parties, filings, digests, converter)
+) -> tuple[list[tuple[Request, Progress]], list[ThirdParty]]:
+    """Say where every request stands, with the journal's history; return its parties too."""
+    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    ready = Counter(
+        entries[letter_id].ref
+        for letter_id, send in sends.items()
+        if send.state == READY and letter_id in entries
     )
-    return plans, records, bundles
+    progress = progress_all(
+        requests,
+        parties,
+        run.today,
+        calendar,
+        run.config.deadlines,
+        register.refs_with_party_problems,
+        ready,
+    )
+    return progress, parties
 
 
 def _did_not_arrive(
@@ -264,114 +275,49 @@ def _sent_ids(entries: Mapping[str, Entry], sends: Mapping[str, Send]) -> dict[s
     }
 
 
-def _still_wanted(entries: Mapping[str, Entry], register: Register) -> dict[str, Entry]:
-    """Leave out letters of requests that are closed or whose row has a problem."""
+def _send(
+    run: RunContext,
+    register: Register,
+    entries: Mapping[str, Entry],
+    mail: MailBackend | None,
+    converter: Converter,
+) -> tuple[Withdrawing, Sending]:
+    """Withdraw the letters that must not go, then send the signed letters that may."""
+    withdrawing = _withdraw(run, register, entries)
+    withdrawn = {*run.journal.withdrawals(), *withdrawing.letter_ids, *withdrawing.again}
+    if mail is None:
+        return withdrawing, Sending()
+    held = _held(register, entries, withdrawn)
+    return withdrawing, send_signed(run, entries, register.posted, mail, converter, held)
+
+
+def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry]) -> Withdrawing:
+    """Withdraw the letters not yet gone that must not go, from the register as it is now."""
+    journal = run.journal
+    sends, filings = journal.sends(), journal.filings()
+    requests, parties = with_history(register.requests, register.parties, entries, sends, filings)
+    rows = Rows.of(
+        requests,
+        parties,
+        register.held_refs,
+        register.refs_with_party_problems,
+        register.posted,
+        request_problem=any(problem.sheet == layout.REQUESTS for problem in register.problems),
+    )
+    return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
+
+
+def _held(
+    register: Register, entries: Mapping[str, Entry], withdrawn: Collection[str]
+) -> frozenset[str]:
+    """Return the letters not to send: withdrawn, or of requests closed or with a problem."""
     held = register.held_refs
     closed = {request.ref for request in register.requests if request.closed is not None}
-    return {
-        letter_id: entry
+    return frozenset(withdrawn) | {
+        letter_id
         for letter_id, entry in entries.items()
-        if entry.ref.upper() not in held and entry.ref not in closed
+        if entry.ref.upper() in held or entry.ref in closed
     }
-
-
-def _plan(
-    run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
-    calendar: Calendar,
-) -> list[LetterPlan]:
-    """Plan every request's letters, in the register's order."""
-    recorded = by_request(entries)
-    return [
-        plan_letters(
-            request,
-            parties[request.ref],
-            where,
-            recorded.get(request.ref, {}),
-            sends,
-            run.folders,
-            run.config,
-            run.today,
-            calendar,
-        )
-        for request, where in progress
-    ]
-
-
-def _write_documents(
-    run: RunContext,
-    progress: Sequence[tuple[Request, Progress]],
-    parties: Mapping[str, list[ThirdParty]],
-    plans: Sequence[LetterPlan],
-    entries: Mapping[str, Entry],
-    sends: Mapping[str, Send],
-    digests: Mapping[str, str],
-) -> tuple[Path, ...]:
-    """Write each request's planned letters and changed consents record; return the records.
-
-    Every document is written first, on every core for a large batch, and journaled once its
-    file is on disk, in the order planned: a run stopped half-way resumes exactly.
-    """
-    if run.dry_run:
-        return ()
-    recorded = by_request(entries)
-    documents: list[tuple[Request, PlannedLetter | RecordJob]] = []
-    for (request, where), plan in zip(progress, plans, strict=True):
-        documents += [(request, letter) for letter in plan.letters]
-        found = record_job(
-            request, parties[request.ref], where.deadlines, recorded.get(request.ref, {}),
-            sends, run.config, digests, run.today,
-        )  # fmt: skip
-        if found is not None:
-            documents.append((request, found))
-    for request, document in documents:
-        if isinstance(document, PlannedLetter):
-            if request.ref_assigned:
-                # Before the letter carries the Ref, so a lost write-back cannot re-number it.
-                run.journal.record_ref(
-                    request.ref, request.received, request.requester, request.child
-                )
-            run.folders.make(request.ref)
-    renderer = Renderer(run.config.paths.templates)
-    jobs: list[Job] = [document.job for _, document in documents]
-    written = write_all(renderer, jobs, processes_for(run.config.processes, len(jobs)))
-    records: list[Path] = []
-    for (_request, document), target in zip(documents, written, strict=True):
-        run.folders.wrote(target)
-        if isinstance(document, PlannedLetter):
-            # Written first, journaled second: a run killed between the two rewrites the file.
-            faults.checkpoint("generate:written")
-            run.journal.record_generated(document.letter, run.today)
-        else:
-            run.journal.record_document(document.name, document.digest, run.today)
-            records.append(target)
-    return tuple(records)
-
-
-def _generation(
-    run: RunContext, plans: Sequence[LetterPlan], entries: Mapping[str, Entry]
-) -> Generation:
-    """Say which letters were written, and list every letter waiting to be signed."""
-    planned = [letter for plan in plans for letter in plan.letters]
-    done = [(letter.letter, letter.job.target) for letter in planned]
-    return Generation(
-        generated=tuple(
-            item for item, letter in zip(done, planned, strict=True) if not letter.rebuilt
-        ),
-        regenerated=tuple(
-            item for item, letter in zip(done, planned, strict=True) if letter.rebuilt
-        ),
-        cannot_regenerate=tuple(gone for plan in plans for gone in plan.cannot_regenerate),
-        late_extensions=tuple(letter.letter.ref for letter in planned if letter.late),
-        to_sign=tuple(_waiting(run, planned)),
-        by_post=frozenset(
-            {entry.file_name for entry in entries.values() if entry.by == "Post"}
-            | {letter.letter.file_name for letter in planned if letter.letter.by == "Post"}
-        ),
-    )
 
 
 def _undecided(
@@ -385,18 +331,3 @@ def _undecided(
         for party in parties[request.ref]
         if party.reply_received and not party.decision
     )
-
-
-def _waiting(run: RunContext, planned: Sequence[PlannedLetter]) -> list[Path]:
-    """Return the letters in every request's to-sign folder (in a dry run, as if written)."""
-    found: dict[tuple[str, str], Path] = {}  # by request and name: the order of the paths
-    for ref in run.folders.refs():
-        place = run.folders.place(ref, TO_SIGN)
-        for name in run.folders.spelt(ref, TO_SIGN):
-            if name.casefold().endswith(".docx") and not name.startswith((".", "~$")):
-                found[(ref, name)] = place / name
-    if run.dry_run:
-        for letter in planned:
-            target = letter.job.target
-            found[(target.parent.parent.name, target.name)] = target
-    return [found[key] for key in sorted(found)]

@@ -16,7 +16,7 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.m365 import m365  # noqa: F401  (the m365 back-end on the stand-in)
-from support.mail import MONDAY, TUESDAY
+from support.mail import MONDAY, TUESDAY, send_drafts
 from support.office import MARKER, require_office
 from support.register import REF, Row, party_row, request_row, write_register
 
@@ -56,6 +56,9 @@ def setting(tmp_path: Path) -> Callable[..., Config]:
 def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A request whose acknowledgement and two consent letters went by email on Tuesday.
 
+    Their emails were written into the outbox by Tuesday's run, sent by the manager that
+    afternoon and moved into outbox/sent/; Tuesday's second run recorded them as sent.
+
     Built once for the whole run: tests change only the copy ``sent`` makes of it.
     """
     base = tmp_path_factory.mktemp("sent")
@@ -80,6 +83,8 @@ def letters_sent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = config.paths.working_folder / REF
     for letter in (folder / "to-sign").iterdir():
         shutil.copyfile(letter, folder / "signed" / letter.name)
+    weekly_run(config, TUESDAY, office=None)
+    send_drafts(config.paths.outbox, TUESDAY)
     weekly_run(config, TUESDAY, office=None)
     return base
 

@@ -130,13 +130,22 @@ def clean(start: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
 
 
 def test_the_scenario_passes_every_step(clean: dict[str, Any]) -> None:
-    # Two replies filed, three emails, one letter by post, one new letter, a register write.
+    # Two replies filed, and so two letters withdrawn (they replied before their letters
+    # went), two emails, one new letter, a register write.
     assert len(clean["filings"]) == 2
-    assert sum(clean["outbox"].values()) == 3
+    assert sum(clean["outbox"].values()) == 2
     assert len(clean["letters"]) == 5
+    assert sorted(name for name in clean["files"] if "withdrawn" in name) == [
+        f"{REF}/withdrawn/{REF} consent request TP1 - Siobhán O'Brien (2).docx",
+        f"{REF}/withdrawn/{REF} consent request TP1 - Siobhán O'Brien - withdrawn.txt",
+        f"{REF}/withdrawn/{REF} consent request TP1 - Siobhán O'Brien.docx",
+        f"{REF}/withdrawn/{REF} consent request TP2 - Smith & Sons Ltd (2).docx",
+        f"{REF}/withdrawn/{REF} consent request TP2 - Smith & Sons Ltd - withdrawn.txt",
+        f"{REF}/withdrawn/{REF} consent request TP2 - Smith & Sons Ltd.docx",
+    ]
 
 
-# The scenario passes each step twice (two replies, three emails), except the one new letter and
+# The scenario passes each step twice (two replies, two emails), except the one new letter and
 # the one register save: every occurrence is a kill point.
 KILL_POINTS = [
     (step, occurrence)
@@ -215,3 +224,46 @@ def test_a_process_killed_while_converting_leaves_its_copies_only_in_the_working
     assert again.returncode == 0, again.stderr
     assert not scratch.exists()
     assert outcome_of(config) == clean_process
+
+
+@pytest.mark.kill_point
+@pytest.mark.parametrize(("mode", "manager"), [("error", "deletes"), ("kill", "moves")])
+def test_a_draft_sent_and_cleared_after_a_run_stopped_is_never_written_again(
+    mode: str, manager: str, start: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _copy(start, tmp_path / "run")
+    # Stopped just after the first email was put into the outbox, before the journal knew.
+    if mode == "kill":
+        crash = {"LETTERS_CRASH_AT": "send:done", "LETTERS_CRASH_MODE": "kill"}
+        assert _cli_run(config, crash).returncode == -9
+    else:
+        monkeypatch.setenv("LETTERS_CRASH_AT", "send:done")
+        with pytest.raises(SimulatedCrash):
+            weekly_run(config, SECOND, office=None)
+        monkeypatch.delenv("LETTERS_CRASH_AT")
+    outbox = config.paths.outbox
+    [draft] = outbox.glob("*.eml")
+    first = email.message_from_bytes(draft.read_bytes(), policy=default)
+    # The manager sends it from Outlook, then deletes it (or moves it into outbox/sent/).
+    if manager == "deletes":
+        draft.unlink()
+    else:
+        (outbox / "sent").mkdir()
+        draft.rename(outbox / "sent" / draft.name)
+
+    outcome = weekly_run(config, SECOND, office=None)
+
+    subjects = Counter(
+        str(email.message_from_bytes(path.read_bytes(), policy=default)["Subject"])
+        for path in outbox.rglob("*.eml")
+    )
+    assert subjects[str(first["Subject"])] == (0 if manager == "deletes" else 1)
+    assert sum(subjects.values()) == (1 if manager == "deletes" else 2)  # the other, once
+    with Journal(journal_path(config.paths.register)) as journal:
+        sends = journal.sends().values()
+    [gone] = [send for send in sends if send.message_id == str(first["Message-ID"])]
+    how = "gone from the outbox" if manager == "deletes" else "moved into outbox/sent/"
+    assert (gone.state, gone.sent, gone.how) == ("sent", SECOND, how)
+    assert sorted(send.state for send in sends if send.message_id) == ["ready", "sent"]
+    [note] = [problem for problem in outcome.mail_problems if "stopped before" in problem]
+    assert "counted as sent and not written again; check Sent Items in Outlook" in note

@@ -152,3 +152,24 @@ def test_no_placeholder_is_left_in_any_letter(rendered: Config) -> None:
         text = text_of(path)
         for part in text.values():
             assert "{{" not in part and "{%" not in part, path.name
+
+
+def test_a_letter_asks_for_a_reply_within_days_of_receiving_it_never_by_a_date(
+    rendered: Config,
+) -> None:
+    # Signed or posted a week late, a date would be past; the days from receipt still hold.
+    agency = letter(
+        rendered, "SAR-2026-001", "SAR-2026-001 consent request TP1 - Smith & Sons Ltd.docx"
+    )["body"]
+    family = letter(
+        rendered, "SAR-2026-001", "SAR-2026-001 consent request TP2 - Siobhán O'Brien.docx"
+    )["body"]
+    reminder = letter(rendered, "SAR-2026-002", "SAR-2026-002 reminder 1 TP1 - Kiran Shah.docx")
+    assert "please reply within 7 days of receiving this letter, using the reply slip" in agency
+    assert "Please let us know within 7 days of receiving this letter, using" in family
+    assert "please reply within 7 days of receiving this reminder, using" in reminder["body"]
+    assert (
+        "If we do not hear from you within 7 days of receiving this reminder," in (reminder["body"])
+    )
+    for text in (agency, family, reminder["body"]):
+        assert "December 2026" not in text  # no reply-by date, a week after today

@@ -7,7 +7,7 @@ import io
 import os
 import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
@@ -16,7 +16,7 @@ import extract_msg
 import pytest
 
 from pipeline.errors import LettersError
-from pipeline.mail.base import Outgoing, Reply
+from pipeline.mail.base import Departed, Outgoing, Reply, Waiting
 from pipeline.mail.folder import FolderMail
 
 from support.documents import DOCX_TYPE
@@ -130,17 +130,48 @@ def test_a_second_send_with_the_same_name_is_kept_beside_the_first(tmp_path: Pat
     assert second["Message-ID"] == "<second@nursery.example.org>"
 
 
-def test_was_sent_finds_the_message_id_in_the_outbox_and_its_folders(tmp_path: Path) -> None:
+def test_a_prepared_draft_is_hidden_until_sent_and_handed_over_only_then(tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
     mail = FolderMail(tmp_path / "inbox", outbox)
-    assert not mail.was_sent(OUR_ID)  # no outbox yet
-    mail.send(outgoing(tmp_path, "SAR-2026-001 TP2.pdf", PDF))
+    letter = outgoing(tmp_path, "SAR-2026-001 TP2.pdf", PDF)
+    assert mail.handed_over(OUR_ID)  # nothing prepared: nothing is held back
 
-    assert mail.was_sent(OUR_ID)
-    assert not mail.was_sent("<another@nursery.example.org>")
+    assert mail.prepare(letter) == OUR_ID
+    assert [path.name for path in outbox.iterdir()] == [".SAR-2026-001 TP2.eml.pending"]
+    assert not mail.handed_over(OUR_ID)  # written, but no mail program can open it
+    assert mail.handed_over("<another@nursery.example.org>")
+
+    assert mail.send(letter, OUR_ID) == ""
+    assert [path.name for path in outbox.iterdir()] == ["SAR-2026-001 TP2.eml"]
+    assert parse((outbox / "SAR-2026-001 TP2.eml").read_bytes())["Message-ID"] == OUR_ID
+    assert mail.handed_over(OUR_ID)
+    (outbox / "SAR-2026-001 TP2.eml").unlink()  # sent from Outlook and deleted
+    assert mail.handed_over(OUR_ID)  # so a run stopped before recording it never writes it again
+
+
+def test_departures_say_what_waits_and_what_left_and_by_when(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    mail = FolderMail(tmp_path / "inbox", outbox)
+    ids = [f"<letter-{n}@nursery.example.org>" for n in range(4)]
+    for n, message_id in enumerate(ids):
+        mail.send(outgoing(tmp_path, f"SAR-2026-001 TP{n}.pdf", PDF, message_id=message_id))
     (outbox / "sent").mkdir()
-    (outbox / "SAR-2026-001 TP2.eml").rename(outbox / "sent" / "SAR-2026-001 TP2.eml")
-    assert mail.was_sent(OUR_ID)  # the manager moved it after sending it from Outlook
+    (outbox / "SAR-2026-001 TP1.eml").rename(outbox / "sent" / "SAR-2026-001 TP1.eml")
+    (outbox / "SAR-2026-001 TP2.eml").unlink()
+    mail.prepare(outgoing(tmp_path, "SAR-2026-001 TP3.pdf", PDF, message_id=ids[3]))
+    (outbox / "SAR-2026-001 TP3.eml").unlink()  # and prepared again: not yet handed over
+    thursday = datetime(2026, 11, 5, 16, 0).timestamp()
+    for folder in (outbox, outbox / "sent"):
+        os.utime(folder, (thursday, thursday))
+
+    found = mail.departures(ids)
+
+    assert found == {
+        ids[0]: Waiting(str(outbox / "SAR-2026-001 TP0.eml")),
+        ids[1]: Departed(date(2026, 11, 5), "moved into outbox/sent/"),
+        ids[2]: Departed(date(2026, 11, 5), "gone from the outbox"),
+    }
+    assert mail.departures([]) == {}
 
 
 def test_send_refuses_a_missing_letter_and_a_malformed_address(tmp_path: Path) -> None:

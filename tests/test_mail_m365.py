@@ -25,6 +25,7 @@ from graph_standin import GraphStandin
 from pipeline.cli import main
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.journal import Journal, journal_path
 from pipeline.mail.base import Outgoing
 from pipeline.mail.folder import FolderMail
 from pipeline.mail.m365 import M365Mail, check, connect
@@ -164,16 +165,18 @@ def test_a_503_that_does_not_clear_stops_with_one_line_and_nothing_is_sent(
     assert graph.sent(OFFICE) == []
 
 
-def test_was_sent_finds_a_sent_letter_in_sent_items_and_not_a_draft(
+def test_handed_over_finds_a_sent_letter_in_sent_items_and_not_a_draft(
     m365: Config,
     graph: GraphStandin,
     tmp_path: Path,
 ) -> None:
     backend = connect(m365)
+    assert backend.delivers
     sent_id = send(backend, letter(tmp_path))
     draft_id = backend.prepare(letter(tmp_path, name="other.pdf"))
-    assert backend.was_sent(sent_id)
-    assert not backend.was_sent(draft_id)
+    assert backend.handed_over(sent_id)
+    assert not backend.handed_over(draft_id)
+    assert backend.departures([sent_id, draft_id]) == {}  # nothing waits for a person
 
 
 def test_after_a_crash_between_send_and_journal_the_next_run_sends_nothing_again(
@@ -184,7 +187,7 @@ def test_after_a_crash_between_send_and_journal_the_next_run_sends_nothing_again
     mail = letter(tmp_path)
     message_id = send(connect(m365), mail)  # then the run is killed before journaling "sent"
     next_run = connect(m365)
-    if not next_run.was_sent(message_id):  # what sending.py does with a "sending" entry
+    if not next_run.handed_over(message_id):  # what sending.py does with a "sending" entry
         next_run.send(mail, message_id)
     assert len(graph.sent(OFFICE)) == 1
 
@@ -197,8 +200,8 @@ def test_a_draft_left_by_a_crash_before_sending_is_found_and_sent_by_the_next_ru
     mail = letter(tmp_path)
     message_id = connect(m365).prepare(mail)  # killed after journaling "sending"
     next_run = connect(m365)
-    assert not next_run.was_sent(message_id)
-    next_run.send(mail, message_id)
+    assert not next_run.handed_over(message_id)
+    assert next_run.send(mail, message_id) == ""
     assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
     assert graph.folder_messages(OFFICE, "drafts") == []
 
@@ -570,7 +573,43 @@ def test_an_app_with_a_certificate_signs_in_without_a_secret(
     assert len(graph.sent(OFFICE)) == 1
 
 
-def test_a_draft_deleted_from_drafts_before_sending_is_made_again_and_sent_once(
+def test_a_send_that_went_but_was_answered_503_is_not_sent_again_on_the_404_that_follows(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    graph.fail("POST", r"/send$", 503, processed=True, retry_after=0)  # it went all the same
+    graph.sent_items_after_requests = 4  # and Sent Items shows it a little later
+
+    assert backend.send(mail, message_id) == ""
+
+    assert graph.count("POST", r"/send$", 404) == 1  # the retry found the draft gone
+    assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
+    assert len(graph.folder_messages(PARENT, "inbox")) == 1
+    assert graph.count("POST", r"/mailFolders/drafts/messages$") == 0  # no draft made again
+
+
+def test_a_send_that_timed_out_is_found_later_by_the_next_run_and_not_sent_again(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    config = with_mail(m365, timeout_seconds=1)
+    mail = letter(tmp_path)
+    backend, next_run = connect(config), connect(config)  # both signed in: requests counted
+    message_id = backend.prepare(mail)
+    graph.fail("POST", r"/send$", 503, processed=True, delay=1.5)  # it went; no answer in time
+    graph.sent_items_after_requests = 3  # filed in Sent Items as the third request after it
+    with pytest.raises(LettersError, match="Cannot reach Microsoft 365"):
+        backend.send(mail, message_id)
+
+    assert not next_run.handed_over(message_id)  # Sent Items does not show it yet
+    assert next_run.send(mail, message_id) == ""  # no draft: looked for again, and found
+
+    assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
+    assert len(graph.folder_messages(PARENT, "inbox")) == 1
+
+
+def test_a_draft_gone_from_drafts_is_never_made_again_and_the_manager_is_told(
     m365: Config, graph: GraphStandin, tmp_path: Path
 ) -> None:
     backend = connect(m365)
@@ -578,11 +617,59 @@ def test_a_draft_deleted_from_drafts_before_sending_is_made_again_and_sent_once(
     message_id = backend.prepare(mail)
     (draft,) = graph.folder_messages(OFFICE, "drafts")
     del graph.mailbox(OFFICE).messages[draft["id"]]  # someone tidied Drafts in Outlook
-    backend.send(mail, message_id)
-    assert len(graph.sent(OFFICE)) == 1
-    assert received_attachments(graph, PARENT) == [
-        (mail.attachment_name, mail.attachment.read_bytes())
-    ]
+
+    doubt = backend.send(mail, message_id)
+
+    assert doubt.startswith(
+        f"Microsoft 365 has no draft of the email for {mail.attachment_name} to {PARENT}, and "
+        "it is not in Sent Items yet: a send was tried, so it is counted as sent and will not "
+        "be sent again. Check Sent Items in Outlook later;"
+    )
+    assert f'with the subject "{mail.subject}".' in doubt
+    assert graph.sent(OFFICE) == [] and graph.folder_messages(OFFICE, "drafts") == []
+    assert graph.count("POST", r"/send$") == 1  # tried once, found gone, never made again
+
+
+def test_a_draft_still_in_drafts_after_a_404_is_sent_then_once(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    backend = connect(m365)
+    mail = letter(tmp_path)
+    message_id = backend.prepare(mail)
+    graph.fail("POST", r"/send$", 404)  # a send refused as if the draft were gone: it is not
+
+    assert backend.send(mail, message_id) == ""
+
+    assert [item["internetMessageId"] for item in graph.sent(OFFICE)] == [message_id]
+    assert len(graph.folder_messages(PARENT, "inbox")) == 1
+
+
+def test_a_send_that_timed_out_is_counted_as_sent_by_the_next_run_and_said_so(
+    m365: Config, graph: GraphStandin, tmp_path: Path
+) -> None:
+    config = with_mail(m365, timeout_seconds=1)
+    write_register(config.paths.register, [request_row()], [party_row(Address=None, Email=PARENT)])
+    weekly_run(config, MONDAY, office=None, backend=FolderMail(tmp_path / "in", tmp_path / "out"))
+    folder = config.paths.working_folder / "SAR-2026-001"
+    for unsigned in (folder / "to-sign").glob("*TP1*"):
+        shutil.copyfile(unsigned, folder / "signed" / unsigned.name)
+    graph.fail("POST", r"/send$", 503, processed=True, delay=1.5)  # it went; no answer in time
+    graph.sent_items_after_requests = 1000  # and Sent Items does not show it for a long while
+
+    stopped = weekly_run(config, TUESDAY, office=None, backend=connect(config))
+    assert [problem[:27] for problem in stopped.mail_problems] == ["Sending stopped at SAR-2026"]
+    resumed = weekly_run(config, WEDNESDAY, office=None, backend=connect(config))
+    later = weekly_run(config, date(2026, 11, 5), office=None, backend=connect(config))
+
+    assert [entry.party for entry, _ in resumed.sending.sent] == ["TP1"]
+    [doubt] = resumed.mail_problems
+    assert "no draft of the email" in doubt and "counted as sent" in doubt
+    assert (later.sending.sent, later.mail_problems) == ((), ())
+    assert len(graph.folder_messages(PARENT, "inbox")) == 1  # it reached them once
+    assert graph.count("POST", r"/send$") == 1
+    with Journal(journal_path(config.paths.register)) as journal:
+        [sent] = journal.sends().values()
+    assert (sent.state, sent.sent, sent.how) == ("sent", WEDNESDAY, "unconfirmed")
 
 
 def test_letters_login_check_on_the_command_line(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from email import policy
 from email.message import EmailMessage
@@ -18,7 +18,7 @@ from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.faults import SimulatedCrash
 from pipeline.journal import Entry, Journal, Send, journal_path
-from pipeline.mail.base import Outgoing, Reply, ReplyContent
+from pipeline.mail.base import Departed, Outgoing, Reply, ReplyContent, Waiting
 from pipeline.mail.folder import FolderMail
 from pipeline.records.convert import NO_OFFICE_NOTE
 from pipeline.register import layout
@@ -35,6 +35,7 @@ ACK = f"{REF} acknowledgement - Aoife O'Brien.docx"
 TP1 = f"{REF} consent request TP1 - Siobhán Ní Bhriain.docx"
 TP2 = f"{REF} consent request TP2 - Smith & Sons Ltd.docx"
 TP3 = f"{REF} consent request TP3 - Northshire Children's Services.docx"
+EML1 = TP1.replace(".docx", ".eml")
 SUBJECTS = {
     ACK: f"Your request to see your child's records [{REF}]",
     TP1: f"Request for consent to disclose information [{REF}/TP1]",
@@ -140,6 +141,7 @@ class RefusesTheSecondMessage:
     """A mail back-end whose server refuses the second message of a run; otherwise a folder."""
 
     name = "refusing"
+    delivers = False
 
     def __init__(self, inner: FolderMail) -> None:
         self.inner = inner
@@ -149,14 +151,17 @@ class RefusesTheSecondMessage:
     def prepare(self, mail: Outgoing) -> str:
         return self.inner.prepare(mail)
 
-    def send(self, mail: Outgoing, message_id: str) -> None:
+    def send(self, mail: Outgoing, message_id: str) -> str:
         self.sends += 1
         if self.sends == 2:
             raise LettersError("The mail server refused the message (552 mailbox full).")
-        self.inner.send(mail, message_id)
+        return self.inner.send(mail, message_id)
 
-    def was_sent(self, message_id: str) -> bool:
-        return self.inner.was_sent(message_id)
+    def handed_over(self, message_id: str) -> bool:
+        return self.inner.handed_over(message_id)
+
+    def departures(self, message_ids: Collection[str]) -> dict[str, Waiting | Departed]:
+        return self.inner.departures(message_ids)
 
     def replies(self, since: date | None = None) -> list[Reply]:
         found = self.inner.replies()
@@ -230,32 +235,40 @@ def test_a_scanned_pdf_in_signed_is_sent_as_that_pdf(four_by_email: Config, suff
     assert sends(config)[f"{REF}/TP2/consent"].file_name == TP2.replace(".docx", ".pdf")
 
 
-def test_a_sent_letter_is_kept_in_sent_and_journaled_as_sent(four_by_email: Config) -> None:
+def test_a_signed_letters_email_waits_in_the_outbox_ready_to_send_and_is_written_once(
+    four_by_email: Config,
+) -> None:
     config = four_by_email
     sign(config, TP1)
 
     outcome = weekly_run(config, TUESDAY, office=None)
 
-    assert [(entry.letter_id, how) for entry, how in outcome.sending.sent] == [
-        (f"{REF}/TP1/consent", "by email to siobhan@example.org")
-    ]
+    assert list(outcome.sending.sent) == []  # written, not sent: the manager sends it
+    [(entry, where)] = outcome.sending.ready
+    assert (entry.letter_id, where) == (f"{REF}/TP1/consent", str(config.paths.outbox / EML1))
     assert names(folder(config) / "sent") == [TP1]
     assert names(folder(config) / "signed") == []
     assert names(folder(config) / "to-sign") == sorted([ACK, TP2, TP3])
     send = sends(config)[f"{REF}/TP1/consent"]
     message = only(config, SUBJECTS[TP1])
-    assert (send.state, send.signed, send.sent, send.file_name, send.message_id) == (
-        "sent",
+    assert (send.state, send.signed, send.sent, send.handed, send.file_name) == (
+        "ready",
         TUESDAY,
+        None,
         TUESDAY,
         TP1,
-        str(message["Message-ID"]),
     )
+    assert send.message_id == str(message["Message-ID"])
     [row] = [r for r in cells(config.paths.register, layout.LETTERS) if r["Party"] == "TP1"]
-    assert (as_date(row["Signed"]), as_date(row["Sent"]), row["File"]) == (TUESDAY, TUESDAY, TP1)
+    assert (as_date(row["Signed"]), row["Sent"], row["File"]) == (TUESDAY, "Ready to send", TP1)
+    [party] = [p for p in cells(config.paths.register, layout.THIRD_PARTIES) if p["Party"] == "TP1"]
+    assert party["Letter sent"] is None
+    assert outcome.text.index("Emails to send now (1):") < outcome.text.index("Generated")
+    assert f"  {EML1}  to Siobhán Ní Bhriain <siobhan@example.org>\n" in outcome.text
 
     again = weekly_run(config, date(2026, 11, 4), office=None)
     assert list(again.sending.sent) == []
+    assert [entry.letter_id for entry, _ in again.sending.ready] == [f"{REF}/TP1/consent"]
     assert subjects(config) == Counter({SUBJECTS[TP1]: 1})
 
 
@@ -268,7 +281,8 @@ def test_a_letter_without_an_email_address_waits_for_its_posted_date(
     sign(config, ACK, by_post)
 
     tuesday = weekly_run(config, TUESDAY, office=None)
-    assert [entry.letter_id for entry, _ in tuesday.sending.sent] == [f"{REF}/acknowledgement"]
+    assert [entry.letter_id for entry, _ in tuesday.sending.ready] == [f"{REF}/acknowledgement"]
+    assert list(tuesday.sending.sent) == []
     assert list(tuesday.sending.to_post) == [folder(config) / "signed" / by_post]
     assert "Letters to print and post (1):" in tuesday.text
     assert f"\n  {REF}/signed/{by_post}\n" in tuesday.text
@@ -306,7 +320,7 @@ def test_a_refusing_back_end_stops_sending_and_the_next_run_sends_the_rest_once(
 
     stopped = weekly_run(config, TUESDAY, office=None, backend=refusing)
 
-    assert [entry.file_name for entry, _ in stopped.sending.sent] == [ACK]
+    assert [entry.file_name for entry, _ in stopped.sending.ready] == [ACK]
     assert list(stopped.mail_problems) == [
         f"Sending stopped at {TP1}: The mail server refused the message (552 mailbox full). "
         "It and the letters after it are still in signed/ and go next time."
@@ -318,11 +332,11 @@ def test_a_refusing_back_end_stops_sending_and_the_next_run_sends_the_rest_once(
 
     resumed = weekly_run(config, date(2026, 11, 4), office=None)
 
-    assert [entry.file_name for entry, _ in resumed.sending.sent] == [TP1, TP2, TP3]
+    assert [entry.file_name for entry, _ in resumed.sending.ready] == [ACK, TP1, TP2, TP3]
     assert list(resumed.mail_problems) == []
     assert subjects(config) == Counter({subject: 1 for subject in SUBJECTS.values()})
     assert names(folder(config) / "signed") == []
-    assert {send.state for send in sends(config).values()} == {"sent"}
+    assert {send.state for send in sends(config).values()} == {"ready"}
 
 
 def test_a_send_stopped_after_the_email_was_written_is_not_sent_again(
@@ -337,15 +351,15 @@ def test_a_send_stopped_after_the_email_was_written_is_not_sent_again(
 
     before = sends(config)[f"{REF}/TP1/consent"]
     assert before.state == "sending"
-    assert FolderMail(config.paths.inbox, config.paths.outbox).was_sent(before.message_id)
+    assert FolderMail(config.paths.inbox, config.paths.outbox).handed_over(before.message_id)
     monkeypatch.delenv("LETTERS_CRASH_AT")
 
     outcome = weekly_run(config, TUESDAY, office=None)
 
-    assert [entry.file_name for entry, _ in outcome.sending.sent] == [TP1]
+    assert [entry.file_name for entry, _ in outcome.sending.ready] == [TP1]
     assert subjects(config) == Counter({SUBJECTS[TP1]: 1})
     after = sends(config)[f"{REF}/TP1/consent"]
-    assert (after.state, after.message_id) == ("sent", before.message_id)
+    assert (after.state, after.message_id) == ("ready", before.message_id)
     assert names(folder(config) / "sent") == [TP1]
 
 
@@ -367,7 +381,7 @@ def test_a_run_stopped_at_any_step_of_a_send_sends_each_letter_once(
     assert names(folder(config) / "sent") == sorted([ACK, TP1])
     assert names(folder(config) / "signed") == []
     assert names(folder(config) / "to-sign") == sorted([TP2, TP3])
-    assert {send.state for send in sends(config).values()} == {"sent"}
+    assert {send.state for send in sends(config).values()} == {"ready"}
 
 
 @pytest.mark.needs_office

@@ -399,16 +399,22 @@ def refusal_is_weighed(doc: DocxDocument) -> None:
     )
 
 
-def how_to_reply(doc: DocxDocument, *, reminder: bool = False) -> None:
-    """Ask for the slip back by the reply-by date, quoting the reference."""
+def how_to_reply(doc: DocxDocument, *, urgent: bool = False, letter: str = "letter") -> None:
+    """Ask for the slip back within the days to reply, quoting the reference.
+
+    Counted from the day the ``letter`` ("letter", "reminder") reaches them, not as a date: a
+    letter signed or posted days after it was written still asks for what they can do.
+    ``urgent`` says why the time is short (to an agency, and in a reminder).
+    """
+    within = f"**within {{{{ party.reply_within }}}} of receiving this {letter}**"
     start = (
-        "We must respond to the request within a time limit set by law, so please reply by "
-        if reminder
-        else "Please let us know by "
+        f"We must respond to the request within a time limit set by law, so please reply {within}"
+        if urgent
+        else f"Please let us know {within}"
     )
     para(
         doc,
-        start + "**{{ party.reply_by }}**, using the reply slip at the end of this letter. You "
+        start + ", using the reply slip at the end of this letter. You "
         "can post it or hand it in to us, or email a photo or scan of it to {{ setting.email }}. "
         "Please quote our reference **{{ letter.reference }}**, and if you email us, put it in "
         "the subject line so that we can match your reply to the request.",
@@ -563,7 +569,7 @@ def consent_request_agency() -> DocxDocument:
         "would not be in the child's best interests, please tell us, as the Data Protection Act "
         "2018 (Schedule 3) has specific exemptions for such information.",
     )
-    how_to_reply(doc, reminder=True)
+    how_to_reply(doc, urgent=True)
     para(
         doc,
         "We will keep a copy of this letter and your reply on file with the request. If you "
@@ -601,7 +607,7 @@ def reminder() -> DocxDocument:
         "information that you gave us. We have not yet received your reply. If you have replied "
         "in the last few days, thank you, and please disregard this reminder.",
     )
-    how_to_reply(doc, reminder=True)
+    how_to_reply(doc, urgent=True, letter="reminder")
     refusal_is_weighed(doc)
     para(
         doc,
@@ -610,7 +616,8 @@ def reminder() -> DocxDocument:
     )
     para(
         doc,
-        "If we do not hear from you by {{ party.reply_by }}, we will need to decide whether it "
+        "If we do not hear from you within {{ party.reply_within }} of receiving this reminder, "
+        "we will need to decide whether it "
         "is reasonable to disclose the information without your consent, and we will have to "
         "do so without knowing your views. If you have any questions, please contact me or "
         "{{ manager.name }} on " + CONTACT + ".",

@@ -83,9 +83,10 @@ def context(
     """Build every placeholder a letter template may use."""
     setting = config.setting
     who: Recipient = recipient_of(party) if party else requester_of(request)
-    reply_by = calendar.next_working_day(
-        today + timedelta(days=config.deadlines.reminder_after_days)
-    )
+    # A date goes stale when the letter is signed or posted late; the days to reply, counted
+    # from when it reaches them, hold whenever it goes (the reminder counts from then too).
+    days = config.deadlines.reminder_after_days
+    reply_by = calendar.next_working_day(today + timedelta(days=days))
     reminder_number = LetterId.parse(letter.letter_id).number
     return {
         "date": long_date(today),
@@ -127,6 +128,7 @@ def context(
             letter_sent=long_date(party.letter_sent) if party and party.letter_sent else "",
             reminder_number=reminder_number,
             reply_by=long_date(reply_by),
+            reply_within=f"{days} day{'s' if days != 1 else ''}",
         ),
     }
 

@@ -74,6 +74,23 @@ def recipient_of(party: ThirdParty) -> Recipient:
     )
 
 
+def letter_for(kind: str, request: Request, party: ThirdParty | None, number: int = 0) -> Letter:
+    """Return the letter of ``kind`` as the register says it now: to whom, how and where.
+
+    A consent request is the one for the party's Kind now (family member or agency).
+    """
+    if party is None:
+        return _requester_letter(request.ref, kind, requester_of(request))
+    if KINDS[kind].id_name == "consent":
+        kind = consent_kind(party)
+    return _party_letter(party, kind, recipient_of(party), number)
+
+
+def consent_kind(party: ThirdParty) -> str:
+    """Return the kind of consent request a third party is sent."""
+    return "consent-agency" if party.kind == "Agency" else "consent-family"
+
+
 def _requester_letter(ref: str, kind: str, who: Recipient) -> Letter:
     return Letter(
         letter_id=letter_id(ref, kind),
@@ -126,7 +143,7 @@ def _party_letters(
 ) -> list[Letter]:
     if party.has_replied:
         return []
-    consent = "consent-agency" if party.kind == "Agency" else "consent-family"
+    consent = consent_kind(party)
     if party.letter_sent is None:
         if letter_id(party.ref, consent, party.party) in journal:
             return []

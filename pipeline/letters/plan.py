@@ -15,8 +15,8 @@ from pipeline.deadlines import Calendar
 from pipeline.folders import LETTER_PLACES, TO_SIGN, Folders
 from pipeline.journal import Entry, Send
 from pipeline.letters.context import context, goes_late
-from pipeline.letters.due import due_letters
-from pipeline.letters.kinds import KINDS
+from pipeline.letters.due import due_letters, letter_for
+from pipeline.letters.kinds import LetterId
 from pipeline.letters.pool import Job
 from pipeline.model import Letter, Request, ThirdParty
 from pipeline.progress import Progress
@@ -53,14 +53,15 @@ def plan_letters(
 ) -> LetterPlan:
     """Plan the letters ``request`` needs now, and those of its letters that vanished.
 
-    ``recorded`` holds the request's own letters in the journal; ``folders`` is only read.
+    ``recorded`` holds the request's own letters in the journal (but those withdrawn: they
+    are never made again); ``folders`` is only read.
     """
     new = due_letters(request, parties, recorded, sends, today, config.deadlines)
     rebuilt: list[Letter] = []
     cannot: list[str] = []
     if not request.closed:
         for entry in vanished(recorded, sends, folders, request.ref):
-            letter = _rebuild(entry, parties)
+            letter = _rebuild(entry, request, parties)
             if letter is None:
                 cannot.append(
                     f"{entry.file_name}: it has gone from {folders.of(request.ref)} and its "
@@ -106,19 +107,12 @@ def vanished(
     return [recorded[letter_id] for letter_id, stem in unsent.items() if stem not in present]
 
 
-def _rebuild(entry: Entry, parties: Sequence[ThirdParty]) -> Letter | None:
-    """Make a vanished letter again from its journal entry, if its third party is still there."""
-    if entry.party and entry.party not in {party.party for party in parties}:
+def _rebuild(entry: Entry, request: Request, parties: Sequence[ThirdParty]) -> Letter | None:
+    """Make a vanished letter again, to whom and where the register says now.
+
+    None when its third party is no longer on the Third parties sheet.
+    """
+    party = next((party for party in parties if party.party == entry.party), None)
+    if entry.party and party is None:
         return None
-    return Letter(
-        letter_id=entry.letter_id,
-        ref=entry.ref,
-        party=entry.party,
-        kind=entry.kind,
-        recipient=entry.recipient,
-        by=entry.by,
-        to=entry.destination,
-        file_name=entry.file_name,
-        template=KINDS[entry.kind].template,
-        salutation=entry.salutation,
-    )
+    return letter_for(entry.kind, request, party, LetterId.parse(entry.letter_id).number)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -68,24 +68,57 @@ class ReplyContent:
     attachments: tuple[tuple[str, bytes], ...]  # (name as the sender gave it, content): untrusted
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A message left ready to send, still where the back-end left it for a person to send."""
+
+    where: str  # the file, for a person: …/mail/outbox/SAR-2026-001 … .eml
+
+
+@dataclass(frozen=True)
+class Departed:
+    """A message left ready to send that has gone from where the back-end left it."""
+
+    # The latest day it can have gone, as far as the back-end can tell (None: it cannot): the
+    # run records the earlier of this and its own day, never before the day it was left.
+    latest: date | None
+    how: str  # for a person: "moved into outbox/sent/", "gone from the outbox"
+
+
 class MailBackend(Protocol):
     """Send letters and collect replies; knows nothing of the register."""
 
     name: str
+    # True when send() delivers the message; False when it leaves it ready to send, for a
+    # person to send from their mail program (then departures() says when it has gone).
+    delivers: bool
     problems: list[str]  # inbox items it could not read, each said for a person
 
     def prepare(self, mail: Outgoing) -> str:
-        """Make ``mail`` ready to go (a draft) and return its Message-ID; send nothing.
+        """Make ``mail`` ready to go where nobody can send it yet, and return its Message-ID.
 
         The run journals the Message-ID before calling ``send``, so that after a crash it can
-        ask ``was_sent``. A back-end may use ``mail.message_id`` or assign its own.
+        ask ``handed_over``. A back-end may use ``mail.message_id`` or assign its own.
         """
 
-    def send(self, mail: Outgoing, message_id: str) -> None:
-        """Send the message prepared as ``message_id`` (or leave it ready to send), whole."""
+    def send(self, mail: Outgoing, message_id: str) -> str:
+        """Send the message prepared as ``message_id`` (or leave it ready to send), whole, once.
 
-    def was_sent(self, message_id: str) -> bool:
-        """Say whether a message with this Message-ID has already gone (after a crash)."""
+        Return "" when it went as it should, or a sentence for the manager when the back-end
+        cannot be sure it went (it is counted as gone: a send that may have gone is never
+        repeated).
+        """
+
+    def handed_over(self, message_id: str) -> bool:
+        """Say whether the message prepared as ``message_id`` went out of the back-end's hands
+        already (sent, or left ready to send): asked after a run stopped part-way."""
+
+    def departures(self, message_ids: Collection[str]) -> dict[str, Waiting | Departed]:
+        """Say of each message left ready to send whether it still waits, or has gone.
+
+        Asked before anything new is left ready, so that a folder's own times say when.
+        A back-end that delivers leaves nothing ready, and returns {}.
+        """
 
     def replies(self, since: date | None = None) -> list[Reply]:
         """List the replies waiting to be filed, oldest first.

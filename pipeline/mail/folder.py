@@ -7,6 +7,7 @@ a saved email or scan is pipeline.mail.folder_read.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 from email.headerregistry import Address
@@ -17,7 +18,16 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.errors import LettersError
 from pipeline.folders import write_whole
-from pipeline.mail.base import FOLDER, Backend, Outgoing, Reply, ReplyContent, attachment_bytes
+from pipeline.mail.base import (
+    FOLDER,
+    Backend,
+    Departed,
+    Outgoing,
+    Reply,
+    ReplyContent,
+    Waiting,
+    attachment_bytes,
+)
 from pipeline.mail.folder_read import (
     DRAFT_POLICY,
     content_of,
@@ -32,6 +42,9 @@ PARTIAL_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp")
 # Windows and macOS write these into folders by themselves; they are nobody's reply.
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 WINDOWS_HIDDEN = 0x2  # FILE_ATTRIBUTE_HIDDEN; the stat module defines it on Windows only
+# A draft prepared but not yet put into the outbox: hidden, and no mail program opens it.
+PENDING = ".pending"
+PENDING_PATTERN = f".*.eml{PENDING}"
 
 
 def connect(config: Config) -> FolderMail:
@@ -43,6 +56,7 @@ class FolderMail:
     """Send by leaving drafts in ``outbox``; collect the emails and scans saved in ``inbox``."""
 
     name = FOLDER
+    delivers = False  # a draft waits in the outbox until the manager sends it from Outlook
 
     def __init__(self, inbox: Path, outbox: Path) -> None:
         self.inbox = inbox
@@ -50,42 +64,67 @@ class FolderMail:
         self.problems: list[str] = []  # filled by replies(): inbox files that are not replies
 
     def prepare(self, mail: Outgoing) -> str:
-        """Return the Message-ID the draft will carry: the one the run proposed."""
+        """Write the draft whole but hidden, where Outlook cannot open it; return its Message-ID.
+
+        ``send`` then puts it into the outbox: a run stopped in between finds it again, so a
+        draft the manager has already sent and deleted is never written a second time.
+        """
+        self._write(self._pending(mail), mail)
         return mail.message_id
 
-    def send(self, mail: Outgoing, message_id: str | None = None) -> None:
-        """Write ``mail`` into the outbox as an .eml draft, all or nothing."""
+    def send(self, mail: Outgoing, message_id: str | None = None) -> str:
+        """Put the draft of ``mail`` into the outbox, ready to send; write it if not prepared."""
         if message_id is not None:
             mail = replace(mail, message_id=message_id)
-        content = attachment_bytes(mail)
-        data = _draft(mail, content)
-        try:
-            self.outbox.mkdir(parents=True, exist_ok=True)
-            write_whole(_free_name(self.outbox, mail.attachment.stem + ".eml"), data, sync=True)
-        except OSError as error:
-            raise LettersError(
-                f"{self.outbox}: cannot write the email for {mail.attachment_name} "
-                f"({error.strerror}); check the folder can be written to, then run again."
-            ) from error
-
-    def was_sent(self, message_id: str) -> bool:
-        """Say whether an .eml in the outbox, or a folder inside it, has this Message-ID."""
-        if not self.outbox.is_dir():
-            return False
-        for path in self.outbox.rglob("*"):
-            if path.suffix.lower() != ".eml" or path.name.startswith(".") or not path.is_file():
-                continue
+        target = _free_name(self.outbox, Path(mail.attachment_name).stem + ".eml")
+        pending = self._pending(mail)
+        if pending.is_file() and _message_id(pending) == mail.message_id.strip():
             try:
-                headers = headers_only(path)
+                os.replace(pending, target)
             except OSError as error:
-                # Guessing "not sent" could send a letter twice, so stop instead.
-                raise LettersError(
-                    f"{path}: cannot read it to check what was already sent ({error.strerror}); "
-                    "close it in any program that has it open, then run again."
-                ) from error
-            if str(headers.get("Message-ID", "")).strip() == message_id.strip():
-                return True
-        return False
+                raise self._unwritable(mail, error) from error
+        else:
+            self._write(target, mail)
+        return ""
+
+    def handed_over(self, message_id: str) -> bool:
+        """Say whether the draft is out of the pipeline's hands: its hidden copy has gone.
+
+        Once in the outbox, it may have been sent and deleted since, so only a draft still
+        hidden, as ``prepare`` left it, is one that nobody can have sent.
+        """
+        return not any(
+            _message_id(path) == message_id.strip() for path in self._glob(PENDING_PATTERN)
+        )
+
+    def departures(self, message_ids: Collection[str]) -> dict[str, Waiting | Departed]:
+        """Say of each draft whether it waits in the outbox, or has left it, and by when.
+
+        A draft has left when it is no longer directly in the outbox: moved into a folder in
+        it (outbox/sent/), or deleted. The day it left is the latest the folders can show: the
+        last change of the folder it left (a deletion or a move changes it), of the folder it
+        went to, and on Linux and macOS of the moved file itself (its status change time).
+        """
+        wanted = {message_id.strip() for message_id in message_ids}
+        if not wanted:
+            return {}
+        where: dict[str, Waiting | Departed] = {}
+        for path in self._glob("*.eml"):
+            found = _message_id(path)
+            if found in wanted and not path.name.startswith("."):
+                where[found] = Waiting(str(path))
+        pending = {_message_id(path) for path in self._glob(PENDING_PATTERN)}
+        left = _changed(self.outbox)
+        for path in self._moved():
+            found = _message_id(path)
+            if found in wanted and found not in where:
+                bounds = (left, _changed(path.parent), _moved_on(path))
+                latest = min((day for day in bounds if day is not None), default=None)
+                moved = f"{self.outbox.name}/{path.parent.relative_to(self.outbox).as_posix()}/"
+                where[found] = Departed(latest, f"moved into {moved}")
+        for message_id in wanted - where.keys() - pending:
+            where[message_id] = Departed(left, "gone from the outbox")
+        return where
 
     def replies(self, since: date | None = None) -> list[Reply]:
         """List the emails and scans in the inbox, oldest first; note the rest in ``problems``."""
@@ -143,6 +182,42 @@ class FolderMail:
         """Name the file in inbox/filed/ that ``mark_filed`` moves ``reply`` to."""
         return str(_free_name(self.inbox / "filed", reply.file_name))
 
+    def _pending(self, mail: Outgoing) -> Path:
+        """Return where ``prepare`` keeps the draft of ``mail`` until ``send`` puts it out."""
+        return self.outbox / f".{Path(mail.attachment_name).stem}.eml{PENDING}"
+
+    def _write(self, target: Path, mail: Outgoing) -> None:
+        data = _draft(mail, attachment_bytes(mail))
+        try:
+            self.outbox.mkdir(parents=True, exist_ok=True)
+            write_whole(target, data, sync=True)
+        except OSError as error:
+            raise self._unwritable(mail, error) from error
+
+    def _unwritable(self, mail: Outgoing, error: OSError) -> LettersError:
+        return LettersError(
+            f"{self.outbox}: cannot write the email for {mail.attachment_name} "
+            f"({error.strerror}); check the folder can be written to, then run again."
+        )
+
+    def _glob(self, pattern: str) -> list[Path]:
+        """Return the files directly in the outbox whose names match ``pattern``."""
+        if not self.outbox.is_dir():
+            return []
+        return sorted(path for path in self.outbox.glob(pattern) if path.is_file())
+
+    def _moved(self) -> list[Path]:
+        """Return the drafts in the folders inside the outbox (outbox/sent/, …)."""
+        if not self.outbox.is_dir():
+            return []
+        return sorted(
+            path
+            for folder in self.outbox.iterdir()
+            if folder.is_dir()
+            for path in folder.rglob("*.eml")
+            if path.is_file() and not path.name.startswith(".")
+        )
+
     def _inbox_files(self) -> list[Path]:
         """Return the files directly in the inbox that someone put there, oldest first."""
         if not self.inbox.is_dir():
@@ -170,6 +245,40 @@ def _draft(mail: Outgoing, content: bytes) -> bytes:
     maintype, subtype = mime_type(mail.attachment_name).split("/", 1)
     message.add_attachment(content, maintype, subtype, filename=mail.attachment_name)
     return message.as_bytes()
+
+
+def _message_id(path: Path) -> str:
+    """Return the Message-ID of the draft at ``path``; stop rather than guess if unreadable."""
+    try:
+        return str(headers_only(path).get("Message-ID", "")).strip()
+    except OSError as error:
+        # Guessing could send a letter twice, or count one as sent that is not: stop instead.
+        raise LettersError(
+            f"{path}: cannot read it to check what was already sent ({error.strerror}); "
+            "close it in any program that has it open, then run again."
+        ) from error
+
+
+def _changed(folder: Path) -> date | None:
+    """Return the day a folder's list of files last changed (a file added, moved or deleted)."""
+    try:
+        return date.fromtimestamp(folder.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _moved_on(path: Path) -> date | None:
+    """Return the day a file's status last changed, where that is what st_ctime means.
+
+    On Linux and macOS moving a file changes it; on Windows st_ctime is the day the file was
+    made, which says nothing of when it was moved.
+    """
+    if os.name == "nt":
+        return None
+    try:
+        return date.fromtimestamp(path.stat().st_ctime)
+    except OSError:
+        return None
 
 
 def _address(name: str, address: str, whose: str) -> Address:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Collection
 from datetime import date, datetime
 from email import policy
 from email.parser import BytesHeaderParser
@@ -18,7 +19,16 @@ import requests
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.mail.base import Backend, Outgoing, Reply, ReplyContent, SignIn, attachment_bytes
+from pipeline.mail.base import (
+    Backend,
+    Departed,
+    Outgoing,
+    Reply,
+    ReplyContent,
+    SignIn,
+    Waiting,
+    attachment_bytes,
+)
 from pipeline.mail.m365_auth import account, authenticate
 from pipeline.mail.m365_check import CheckedMailbox
 from pipeline.mail.m365_graph import READ, SEND, http_status
@@ -40,6 +50,7 @@ class M365Mail(CheckedMailbox):
     """Send letters as drafts sent from the mailbox; collect and file the replies in its inbox."""
 
     name = "m365"
+    delivers = True  # a letter sent from the mailbox has gone; nothing waits for a person
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -79,12 +90,21 @@ class M365Mail(CheckedMailbox):
         self._drafts[message_id] = str(message.object_id)
         return message_id
 
-    def send(self, mail: Outgoing, message_id: str) -> None:
-        """Send the draft ``message_id`` (made again if gone), keeping a copy in Sent Items."""
+    def send(self, mail: Outgoing, message_id: str) -> str:
+        """Send the draft ``message_id``, keeping a copy in Sent Items; never send it twice.
+
+        A draft that is not in Drafts, or gone when sent (404), has most likely gone already:
+        Graph answers ``send`` with 202 and files the Sent Items copy later, so a try that
+        timed out or was refused with 503 may have gone all the same. It is never made again.
+        """
         draft = self._drafts.get(message_id) or self._find("drafts", message_id)
-        if draft is None:  # lost with a crash before it was sent: made again
-            message_id = self.prepare(mail)
-            draft = self._drafts[message_id]
+        self._drafts.pop(message_id, None)
+        if draft is not None and self._send_draft(draft, mail):
+            return ""
+        return self._gone(mail, message_id)
+
+    def _send_draft(self, draft: str, mail: Outgoing) -> bool:
+        """Send the draft with Graph id ``draft``; say False if it is not there (404)."""
         self._pace()
         with self._talking(f"send the email for {mail.attachment_name}", SEND):
             try:
@@ -92,17 +112,41 @@ class M365Mail(CheckedMailbox):
             except requests.HTTPError as error:
                 if http_status(error) != 404:
                     raise
-                self._drafts.pop(message_id, None)
-                if self.was_sent(message_id):  # a try refused with 503 had gone after all
-                    return
-                # Deleted from Drafts by someone since it was made: make it again, once.
-                draft = self._drafts[self.prepare(mail)]
-                self.connection.post(f"{self.url}/messages/{draft}/send", data=None)
-        self._drafts.pop(message_id, None)
+                return False
+        return True
 
-    def was_sent(self, message_id: str) -> bool:
+    def handed_over(self, message_id: str) -> bool:
         """Say whether Sent Items holds a message with this internetMessageId."""
         return self._find("sentitems", message_id) is not None
+
+    def departures(self, message_ids: Collection[str]) -> dict[str, Waiting | Departed]:
+        """Say nothing: a letter sent from the mailbox has gone, none is left ready to send."""
+        return {}
+
+    def _gone(self, mail: Outgoing, message_id: str) -> str:
+        """Settle a draft that left Drafts after a send was tried: sent, unless still a draft.
+
+        Sent Items is looked at again after a while; if Drafts has it after all, it had not
+        gone and is sent now. When neither shows it, it is counted as sent, and said so.
+        """
+        for wait in self._looks():
+            time.sleep(wait)
+            if self._find("sentitems", message_id) is not None:
+                return ""
+            draft = self._find("drafts", message_id)
+            if draft is not None and self._send_draft(draft, mail):
+                return ""  # still a draft after all, so it had not gone: this send is the one
+        return (
+            f"Microsoft 365 has no draft of the email for {mail.attachment_name} to {mail.to}, "
+            "and it is not in Sent Items yet: a send was tried, so it is counted as sent and "
+            "will not be sent again. Check Sent Items in Outlook later; if it is not there, "
+            f"send the signed letter (in the request's sent/ folder) by hand, with the subject "
+            f'"{mail.subject}".'
+        )
+
+    def _looks(self) -> list[float]:
+        """Return how long to wait before each look in Sent Items: at once, then longer."""
+        return [0.0, *(0.5 * 2**n for n in range(max(0, self.settings.max_tries - 1)))]
 
     def replies(self, since: date | None = None) -> list[Reply]:
         """List the messages in the inbox since ``since``, oldest first, over every page."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.model import Request, ThirdParty
 from pipeline.register import layout
 from pipeline.register.cells import text, to_datetime
+from pipeline.register.codes import party_code
 from pipeline.register.rows import RowReader, data_rows
 
 if TYPE_CHECKING:  # the register stage's own object; only its type is needed here
@@ -207,8 +208,11 @@ def _next_ref(year: int, used: set[str]) -> str:
     return f"SAR-{year}-{number:03d}"
 
 
-def read_parties(register: Register) -> None:
-    """Read the Third parties sheet, numbering a blank Party after the highest of its request."""
+def read_parties(register: Register, given: Mapping[str, Mapping[int, str]]) -> None:
+    """Read the Third parties sheet, numbering a blank Party with a code never given before.
+
+    ``given`` holds every code the journal knows was given, by Ref in upper case.
+    """
     by_ref = {request.ref.upper(): request.ref for request in register.requests}
     taken: dict[str, set[int]] = {}  # a request's Ref, upper-case → its party numbers
     checked: list[tuple[RowReader, dict[str, Any]]] = []
@@ -228,7 +232,8 @@ def read_parties(register: Register) -> None:
         assigned = not values["party"]
         if assigned:
             numbers = taken.setdefault(values["ref"].upper(), set())
-            values["party"] = f"TP{max(numbers, default=0) + 1}"
+            who = (values["organisation"] if values["kind"] == "Agency" else "") or values["name"]
+            values["party"] = party_code(numbers, given.get(values["ref"].upper(), {}), who)
             numbers.add(int(values["party"][2:]))
         register.parties.append(ThirdParty(row=row.row, party_assigned=assigned, **values))
 

@@ -136,15 +136,18 @@ def read_rows(
     register: Register,
     today: date,
     earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
+    given_parties: Mapping[str, Mapping[int, str]] | None = None,
 ) -> Register:
     """Read every row of a loaded register, collecting problems.
 
     A request with a blank Ref is given the next free one, or the one it was given before
     (``earlier_refs``, by received date, requester and child) if a run chose it but the
-    register could not be written: its letters already carry that Ref.
+    register could not be written: its letters already carry that Ref. A third party with a
+    blank Party gets a code never given before in its request (``given_parties``, by Ref in
+    upper case: number → who), or the one it was given itself.
     """
     read_requests(register, today, earlier_refs or {})
-    read_parties(register)
+    read_parties(register, given_parties or {})
     _read_letters(register)
     return register
 

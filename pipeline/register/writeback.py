@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from pipeline.errors import LettersError
-from pipeline.journal import Entry, Send
+from pipeline.journal import READY, SENT, Entry, Send
 from pipeline.letters.kinds import sheet_kind
 from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
 from pipeline.register.write import apply_letters, apply_rows, save
+
+# The Letters sheet's Sent for a letter not gone: an email in the outbox, a letter withdrawn.
+READY_TO_SEND = "Ready to send"
+WITHDRAWN = "Withdrawn"
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ def write_back(
     parties: Sequence[ThirdParty],
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
+    withdrawn: Collection[str],
     today: date,
 ) -> WriteBack:
     """Fill the pipeline's columns from what the run knows; save the register if one changed."""
@@ -43,7 +48,8 @@ def write_back(
             request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
     party_values = {party.row: _party_columns(party) for party in parties}
     letter_values = [
-        _letter_columns(entry, sends.get(entry.letter_id)) for entry in entries.values()
+        _letter_columns(entry, sends.get(entry.letter_id), entry.letter_id in withdrawn)
+        for entry in entries.values()
     ]
     changes = [
         *apply_rows(register, layout.REQUESTS, request_values),
@@ -87,8 +93,10 @@ def _party_columns(party: ThirdParty) -> dict[str, object]:
     return values
 
 
-def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
-    sent = send is not None and send.state == "sent"
+def _letter_columns(entry: Entry, send: Send | None, withdrawn: bool) -> dict[str, object]:
+    sent = send is not None and send.state == SENT
+    ready = send is not None and send.state == READY
+    waiting = WITHDRAWN if withdrawn else READY_TO_SEND if ready else None
     return {
         "Letter": entry.letter_id,
         "Ref": entry.ref,
@@ -97,9 +105,10 @@ def _letter_columns(entry: Entry, send: Send | None) -> dict[str, object]:
         "Recipient": entry.recipient,
         "Generated": entry.generated,
         "Signed": send.signed if send is not None else None,
-        "Sent": send.sent if sent and send is not None else None,
+        # An email in the outbox has not gone: the Sent date waits until it has left it.
+        "Sent": send.sent if sent and send is not None else waiting,
         "By": entry.by,
         "To": entry.destination,
-        "File": send.file_name if sent and send is not None else entry.file_name,
+        "File": send.file_name if (sent or ready) and send is not None else entry.file_name,
         "Message id": send.message_id if send is not None else "",
     }

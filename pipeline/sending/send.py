@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from email.utils import make_msgid
 from pathlib import Path
@@ -12,31 +11,30 @@ from pathlib import Path
 from pipeline.config import Setting
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
-from pipeline.folders import SENT, SIGNED, TO_SIGN, Folders
-from pipeline.journal import Entry, Send
+from pipeline.folders import SENT as SENT_PLACE
+from pipeline.folders import TO_SIGN, Folders
+from pipeline.history import by_request
+from pipeline.journal import READY, SENDING, SENT, Entry, Send
 from pipeline.letters.kinds import KINDS, reference
 from pipeline.mail.base import MailBackend, Outgoing
 from pipeline.records.convert import Converter
 from pipeline.run_context import RunContext
+from pipeline.sending import outbox
+from pipeline.sending.signed import is_open, signed_copy, unmatched
+
+__all__ = ["Sending", "compose", "send_signed", "signed_copy"]
 
 
 @dataclass(frozen=True)
 class Sending:
     """What the sending stage did and found."""
 
-    sent: tuple[tuple[Entry, str], ...] = ()  # letter, how it went (by email / posted)
+    sent: tuple[tuple[Entry, str], ...] = ()  # letter, how it went (by email, posted, left …)
+    ready: tuple[tuple[Entry, str], ...] = ()  # emails waiting in the outbox: letter, its file
     to_post: tuple[Path, ...] = ()  # signed, waiting for the Posted date
+    still_open: tuple[Path, ...] = ()  # signed, but open in Word: not sent this run
+    unmatched: tuple[tuple[Path, str], ...] = ()  # in signed/, no letter's: what to do
     problems: tuple[str, ...] = ()
-
-
-def signed_copy(folders: Folders, entry: Entry) -> Path | None:
-    """Return the owner's signed copy of a letter: a scanned PDF, else the signed .docx."""
-    stem = os.path.splitext(entry.file_name)[0]
-    for suffix in (".pdf", ".docx"):
-        found = folders.find(entry.ref, SIGNED, f"{stem}{suffix}")
-        if found is not None:
-            return found
-    return None
 
 
 def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -> Outgoing:
@@ -78,39 +76,77 @@ def send_signed(
     posted: Mapping[str, date],
     backend: MailBackend,
     converter: Converter,
+    held: Collection[str] = frozenset(),
 ) -> Sending:
-    """Send every signed letter by email, or record it as posted; each exactly once."""
-    sent: list[tuple[Entry, str]] = []
-    to_post: list[Path] = []
+    """Send every signed letter by email, or record it as posted; each exactly once.
+
+    Emails left ready to send by an earlier run are looked for first, before this run writes
+    any: those that have left the outbox are recorded as sent. The letters ``held`` are not
+    sent (withdrawn, or their request closed or waiting for its row to be fixed).
+    """
     sends = run.journal.sends()
+    before = outbox.look(run, entries, sends, backend)
+    if before.left:
+        sends = run.journal.sends()
+    sent: list[tuple[Entry, str]] = list(before.left)
+    to_post: list[Path] = []
+    still_open: list[Path] = []
     queue: list[tuple[Entry, Path]] = []
     for entry in entries.values():
         send = sends.get(entry.letter_id)
-        if send is not None and send.state == "sent":
+        if entry.letter_id in held:
+            continue
+        if send is not None and send.state in (SENT, READY):
             if not run.dry_run:
                 _tidy(run.folders, entry, send)  # a run stopped after sending, before moving
             continue
         signed = signed_copy(run.folders, entry)
-        if entry.by == "Post":
-            posted_on = posted.get(entry.letter_id)
-            if posted_on is None:
-                if signed is not None:
-                    to_post.append(signed)
-                    if not run.dry_run:
-                        run.journal.record_signed(entry.letter_id, run.today)
-                continue
-            if not run.dry_run:
-                name = _file_sent(run.folders, entry, signed)
-                run.journal.record_sent(entry.letter_id, posted_on, name, run.today)
-            sent.append((entry, f"posted {posted_on.isoformat()}"))
-            continue
-        if signed is not None:
+        if signed is not None and is_open(run.folders, entry.ref, signed):
+            still_open.append(signed)  # the owner may still be signing it
+        elif entry.by == "Post":
+            sent += _post(run, entry, signed, posted.get(entry.letter_id), to_post)
+        elif signed is not None:
             queue.append((entry, signed))
+    found = Sending(
+        to_post=tuple(to_post),
+        still_open=tuple(still_open),
+        unmatched=tuple(unmatched(run.folders, by_request(entries))),
+    )
     if run.dry_run:
         sent += [(entry, f"by email to {entry.destination}") for entry, _ in queue]
-        return Sending(tuple(sent), tuple(to_post))
+        return replace(found, sent=tuple(sent), ready=before.waiting)
     emailed, problems = _email(run, queue, sends, backend, converter)
-    return Sending(tuple(sent + emailed), tuple(to_post), tuple(problems))
+    after = outbox.look(run, entries, run.journal.sends(), backend, unproven=_UNPROVEN)
+    return replace(
+        found,
+        sent=(*sent, *emailed, *after.left),
+        ready=after.waiting,
+        problems=(*problems, *after.notes),
+    )
+
+
+# Said of an email found gone from the outbox by the run that finished its sending.
+_UNPROVEN = (
+    "It was written by a run that stopped before it could record it, so it is counted as "
+    "sent and not written again; check Sent Items in Outlook, and if it did not go, send the "
+    "signed letter (in the request's sent/ folder) by hand."
+)
+
+
+def _post(
+    run: RunContext, entry: Entry, signed: Path | None, posted_on: date | None, to_post: list[Path]
+) -> list[tuple[Entry, str]]:
+    """List a signed letter to print and post, or record it as sent on its Posted date."""
+    if posted_on is None:
+        if signed is not None:
+            to_post.append(signed)
+            if not run.dry_run:
+                run.journal.record_signed(entry.letter_id, run.today)
+        return []
+    if not run.dry_run:
+        name = _file_sent(run.folders, entry, signed)
+        run.journal.record_sent(entry.letter_id, posted_on, name, run.today, "posted")
+    return [(entry, f"posted {posted_on.isoformat()}")]
 
 
 def _email(
@@ -134,14 +170,17 @@ def _email(
     problems = list(converter.problems)
     for entry, signed in queue:
         try:
-            _send_one(run, entry, signed, converted.get(signed), sends, backend)
+            doubt = _send_one(run, entry, signed, converted.get(signed), sends, backend)
         except LettersError as error:
             problems.append(
                 f"Sending stopped at {entry.file_name}: {error.message} It and the letters "
                 "after it are still in signed/ and go next time."
             )
             break
-        sent.append((entry, f"by email to {entry.destination}"))
+        if doubt:
+            problems.append(f"{entry.file_name}: {doubt}")
+        if backend.delivers:
+            sent.append((entry, f"by email to {entry.destination}"))
     return sent, problems
 
 
@@ -152,7 +191,8 @@ def _send_one(
     pdf: Path | None,
     sends: Mapping[str, Send],
     backend: MailBackend,
-) -> None:
+) -> str:
+    """Hand one signed letter to the back-end, journaled before and after; return any doubt."""
     setting, journal, today = run.config.setting, run.journal, run.today
     attachment = pdf or signed
     before = sends.get(entry.letter_id)
@@ -162,38 +202,43 @@ def _send_one(
         attachment,
         make_msgid(domain=setting.email.rpartition("@")[2] or "localhost"),
     )
-    if before is not None and before.state == "sending":
+    doubt = ""
+    if before is not None and before.state == SENDING:
         # Journaled as started but never as done: it may or may not have gone. Ask the
-        # back-end by the Message-ID journaled then, and only send if it has not.
-        if not backend.was_sent(before.message_id):
-            backend.send(mail, before.message_id)
+        # back-end by the Message-ID journaled then; it goes only if still in hand.
+        if not backend.handed_over(before.message_id):
+            doubt = backend.send(mail, before.message_id)
             checkpoint("send:done")
     else:
         message_id = backend.prepare(mail)
         journal.record_sending(entry.letter_id, message_id, today)
         checkpoint("send:journaled")
-        backend.send(mail, message_id)
+        doubt = backend.send(mail, message_id)
         checkpoint("send:done")
     if pdf is not None:
         # Kept before the journal says sent: after that, only the tidying of signed/ is left.
-        run.folders.copy(pdf, entry.ref, SENT, f"{Path(entry.file_name).stem}.pdf")
+        run.folders.copy(pdf, entry.ref, SENT_PLACE, f"{Path(entry.file_name).stem}.pdf")
     name = f"{Path(entry.file_name).stem}{attachment.suffix.lower()}"
-    journal.record_sent(entry.letter_id, today, name, today)
+    if backend.delivers:
+        journal.record_sent(entry.letter_id, today, name, today, "unconfirmed" if doubt else "")
+    else:
+        journal.record_ready(entry.letter_id, name, today)
     checkpoint("send:recorded")
     _file_sent(run.folders, entry, signed)
+    return doubt
 
 
 def _file_sent(folders: Folders, entry: Entry, signed: Path | None) -> str:
     """Move the signed copy into sent/, and tidy the unsigned one out of to-sign/."""
-    folders.place(entry.ref, SENT).mkdir(parents=True, exist_ok=True)
+    folders.place(entry.ref, SENT_PLACE).mkdir(parents=True, exist_ok=True)
     kept = ""
     if signed is not None:
-        folders.move(signed, entry.ref, SENT)
+        folders.move(signed, entry.ref, SENT_PLACE)
         kept = signed.name
     unsigned = folders.place(entry.ref, TO_SIGN) / entry.file_name
     if unsigned.exists():
         if signed is None:
-            folders.move(unsigned, entry.ref, SENT)  # posted from an unsigned printout
+            folders.move(unsigned, entry.ref, SENT_PLACE)  # posted from an unsigned printout
             kept = unsigned.name
         else:
             folders.remove(unsigned)
@@ -205,7 +250,7 @@ def _tidy(folders: Folders, entry: Entry, send: Send) -> None:
     unsigned = folders.find(entry.ref, TO_SIGN, entry.file_name)
     if signed is None and unsigned is None:
         return  # the usual case: filed under sent/ long ago
-    sent = folders.place(entry.ref, SENT)
+    sent = folders.place(entry.ref, SENT_PLACE)
     if signed is not None and not (sent / signed.name).exists():
         _file_sent(folders, entry, signed)
     # Listed before anything moved: filing the signed copy may have removed it since.

@@ -9,11 +9,14 @@ Fixture (``graph``, see ``graph_fixture``): ``graph.url`` (``https://127.0.0.1:<
 ``graph_url``), ``graph.authority`` (``<url><tenant_id>``, the msal authority),
 ``graph.tenant_id``, ``graph.client_id``, ``graph.client_secret``, ``graph.ca_file``;
 ``add_mailbox``, ``deliver`` (MIME into a folder), ``folder_messages``, ``sent``,
-``message_mime``; ``fail`` (inject 429/503/401/403/… with Retry-After), ``deny``/``allow`` (a
-missing permission: 403), ``expire_tokens``, ``token_lifetime``, ``revoke_refresh_tokens``,
-``sign_in`` (plays the browser in the delegated flow, as ``login_as``), ``delegate`` (a user's
-Full Access / Send As on a shared mailbox), ``register_certificate`` (the app's certificates),
-``page_size``; ``requests`` (a log of (method, path, status)) and ``count``.
+``message_mime``; ``fail`` (inject 429/503/401/403/… with Retry-After, optionally after doing
+the request all the same, or after a delay: a timeout); ``sent_items_after_requests`` and
+``sent_items_after_seconds`` (Graph files a sent message's Sent Items copy later; until then
+it is in no folder); ``deny``/``allow`` (a missing permission: 403), ``expire_tokens``,
+``token_lifetime``, ``revoke_refresh_tokens``, ``sign_in`` (plays the browser in the delegated
+flow, as ``login_as``), ``delegate`` (a user's Full Access / Send As on a shared mailbox),
+``register_certificate`` (the app's certificates), ``page_size``; ``requests`` (a log of
+(method, path, status)) and ``count``.
 
 Who may do what, as Microsoft decides it: an app-only token carries the app's permissions
 (``deny``); a delegated token carries the permissions the user consented to (``scp``: Mail.Send,

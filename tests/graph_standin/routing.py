@@ -7,6 +7,7 @@ import email.message
 import http.server
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from .folders import FolderRoutes
 from .identity import IdentityPlatform
 from .model import Mailbox
 from .responses import ERROR_TEXTS, GraphError, IdentityError, Response, json_response
-from .state import Token
+from .state import Fault, Token
 
 if TYPE_CHECKING:
     from .server import GraphStandin
@@ -67,17 +68,17 @@ class Router(FolderRoutes, IdentityPlatform):
     def _dispatch(self, handler: RequestHandler) -> None:
         request = self._read(handler)
         with self._lock:
-            try:
-                response = self._fault(request.method, request.path) or self._route(request)
-            except GraphError as error:
-                response = self._graph_error(error, request)
-            except IdentityError as error:
-                response = self._identity_error(error)
-            except Exception as error:  # a bug in the stand-in: say so loudly, as a 500
-                response = self._graph_error(
-                    GraphError(500, "generalException", f"stand-in bug: {error!r}"), request
-                )
+            self._file_sent_items()
+            fault = self._fault(request.method, request.path)
+            if fault is None:
+                response = self._answer(request)
+            else:
+                if fault.processed:
+                    self._answer(request)  # done all the same: only the answer is lost
+                response = self._fault_response(fault)
             self._log(request, response)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)  # outside the lock: the rest of the stand-in goes on
         handler.send_response(response.status)
         if response.content_type and response.body:
             handler.send_header("Content-Type", response.content_type)
@@ -116,21 +117,37 @@ class Router(FolderRoutes, IdentityPlatform):
             }
         )
 
-    def _fault(self, method: str, path: str) -> Response | None:
+    def _answer(self, request: Request) -> Response:
+        """Route the request, and answer its errors as Graph and the identity platform do."""
+        try:
+            return self._route(request)
+        except GraphError as error:
+            return self._graph_error(error, request)
+        except IdentityError as error:
+            return self._identity_error(error)
+        except Exception as error:  # a bug in the stand-in: say so loudly, as a 500
+            return self._graph_error(
+                GraphError(500, "generalException", f"stand-in bug: {error!r}"), request
+            )
+
+    def _fault(self, method: str, path: str) -> Fault | None:
         for fault in self._faults:
             if fault.times > 0 and fault.method in ("*", method) and fault.pattern.search(path):
                 fault.times -= 1
-                headers = {}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = str(fault.retry_after)
-                if fault.body is None:
-                    code, message = ERROR_TEXTS.get(fault.status, ("UnknownError", "Error."))
-                    return json_response(fault.status, self._error_body(code, message), headers)
-                if isinstance(fault.body, dict | list):
-                    return json_response(fault.status, fault.body, headers)
-                raw = fault.body.encode() if isinstance(fault.body, str) else bytes(fault.body)
-                return Response(fault.status, raw, "text/plain", headers)
+                return fault
         return None
+
+    def _fault_response(self, fault: Fault) -> Response:
+        headers = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(fault.retry_after)
+        if fault.body is None:
+            code, message = ERROR_TEXTS.get(fault.status, ("UnknownError", "Error."))
+            return json_response(fault.status, self._error_body(code, message), headers)
+        if isinstance(fault.body, dict | list):
+            return json_response(fault.status, fault.body, headers)
+        raw = fault.body.encode() if isinstance(fault.body, str) else bytes(fault.body)
+        return Response(fault.status, raw, "text/plain", headers)
 
     @staticmethod
     def _error_body(code: str, message: str) -> JSON:

@@ -95,14 +95,27 @@ class GraphStandin(Router):
         times: int = 1,
         retry_after: float | None = None,
         body: Any = None,
+        processed: bool = False,
+        delay: float = 0.0,
     ) -> None:
         """Answer the next `times` requests whose method is `method` ("*" for any) and whose
         path (no query) matches `path_regex` (re.search) with `status`, Graph's error JSON for
         that status (or `body`: a dict is sent as JSON, bytes/str as they are), and a
-        Retry-After header when `retry_after` is given."""
+        Retry-After header when `retry_after` is given. With `processed` the request is done
+        all the same (a send that went, answered 503); `delay` waits that many seconds before
+        answering (longer than the client's timeout, it is a timeout)."""
         with self._lock:
             self._faults.append(
-                Fault(method.upper(), re.compile(path_regex), status, times, retry_after, body)
+                Fault(
+                    method.upper(),
+                    re.compile(path_regex),
+                    status,
+                    times,
+                    retry_after,
+                    body,
+                    processed,
+                    delay,
+                )
             )
 
     def expire_tokens(self) -> None:

@@ -39,6 +39,18 @@ class Fault:
     times: int
     retry_after: int | float | None
     body: Any
+    processed: bool = False  # the request is done all the same; only its answer is the fault
+    delay: float = 0.0  # seconds before answering (longer than a client's timeout: a timeout)
+
+
+@dataclass
+class Filing:
+    """A sent message on its way to Sent Items: hidden from every folder until it is due."""
+
+    box: Mailbox
+    message: Any  # the Message
+    requests_left: int
+    due: float  # time.monotonic()
 
 
 class StandinState:
@@ -72,6 +84,12 @@ class StandinState:
         self._codes: dict[str, JSON] = {}
         self._uploads: dict[str, JSON] = {}
         self._faults: list[Fault] = []
+        #: Graph files the Sent Items copy of a sent message a while after answering 202: it
+        #: is in no folder until this many more requests have come in, and this many seconds
+        #: have passed (0 and 0: at once).
+        self.sent_items_after_requests = 0
+        self.sent_items_after_seconds = 0.0
+        self._filing: list[Filing] = []
         self._denied_everywhere: set[str] = set()
         #: The certificates uploaded to the app (``register_certificate``).
         self._certificates: list[x509.Certificate] = []

@@ -9,6 +9,7 @@ import email
 import email.policy
 import email.utils
 import re
+import time
 import uuid
 from typing import Any
 
@@ -17,11 +18,19 @@ from .mime import message_mime, recipient_json
 from .model import Attachment, Folder, Mailbox, Message
 from .odata import lookup
 from .responses import GraphError
-from .state import StandinState
+from .state import Filing, StandinState
 
 
 class MailStore(StandinState):
     """Look-ups and changes in the mailboxes, used by every route family."""
+
+    def _file_sent_items(self) -> None:
+        """Put into Sent Items each sent message whose time has come (one request more)."""
+        for filing in list(self._filing):
+            filing.requests_left -= 1
+            if filing.requests_left <= 0 and time.monotonic() >= filing.due:
+                self._filing.remove(filing)
+                self._store(filing.box, filing.message)
 
     def _store(self, box: Mailbox, message: Message) -> None:
         self._seq += 1
@@ -212,7 +221,11 @@ class MailStore(StandinState):
         if save:
             message.id = graph_id()
             message.folder_id = box.well_known("sentitems").id
-            self._store(box, message)
+            if self.sent_items_after_requests or self.sent_items_after_seconds:
+                due = time.monotonic() + self.sent_items_after_seconds
+                self._filing.append(Filing(box, message, self.sent_items_after_requests, due))
+            else:
+                self._store(box, message)
         mime = message_mime(message)
         for recipient in message.to + message.cc + message.bcc:
             address = str(lookup(recipient, "emailAddress/address")).lower()

@@ -30,7 +30,8 @@ def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
         if path.parent.parent == work:
             ref = path.parent.name
             return path.name in (f"{ref} consents record.docx", f"{ref} request bundle.pdf")
-        return False
+        # A letter a filed reply made unnecessary is withdrawn, with its note.
+        return path.parent.name == "withdrawn" and path.parent.parent.parent == work
 
     return is_own
 
@@ -51,5 +52,6 @@ def checked_run(config: Config, today: date = FILING_DAY) -> Outcome:
     for path in before.keys() & after.keys():
         assert before[path] == after[path] or is_own(path), f"{path} was overwritten"
     for path in before.keys() - after.keys():
-        assert inbox_folder in path.parents, f"{path} was removed"
+        withdrawn = path.parent.parent / "withdrawn" / path.name
+        assert inbox_folder in path.parents or withdrawn in after, f"{path} was removed"
     return outcome

@@ -7,7 +7,7 @@ generated on Monday and sent on Tuesday; the replies came on Thursday and are fi
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -80,6 +80,17 @@ def inbox(config: Config, *under: str) -> list[str]:
     """Return the names of the files in the inbox, or in a folder ``under`` it."""
     folder = config.paths.inbox.joinpath(*under)
     return sorted(path.name for path in folder.iterdir() if path.is_file())
+
+
+def send_drafts(outbox: Path, day: date) -> list[Path]:
+    """Do what the manager does with the drafts in the outbox: send each from Outlook, then
+    move them all into outbox/sent/ at once, on the afternoon of ``day``."""
+    (outbox / "sent").mkdir(parents=True, exist_ok=True)
+    moved = [draft.rename(outbox / "sent" / draft.name) for draft in sorted(outbox.glob("*.eml"))]
+    afternoon = datetime.combine(day, time(15)).timestamp()
+    for folder in (outbox, outbox / "sent"):
+        os.utime(folder, (afternoon, afternoon))
+    return moved
 
 
 def parse(raw: bytes) -> EmailMessage:

@@ -4,148 +4,43 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 
 from pipeline.errors import LettersError
-from pipeline.model import Letter
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS letters (
-    letter_id   TEXT PRIMARY KEY,
-    ref         TEXT NOT NULL,
-    party       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    recipient   TEXT NOT NULL,
-    by          TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    file_name   TEXT NOT NULL,
-    generated   TEXT NOT NULL,
-    regenerated INTEGER NOT NULL DEFAULT 0,
-    salutation  TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS assigned_refs (
-    ref       TEXT PRIMARY KEY,
-    received  TEXT NOT NULL,
-    requester TEXT NOT NULL,
-    child     TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sends (
-    letter_id  TEXT PRIMARY KEY,
-    signed     TEXT NOT NULL,
-    message_id TEXT NOT NULL DEFAULT '',
-    state      TEXT NOT NULL DEFAULT 'signed',
-    sent       TEXT,
-    file_name  TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS filings (
-    key       TEXT PRIMARY KEY,
-    ref       TEXT NOT NULL,
-    party     TEXT NOT NULL,
-    received  TEXT NOT NULL,
-    filed     TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    files     TEXT NOT NULL,
-    source    TEXT NOT NULL,
-    sender    TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS set_aside (
-    key       TEXT PRIMARY KEY,
-    nature    TEXT NOT NULL,
-    ref       TEXT NOT NULL,
-    party     TEXT NOT NULL,
-    received  TEXT NOT NULL,
-    filed     TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    reason    TEXT NOT NULL,
-    letter_id TEXT NOT NULL,
-    source    TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS documents (
-    name   TEXT PRIMARY KEY,
-    digest TEXT NOT NULL,
-    built  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS state (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id        INTEGER PRIMARY KEY,
-    day       TEXT NOT NULL,
-    letter_id TEXT NOT NULL,
-    what      TEXT NOT NULL
-);
-"""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A letter as the journal knows it."""
-
-    letter_id: str
-    ref: str
-    party: str
-    kind: str
-    recipient: str
-    by: str
-    destination: str
-    file_name: str
-    generated: date
-    regenerated: int
-    salutation: str = ""
-
-
-@dataclass(frozen=True)
-class Send:
-    """Where a letter is on its way out: signed, being sent, or sent."""
-
-    letter_id: str
-    signed: date
-    message_id: str  # chosen before the back-end is called; "" for post
-    state: str  # "signed", "sending" or "sent"
-    sent: date | None
-    file_name: str  # its name in sent/
-
-
-@dataclass(frozen=True)
-class Filing:
-    """A reply filed against its request and third party."""
-
-    key: str
-    ref: str
-    party: str  # "" for a reply from the requester
-    received: date
-    filed: date
-    file_name: str  # the main file in replies/
-    files: tuple[str, ...]  # every file written for it, the main one first
-    source: str
-    sender: str = ""  # the From address of an emailed reply; "" for a scan
-
-
-@dataclass(frozen=True)
-class SetAside:
-    """A bounce or an automatic reply, handled once and never counted as a reply."""
-
-    key: str
-    nature: str  # "bounce" or "automatic"
-    ref: str  # the request it is about, "" when it matched none
-    party: str  # "" for the requester
-    received: date
-    filed: date
-    file_name: str  # a bounce's file in replies/; "" for an automatic reply
-    recipient: str  # the address a bounce says failed ("" when it names none)
-    reason: str  # what the server said, for a person
-    letter_id: str  # the letter that bounced, when the bounce names it
-    source: str
-
+from pipeline.journal.records import (
+    READY,
+    SENDING,
+    SENT,
+    SIGNED,
+    Entry,
+    Filing,
+    Send,
+    SetAside,
+    Withdrawal,
+)
+from pipeline.journal.schema import SCHEMA, upgrade
+from pipeline.model import Letter, ThirdParty
 
 _SET_ASIDE = (
     "key, nature, ref, party, received, filed, file_name, recipient, reason, letter_id, source"
 )
+
+__all__ = [
+    "READY",
+    "SENDING",
+    "SENT",
+    "SIGNED",
+    "Entry",
+    "Filing",
+    "Journal",
+    "Send",
+    "SetAside",
+    "Withdrawal",
+    "journal_path",
+]
 
 
 def journal_path(register: Path) -> Path:
@@ -164,28 +59,19 @@ class Journal:
                 where = f"{path.resolve().as_uri()}?mode=ro" if path.exists() else ":memory:"
                 self._db = sqlite3.connect(where, uri=True, isolation_level=None)
                 if not path.exists():
-                    self._db.executescript(_SCHEMA)
+                    self._db.executescript(SCHEMA)
             else:
                 if not path.exists():
                     # Made readable by its owner only: it names children and families.
                     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
                 self._db = sqlite3.connect(path, isolation_level=None)
-                self._db.executescript(_SCHEMA)
-                self._upgrade()
+                self._db.executescript(SCHEMA)
+                upgrade(self._db)
         except sqlite3.DatabaseError as error:
             raise LettersError(
                 f"{path}: the journal cannot be opened ({error}). Restore it from a backup; "
                 "without it the pipeline cannot tell which letters it has already made."
             ) from None
-
-    def _upgrade(self) -> None:
-        """Add the columns a journal made by an earlier version lacks."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(letters)")}
-        if "salutation" not in columns:
-            self._db.execute("ALTER TABLE letters ADD COLUMN salutation TEXT NOT NULL DEFAULT ''")
-        filed = {row[1] for row in self._db.execute("PRAGMA table_info(filings)")}
-        if "sender" not in filed:
-            self._db.execute("ALTER TABLE filings ADD COLUMN sender TEXT NOT NULL DEFAULT ''")
 
     def __enter__(self) -> Journal:
         return self
@@ -261,6 +147,8 @@ class Journal:
                     letter.salutation,
                 ),
             )
+            # A letter withdrawn and needed again (a Decision cleared) is a letter again.
+            self._db.execute("DELETE FROM withdrawals WHERE letter_id = ?", (letter.letter_id,))
             self._db.execute(
                 "INSERT INTO events (day, letter_id, what) VALUES (?, ?, 'generated')",
                 (today.isoformat(), letter.letter_id),
@@ -269,7 +157,7 @@ class Journal:
     def sends(self) -> dict[str, Send]:
         """Return where every signed letter is on its way out, by letter id."""
         rows = self._db.execute(
-            "SELECT letter_id, signed, message_id, state, sent, file_name FROM sends"
+            "SELECT letter_id, signed, message_id, state, sent, file_name, handed, how FROM sends"
         )
         return {
             row[0]: Send(
@@ -279,6 +167,8 @@ class Journal:
                 state=row[3],
                 sent=date.fromisoformat(row[4]) if row[4] else None,
                 file_name=row[5],
+                handed=date.fromisoformat(row[6]) if row[6] else None,
+                how=row[7],
             )
             for row in rows
         }
@@ -294,26 +184,98 @@ class Journal:
         )
 
     def record_sending(self, letter_id: str, message_id: str, today: date) -> None:
-        """Record, before the back-end is called, that a letter is about to go."""
+        """Record, before the back-end is given it, that a letter is about to go."""
         self._event(
-            "UPDATE sends SET state = 'sending', message_id = ? WHERE letter_id = ?",
-            (message_id, letter_id),
+            "UPDATE sends SET state = 'sending', message_id = ?, handed = ? WHERE letter_id = ?",
+            (message_id, today.isoformat(), letter_id),
             letter_id,
             f"sending {message_id}",
             today,
         )
 
-    def record_sent(self, letter_id: str, sent: date, file_name: str, today: date) -> None:
-        """Record that a letter has gone (by email, or posted on ``sent``)."""
+    def record_ready(self, letter_id: str, file_name: str, today: date) -> None:
+        """Record that a letter's email waits, ready to send, for a person to send it."""
         self._event(
-            "INSERT INTO sends (letter_id, signed, state, sent, file_name)"
-            " VALUES (?, ?, 'sent', ?, ?) ON CONFLICT(letter_id) DO UPDATE SET"
-            " state = 'sent', sent = excluded.sent, file_name = excluded.file_name",
-            (letter_id, sent.isoformat(), sent.isoformat(), file_name),
+            "UPDATE sends SET state = 'ready', handed = coalesce(handed, ?), file_name = ?"
+            " WHERE letter_id = ?",
+            (today.isoformat(), file_name, letter_id),
             letter_id,
-            "sent",
+            "ready to send",
             today,
         )
+
+    def record_sent(
+        self, letter_id: str, sent: date, file_name: str, today: date, how: str = ""
+    ) -> None:
+        """Record that a letter has gone (by email, or posted on ``sent``), and how."""
+        self._event(
+            "INSERT INTO sends (letter_id, signed, state, sent, file_name, how)"
+            " VALUES (?, ?, 'sent', ?, ?, ?) ON CONFLICT(letter_id) DO UPDATE SET"
+            " state = 'sent', sent = excluded.sent, file_name = excluded.file_name,"
+            " how = excluded.how",
+            (letter_id, sent.isoformat(), sent.isoformat(), file_name, how),
+            letter_id,
+            f"sent {sent.isoformat()}" + (f" ({how})" if how else ""),
+            today,
+        )
+
+    def forget_signed(self, letter_id: str, today: date) -> None:
+        """Forget a signed copy that was withdrawn before it went: a new one is to be signed."""
+        self._event(
+            "DELETE FROM sends WHERE letter_id = ? AND state = 'signed'",
+            (letter_id,),
+            letter_id,
+            "signed copy withdrawn",
+            today,
+        )
+
+    def withdrawals(self) -> dict[str, Withdrawal]:
+        """Return every letter withdrawn as no longer needed, by letter id."""
+        rows = self._db.execute("SELECT letter_id, day, reason FROM withdrawals")
+        return {row[0]: Withdrawal(row[0], date.fromisoformat(row[1]), row[2]) for row in rows}
+
+    def record_withdrawn(self, letter_id: str, reason: str, today: date) -> None:
+        """Record that a letter is no longer needed: it is never sent, nor made again."""
+        self._event(
+            "INSERT OR REPLACE INTO withdrawals VALUES (?, ?, ?)",
+            (letter_id, today.isoformat(), reason),
+            letter_id,
+            f"withdrawn: {reason}",
+            today,
+        )
+
+    def given_parties(self) -> dict[str, dict[int, str]]:
+        """Return every party code ever given, by Ref (upper case): number → who, case folded.
+
+        A code is known from the codes recorded as given, and from every letter and filed reply
+        that carries one (an earlier version recorded no codes; who is "" when not known).
+        """
+        rows = self._db.execute(
+            "SELECT ref, party, who FROM party_codes UNION ALL"
+            " SELECT ref, party, recipient FROM letters WHERE party != '' UNION ALL"
+            " SELECT ref, party, '' FROM filings WHERE party != ''"
+        )
+        given: dict[str, dict[int, str]] = {}
+        for ref, party, who in rows:
+            if party.upper().startswith("TP") and party[2:].isdigit():
+                codes = given.setdefault(ref.upper(), {})
+                codes[int(party[2:])] = codes.get(int(party[2:])) or who.casefold()
+        return given
+
+    def record_parties(
+        self, parties: Iterable[ThirdParty], given: Mapping[str, Mapping[int, str]]
+    ) -> None:
+        """Remember the party codes on the register not yet known (``given``, by Ref in upper
+        case): so that none is ever given to anyone else."""
+        new = [
+            (party.ref, party.party, party.display_name.casefold())
+            for party in parties
+            if int(party.party[2:]) not in given.get(party.ref.upper(), {})
+        ]
+        if new:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR IGNORE INTO party_codes VALUES (?, ?, ?)", new)
 
     def filings(self) -> dict[str, Filing]:
         """Return every filed reply, by its key, in the order they were filed."""

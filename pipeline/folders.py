@@ -87,6 +87,18 @@ def copy_whole(source: Path, target: Path) -> Path:
     return target
 
 
+def sweep_partials(folder: Path) -> None:
+    """Remove the hidden half-written files a run stopped while writing left in ``folder``."""
+    try:
+        names = os.listdir(folder)
+    except OSError:  # no such folder yet
+        return
+    for name in names:
+        if name.startswith(".") and name.endswith((".partial", ".saving")):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
+
+
 class Folders:
     """The request folders under the working folder, each place listed once a run.
 

@@ -16,7 +16,7 @@ from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
 from pipeline.example import ExampleSetting, example_setting
-from pipeline.folders import Folders
+from pipeline.folders import Folders, sweep_partials
 from pipeline.generate import documents, generation
 from pipeline.history import with_history
 from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
@@ -89,6 +89,13 @@ def _run(
         Journal(journal_path(path), read_only=dry_run) as journal,
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
+        if not dry_run:  # a run stopped while writing left these; nothing else writes them now
+            for folder in (
+                loaded.path.parent,
+                loaded.path.parent / "backups",
+                config.paths.working_folder,
+            ):
+                sweep_partials(folder)
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
         given = journal.given_parties()
         register = read_rows(loaded, today, journal.assigned_refs(), given)

@@ -495,3 +495,57 @@ def test_scans_in_the_inbox_folder_are_filed_whatever_the_mail_back_end(
     assert [(f.ref, f.party, f.file_name) for f in outcome.replies.filed] == [
         ("SAR-2026-001", "TP1", "SAR-2026-001 TP1 reply 2026-11-25 - Smith & Sons Ltd.pdf")
     ]
+
+
+@pytest.mark.bad_input
+def test_a_register_reached_through_a_link_is_written_where_it_really_lives(
+    tmp_path: Path,
+) -> None:
+    config = config_module.load(write_config(tmp_path))
+    real = tmp_path / "synced" / "register.xlsx"
+    write_register(real, [request_row()])
+    link = config.paths.register
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(real)
+
+    outcome = weekly_run(config, date(2026, 11, 3), office=None)
+
+    assert outcome.write_back.written, outcome.write_back.error
+    assert link.is_symlink() and link.resolve() == real
+    assert outcome.write_back.backup is not None
+    assert outcome.write_back.backup.parent == real.parent / "backups"
+    [row] = cells(real, layout.REQUESTS)
+    assert row["Legal deadline"] is not None and row["Acknowledged"] is None  # still to send
+
+
+@pytest.mark.bad_input
+def test_a_register_open_in_excel_where_it_really_lives_is_refused(tmp_path: Path) -> None:
+    config = config_module.load(write_config(tmp_path))
+    real = tmp_path / "synced" / "register.xlsx"
+    write_register(real, [request_row()])
+    config.paths.register.parent.mkdir(parents=True, exist_ok=True)
+    config.paths.register.symlink_to(real)
+    (real.parent / "~$register.xlsx").write_bytes(b"")
+
+    with pytest.raises(LettersError, match="open in Excel"):
+        weekly_run(config, date(2026, 11, 3), office=None)
+
+
+def test_half_written_files_a_stopped_run_left_are_cleared_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    config = config_module.load(write_config(tmp_path))
+    write_register(config.paths.register, [request_row()])
+    home = config.paths.register.parent
+    leftovers = [
+        home / ".register.xlsx.saving",
+        home / "backups" / ".register 2026-11-02.xlsx.partial",
+        config.paths.working_folder / ".To-do 2026-11-02.txt.partial",
+    ]
+    for leftover in leftovers:
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_bytes(b"half")
+
+    weekly_run(config, date(2026, 11, 3), office=None)
+
+    assert [path for path in leftovers if path.exists()] == []

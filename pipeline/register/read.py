@@ -100,7 +100,13 @@ def open_register(
 
 
 def load_register(path: Path) -> Register:
-    """Load the workbook and find its columns; refuse a file that is not a usable register."""
+    """Load the workbook and find its columns; refuse a file that is not a usable register.
+
+    A register reached through a symbolic link (a synced folder, say) is read, locked and
+    written where it really lives: Excel's lock file is beside the real file.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     ensure_closed(path)
     try:
         original = path.read_bytes()

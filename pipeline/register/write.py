@@ -16,10 +16,11 @@ from openpyxl.cell.cell import Cell
 
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
+from pipeline.folders import write_whole
 from pipeline.register import layout
 from pipeline.register.cells import CellError, text, to_date
 from pipeline.register.new import DATE_FORMAT, style_header
-from pipeline.register.read import Register, sheet
+from pipeline.register.read import Register, ensure_closed, sheet
 from pipeline.register.safety import lost_features
 from pipeline.register.values import Rows
 
@@ -150,6 +151,7 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
         _verify(partial.read_bytes(), changes, path)
         backup = _backup(register, today)
         _ensure_unchanged(register)
+        ensure_closed(path)  # opened in Excel while the run worked: not replaced under it
         checkpoint("register:saving")
         os.replace(partial, path)
     finally:
@@ -203,5 +205,4 @@ def _backup(register: Register, today: date) -> Path:
     while backup.exists():
         backup = folder / f"{stem} ({number}).xlsx"
         number += 1
-    backup.write_bytes(register.original)
-    return backup
+    return write_whole(backup, register.original, sync=True)  # never a truncated backup

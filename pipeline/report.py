@@ -103,9 +103,7 @@ def _held_back(outcome: Outcome) -> list[str]:
         "  Not done: no letter, consents record or request bundle generated; no signed letter "
         "sent.",
     ]
-    if outcome.mail_problems:
-        lines += _section("Problems with the mailbox", outcome.mail_problems)
-    return lines
+    return lines + _shown("Problems with the mailbox", outcome.mail_problems)
 
 
 def _heading(outcome: Outcome) -> list[str]:
@@ -163,8 +161,7 @@ def _sending(outcome: Outcome) -> list[str]:
         "Letters sent",
         [f"{entry.file_name}: {how}" for entry, how in sending.sent],
     )
-    if outcome.mail_problems:
-        lines += _section("Problems sending", outcome.mail_problems)
+    lines += _shown("Problems sending", outcome.mail_problems)
     return lines + _section(
         "Letters to print and post",
         [_relative(path, outcome.working_folder) for path in sending.to_post],
@@ -218,33 +215,25 @@ def _to_sign(outcome: Outcome) -> list[str]:
 def _signed_folders(outcome: Outcome) -> list[str]:
     """List what in the signed/ folders was not sent: letters still open, files no letter's."""
     sending, base = outcome.sending, outcome.working_folder
-    lines: list[str] = []
-    if sending.still_open:
-        lines += _section(
-            "Signed letters still open in Word",
-            [_relative(path, base) for path in sending.still_open],
-            "Not sent this run, in case they are still being signed: save and close each, and "
-            "the next run sends it.",
-        )
-    if sending.unmatched:
-        lines += _section(
-            "Files in signed/ that match no letter",
-            [f"{_relative(path, base)}: {advice}" for path, advice in sending.unmatched],
-        )
-    return lines
+    return _shown(
+        "Signed letters still open in Word",
+        [_relative(path, base) for path in sending.still_open],
+        "Not sent this run, in case they are still being signed: save and close each, and "
+        "the next run sends it.",
+    ) + _shown(
+        "Files in signed/ that match no letter",
+        [f"{_relative(path, base)}: {advice}" for path, advice in sending.unmatched],
+    )
 
 
 def _withdrawn(outcome: Outcome) -> list[str]:
     """List the letters withdrawn this run, once: each with why."""
-    withdrawn = outcome.withdrawing.withdrawn
-    if not withdrawn:
-        return []
-    return _section(
+    return _shown(
         "Withdrawn letters",
         [
             f"{item.entry.ref}/{item.entry.file_name}: {item.reason}"
             + ("; a new letter is in to-sign/" if item.again else "")
-            for item in withdrawn
+            for item in outcome.withdrawing.withdrawn
         ],
         "Not sent, and kept in the request's withdrawn/ folder with a note saying why. A "
         "letter withdrawn because the register changed is made again as it says now, for "
@@ -268,13 +257,12 @@ def _replies(outcome: Outcome) -> list[str]:
         "Out-of-office and other automatic replies are not replies: nothing was recorded, and "
         "reminders go on. If one is in fact a reply, record it by hand under Reply received.",
     )
-    if replies.kept_out:
-        lines += _section(
-            "Attachments not saved",
-            replies.kept_out,
-            "Open the message to see them; save one by hand into the request's replies/ "
-            "folder if it is needed.",
-        )
+    lines += _shown(
+        "Attachments not saved",
+        replies.kept_out,
+        "Open the message to see them; save one by hand into the request's replies/ "
+        "folder if it is needed.",
+    )
     lines += _section(
         "Replies that match nothing",
         replies.unmatched,

@@ -338,6 +338,12 @@ def _endings(outcome: Outcome) -> list[str]:
         lines.append(f"Register NOT written: {saved.error}")
     elif saved.written:
         lines.append(f"Register updated; the previous version is saved as {saved.backup}.")
+        if saved.added:
+            lines.append(
+                "The register gained what this version of the pipeline reads, once: "
+                + "; ".join(saved.added)
+                + ". Nothing you typed was changed."
+            )
     else:
         lines.append("Register: nothing to update.")
     return lines

@@ -651,6 +651,7 @@ def test_headers_are_matched_ignoring_case_and_spaces_in_any_order_and_extras_ig
         layout.REQUESTS: request_row(**{"Requester address": "4 Mill Lane"}),
         layout.THIRD_PARTIES: party_row(),
         layout.LETTERS: {},
+        layout.COMPLAINTS: {},
     }
     for name, columns in layout.SHEETS.items():
         worksheet = workbook.create_sheet(name)
@@ -858,7 +859,7 @@ def test_create_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:
     assert path.read_bytes() == b"the manager's register"
 
 
-def test_create_makes_the_three_sheets_with_frozen_headers_grey_for_the_pipeline(
+def test_create_makes_the_four_sheets_with_frozen_headers_grey_for_the_pipeline(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "registers" / "register.xlsx"
@@ -867,14 +868,16 @@ def test_create_makes_the_three_sheets_with_frozen_headers_grey_for_the_pipeline
 
     assert sorted(p.name for p in path.parent.iterdir()) == ["register.xlsx"]
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Requests", "Third parties", "Letters"]
+    assert workbook.sheetnames == ["Requests", "Third parties", "Letters", "Complaints"]
+    grey: dict[str, list[str]] = {}
     for name, columns in layout.SHEETS.items():
         worksheet = workbook[name]
         assert worksheet.freeze_panes == "A2"
         assert [cell.value for cell in worksheet[1]] == [column.header for column in columns]
-        grey = [cell.value for cell in worksheet[1] if cell.fill.fgColor.rgb == "FFD9D9D9"]
-        assert grey == [column.header for column in columns if column.pipeline]
-    assert grey == [  # the Letters sheet: all the pipeline's but Posted
+        grey[name] = [cell.value for cell in worksheet[1] if cell.fill.fgColor.rgb == "FFD9D9D9"]
+        assert grey[name] == [column.header for column in columns if column.pipeline]
+    assert grey["Complaints"] == ["Acknowledge by", "Acknowledged", "Status"]
+    assert grey["Letters"] == [  # all the pipeline's but Posted
         "Letter",
         "Ref",
         "Party",
@@ -907,7 +910,7 @@ def test_create_offers_drop_down_lists_for_the_fixed_choices(tmp_path: Path) -> 
             "D2:D501",  # Relationship
             '"Mother,Father,Parent,Carer,Person with parental responsibility,Other"',
         ),
-        ("list", "L2:L501", '"Yes,No"'),  # Extended
+        ("list", "N2:N501", '"Yes,No"'),  # Extended
     }
     assert drop_downs(layout.THIRD_PARTIES) == {
         ("list", "D2:D501", '"Family member,Agency"'),  # Kind

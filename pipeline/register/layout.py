@@ -5,6 +5,7 @@ from dataclasses import dataclass
 REQUESTS = "Requests"
 THIRD_PARTIES = "Third parties"
 LETTERS = "Letters"
+COMPLAINTS = "Complaints"
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,9 @@ class Column:
     header: str
     pipeline: bool = False  # written by the pipeline (grey header), else the manager's
     width: int = 16
+    # A column registers made by an earlier version lack: read as blank while it is missing,
+    # and added at the end of row 1 at the next write-back (DESIGN section 2).
+    added: bool = False
 
 
 REQUEST_COLUMNS: tuple[Column, ...] = (
@@ -26,6 +30,8 @@ REQUEST_COLUMNS: tuple[Column, ...] = (
     Column("Child", width=20),
     Column("Child date of birth", width=12),
     Column("Request letter", width=24),
+    Column("ID requested", width=12, added=True),
+    Column("ID received", width=12, added=True),
     Column("Clarification asked", width=13),
     Column("Clarification received", width=13),
     Column("Extended", width=10),
@@ -51,6 +57,7 @@ THIRD_PARTY_COLUMNS: tuple[Column, ...] = (
     Column("Address", width=34),
     Column("Decision", width=11),
     Column("Decision notes", width=30),
+    Column("Also known as", width=24, added=True),
     Column("Party", pipeline=True, width=7),
     Column("Letter sent", pipeline=True, width=12),
     Column("Reminder sent", pipeline=True, width=13),
@@ -76,11 +83,30 @@ LETTER_COLUMNS: tuple[Column, ...] = (
     Column("Posted", width=12),
 )
 
+# Complaints to the setting (DPA 2018 s.164A), one row each.
+COMPLAINT_COLUMNS: tuple[Column, ...] = (
+    Column("Received", width=12),
+    Column("Complainant", width=22),
+    Column("Email", width=26),
+    Column("Address", width=34),
+    Column("Request", width=14),
+    Column("Summary", width=40),
+    Column("Outcome", width=40),
+    Column("Closed", width=12),
+    Column("Acknowledge by", pipeline=True, width=13),
+    Column("Acknowledged", pipeline=True, width=13),
+    Column("Status", pipeline=True, width=28),
+)
+
 SHEETS: dict[str, tuple[Column, ...]] = {
     REQUESTS: REQUEST_COLUMNS,
     THIRD_PARTIES: THIRD_PARTY_COLUMNS,
     LETTERS: LETTER_COLUMNS,
+    COMPLAINTS: COMPLAINT_COLUMNS,
 }
+# Sheets registers made by an earlier version lack: read as empty while missing, and added
+# at the next write-back.
+ADDED_SHEETS = frozenset({COMPLAINTS})
 
 RELATIONSHIPS = (
     "Mother",

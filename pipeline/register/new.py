@@ -1,4 +1,4 @@
-"""Create a blank register: three sheets, styled headers, drop-down lists."""
+"""Create a blank register, or add what an earlier version's lacks: styled headers, drop-downs."""
 
 from __future__ import annotations
 
@@ -27,9 +27,12 @@ DATE_COLUMNS = {
     "Received",
     "Child date of birth",
     "Clarification asked",
+    "ID requested",
+    "ID received",
     "Clarification received",
     "Clean copy ready",
     "Closed",
+    "Acknowledge by",
     "Acknowledged",
     "Promised by",
     "Legal deadline",
@@ -47,22 +50,39 @@ def blank_workbook() -> Workbook:
     """Build the blank register workbook in memory."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    for name, columns in layout.SHEETS.items():
-        worksheet = workbook.create_sheet(name)
-        for number, column in enumerate(columns, start=1):
-            style_header(worksheet, number, column)
-            letter = get_column_letter(number)
-            if column.header in DATE_COLUMNS:
-                for row in range(2, PREPARED_ROWS + 2):
-                    worksheet[f"{letter}{row}"].number_format = DATE_FORMAT
-            if column.header == "Meeting":
-                for row in range(2, PREPARED_ROWS + 2):
-                    worksheet[f"{letter}{row}"].number_format = DATE_TIME_FORMAT
-            choices = layout.CHOICES.get((name, column.header))
-            if choices:
-                _add_choices(worksheet, letter, column.header, choices)
-        worksheet.freeze_panes = "A2"
+    for name in layout.SHEETS:
+        add_sheet(workbook, name)
     return workbook
+
+
+def add_sheet(workbook: Workbook, name: str) -> Worksheet:
+    """Add one of the register's sheets, with every column prepared, at the end."""
+    worksheet = workbook.create_sheet(name)
+    for number, column in enumerate(layout.SHEETS[name], start=1):
+        add_column(worksheet, name, number, column)
+    worksheet.freeze_panes = "A2"
+    return worksheet
+
+
+def add_column(worksheet: Worksheet, sheet_name: str, number: int, column: Column) -> None:
+    """Write one column's header and prepare its cells: date format, drop-down list."""
+    style_header(worksheet, number, column)
+    letter = get_column_letter(number)
+    number_format = (
+        DATE_FORMAT
+        if column.header in DATE_COLUMNS
+        else DATE_TIME_FORMAT
+        if column.header == "Meeting"
+        else None
+    )
+    if number_format is not None:
+        for row in range(2, PREPARED_ROWS + 2):
+            cell = worksheet[f"{letter}{row}"]
+            if cell.number_format == "General":  # a cell someone formatted keeps its format
+                cell.number_format = number_format
+    choices = layout.CHOICES.get((sheet_name, column.header))
+    if choices:
+        _add_choices(worksheet, letter, column.header, choices)
 
 
 def style_header(worksheet: Worksheet, number: int, column: Column) -> None:

@@ -49,6 +49,10 @@ class Register:
     load_warnings: list[str] = field(default_factory=list)
     # Why openpyxl read the values, when they could not be read straight from the file.
     read_by_openpyxl: str = ""
+    # What a register made by an earlier version lacks, added at the next write-back: the
+    # sheets, and the columns of the sheets it has.
+    missing_sheets: frozenset[str] = frozenset()
+    missing_columns: dict[str, tuple[layout.Column, ...]] = field(default_factory=dict)
 
     @property
     def workbook(self) -> Workbook:
@@ -58,11 +62,13 @@ class Register:
         return self.loaded
 
     def sheet(self, name: str) -> Worksheet:
-        """Return one of the register's three sheets, to change."""
+        """Return one of the register's sheets, to change."""
         return _sheet(self.path, self.workbook, name)
 
     def rows(self, name: str) -> Rows:
-        """Return the values of one of the register's three sheets, row 1 first."""
+        """Return the values of one of the register's sheets, row 1 first (none if missing)."""
+        if name in self.missing_sheets:
+            return []
         return self.values[_title(self.path, list(self.values), name)]
 
     @property
@@ -126,7 +132,19 @@ def load_register(path: Path) -> Register:
             sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
             for sheet in workbook.worksheets
         }
-    columns = {name: _header_map(path, values, name) for name in layout.SHEETS}
+    missing_sheets = frozenset(
+        name for name in layout.ADDED_SHEETS if not _has_sheet(list(values), name)
+    )
+    columns = {
+        name: {} if name in missing_sheets else _header_map(path, values, name)
+        for name in layout.SHEETS
+    }
+    missing_columns = {
+        name: lacking
+        for name in layout.SHEETS
+        if name not in missing_sheets
+        and (lacking := _missing_columns(columns[name], layout.SHEETS[name]))
+    }
     return Register(
         path,
         original,
@@ -135,6 +153,16 @@ def load_register(path: Path) -> Register:
         loaded=workbook,
         load_warnings=load_warnings,
         read_by_openpyxl=reading.left_to_openpyxl,
+        missing_sheets=missing_sheets,
+        missing_columns=missing_columns,
+    )
+
+
+def _missing_columns(
+    found: dict[str, int], columns: tuple[layout.Column, ...]
+) -> tuple[layout.Column, ...]:
+    return tuple(
+        column for column in columns if column.added and column.header.lower() not in found
     )
 
 
@@ -215,7 +243,7 @@ def _header_map(path: Path, values: dict[str, Rows], sheet_name: str) -> dict[st
             )
         found.setdefault(header, number)
     for column in layout.SHEETS[sheet_name]:
-        if not column.pipeline and column.header.lower() not in found:
+        if not (column.pipeline or column.added) and column.header.lower() not in found:
             raise LettersError(
                 f'{path}: sheet {sheet_name} has no column headed "{column.header}" in row 1. '
                 "Put the heading back (headings are matched ignoring case and spaces at "
@@ -228,19 +256,24 @@ def _sheet(path: Path, workbook: Workbook, name: str) -> Worksheet:
     return workbook[_title(path, workbook.sheetnames, name)]
 
 
+def _has_sheet(titles: list[str], name: str) -> bool:
+    return any(title.strip().lower() == name.lower() for title in titles)
+
+
 def _title(path: Path, titles: list[str], name: str) -> str:
     for title in titles:
         if title.strip().lower() == name.lower():
             return title
+    needed = ", ".join(sheet for sheet in layout.SHEETS if sheet not in layout.ADDED_SHEETS)
     raise LettersError(
         f'{path}: the register has no sheet named "{name}". It needs the sheets '
-        f"{', '.join(layout.SHEETS)}; rename the sheet back, or start from a blank "
+        f"{needed}; rename the sheet back, or start from a blank "
         "register made by `letters init`."
     )
 
 
 def sheet(register: Register, name: str) -> Worksheet:
-    """Return one of the register's three sheets."""
+    """Return one of the register's sheets."""
     return register.sheet(name)
 
 

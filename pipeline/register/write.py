@@ -19,7 +19,7 @@ from pipeline.faults import checkpoint
 from pipeline.folders import write_whole
 from pipeline.register import layout
 from pipeline.register.cells import CellError, text, to_date
-from pipeline.register.new import DATE_FORMAT, style_header
+from pipeline.register.new import DATE_FORMAT, add_column, add_sheet, style_header
 from pipeline.register.read import Register, ensure_closed, sheet
 from pipeline.register.safety import lost_features
 from pipeline.register.values import Rows
@@ -39,6 +39,33 @@ class Change:
     row: int
     column: int
     value: Any
+
+
+def add_missing(register: Register) -> tuple[list[Change], tuple[str, ...]]:
+    """Add the sheets and columns a register made by an earlier version lacks.
+
+    Return the header cells written, to verify after saving, and what was added, for a
+    person: "the Complaints sheet", "Requests: ID requested, ID received".
+    """
+    changes: list[Change] = []
+    added: list[str] = []
+    for name in layout.SHEETS:
+        if name in register.missing_sheets:
+            add_sheet(register.workbook, name)
+            register.columns[name] = {}
+            for number, column in enumerate(layout.SHEETS[name], start=1):
+                register.columns[name][column.header.lower()] = number
+                changes.append(Change(name, 1, number, column.header))
+            added.append(f"the {name} sheet")
+    for name, columns in register.missing_columns.items():
+        worksheet = sheet(register, name)
+        width = max(worksheet.max_column, max(register.columns[name].values(), default=0))
+        for number, column in enumerate(columns, start=width + 1):
+            add_column(worksheet, name, number, column)
+            register.columns[name][column.header.lower()] = number
+            changes.append(Change(name, 1, number, column.header))
+        added.append(f"{name}: {', '.join(column.header for column in columns)}")
+    return changes, tuple(added)
 
 
 def apply_rows(register: Register, sheet: str, rows: dict[int, Values]) -> list[Change]:

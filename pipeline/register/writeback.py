@@ -14,7 +14,7 @@ from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
-from pipeline.register.write import apply_letters, apply_rows, save
+from pipeline.register.write import add_missing, apply_letters, apply_rows, save
 
 # The Letters sheet's Sent for a letter not gone: an email in the outbox, a letter withdrawn.
 READY_TO_SEND = "Ready to send"
@@ -28,6 +28,8 @@ class WriteBack:
     written: bool = False
     backup: Path | None = None
     error: str = ""  # why it was not written, for a person
+    # The sheets and columns a register made by an earlier version gained in this write.
+    added: tuple[str, ...] = ()
 
 
 def write_back(
@@ -51,7 +53,9 @@ def write_back(
         _letter_columns(entry, sends.get(entry.letter_id), entry.letter_id in withdrawn)
         for entry in entries.values()
     ]
+    added_cells, added = add_missing(register)
     changes = [
+        *added_cells,
         *apply_rows(register, layout.REQUESTS, request_values),
         *apply_rows(register, layout.THIRD_PARTIES, party_values),
         *apply_letters(register, letter_values),
@@ -59,7 +63,7 @@ def write_back(
     if not changes:
         return WriteBack()
     try:
-        return WriteBack(written=True, backup=save(register, changes, today))
+        return WriteBack(written=True, backup=save(register, changes, today), added=added)
     except LettersError as error:
         return WriteBack(error=error.message)
 

@@ -137,6 +137,12 @@ class MailBackend(Protocol):
         """Say where ``mark_filed`` is to move ``reply``, for a person (asked just before)."""
 
 
+def answered_ids(*values: str) -> tuple[str, ...]:
+    """Return the distinct ``<…>`` Message-IDs in In-Reply-To/References values, in order."""
+    found = (token for value in values for token in value.split())
+    return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
+
+
 def attachment_bytes(mail: Outgoing) -> bytes:
     """Read the signed letter to attach, or say why it cannot be read."""
     try:

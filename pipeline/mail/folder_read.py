@@ -22,7 +22,7 @@ from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.mail.base import Reply, ReplyContent
+from pipeline.mail.base import Reply, ReplyContent, answered_ids
 
 if TYPE_CHECKING:
     # extract-msg takes 0.1 s to import: it is imported only when an Outlook .msg arrives.
@@ -125,7 +125,7 @@ def _reply(
         received=_day(_header(message, "Date")),
         file_name=name,
         message_id=message_id,
-        answers=_ids(_header(message, "In-Reply-To"), _header(message, "References")),
+        answers=answered_ids(_header(message, "In-Reply-To"), _header(message, "References")),
         headers=headers,
     )
 
@@ -163,12 +163,6 @@ def _day(value: str) -> date | None:
         return None
     # The day as the setting lived it, as Outlook shows it, not the sender's or UTC's.
     return moment.astimezone().date() if moment.tzinfo is not None else moment.date()
-
-
-def _ids(*values: str) -> tuple[str, ...]:
-    """Return the distinct ``<…>`` Message-IDs in header values, in order."""
-    found = (token for value in values for token in value.split())
-    return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
 
 
 def _body(message: EmailMessage) -> str:

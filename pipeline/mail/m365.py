@@ -27,6 +27,7 @@ from pipeline.mail.base import (
     ReplyContent,
     SignIn,
     Waiting,
+    answered_ids,
     attachment_bytes,
 )
 from pipeline.mail.m365_auth import account, authenticate
@@ -249,7 +250,7 @@ class M365Mail(CheckedMailbox):
             received=_day(str(received)) if received else None,
             file_name="",
             message_id=message_id,
-            answers=_ids(*wanted),
+            answers=answered_ids(*wanted),
             headers=tuple(pairs),
         )
 
@@ -324,12 +325,6 @@ def _day(value: str) -> date:
     """Return the local calendar day of a Graph timestamp, as Outlook shows it."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return moment.astimezone().date() if moment.tzinfo is not None else moment.date()
-
-
-def _ids(*values: str) -> tuple[str, ...]:
-    """Return the distinct ``<…>`` Message-IDs in header values, in order."""
-    found = (token for value in values for token in value.split())
-    return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
 
 
 def check(config: Config, send_test: bool = False) -> list[str]:

@@ -63,9 +63,11 @@ def whole(target: Path, *, sync: bool = False) -> Iterator[Path]:
             with partial.open("rb+") as written:
                 os.fsync(written.fileno())
         os.replace(partial, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        if isinstance(error, OSError) and str(error.filename) in ("None", str(partial)):
+            error.filename = str(target)  # name the file meant, not the hidden one, or none
         raise
 
 
@@ -121,6 +123,19 @@ class Folders:
     def clear_scratch(self) -> None:
         """Remove the copies a run left behind (killed while converting), if any."""
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def sweep_partials(self) -> None:
+        """Remove the hidden half-written files a stopped run left anywhere in the folders."""
+        sweep_partials(self.working_folder)
+        for ref in self.refs():
+            folder = self.of(ref)
+            sweep_partials(folder)  # a consents record, a bundle
+            try:
+                places = [found.path for found in os.scandir(folder) if found.is_dir()]
+            except OSError:  # gone since it was listed
+                continue
+            for place in places:  # to-sign/, replies/, withdrawn/, …
+                sweep_partials(Path(place))
 
     def of(self, ref: str) -> Path:
         """Return the folder of the request ``ref``."""

@@ -51,12 +51,18 @@ class RunLock:
                 f"{self.path.parent}: another run is working on this register right now. "
                 "Wait for it to finish, then run again."
             )
-        handle.seek(0)
-        self.last_run_stopped = bool(handle.read().strip())
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:
+            handle.seek(0)
+            self.last_run_stopped = bool(handle.read().strip())
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+        except OSError as error:  # the disk full: say which file, as a write names none
+            with contextlib.suppress(OSError):
+                handle.close()  # (what it could not write, it cannot write on closing either)
+            error.filename = str(self.path)
+            raise
         self._handle = handle
         return self
 

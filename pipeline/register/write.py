@@ -154,7 +154,7 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
         checkpoint("register:saving")
         # Saved or opened in Excel while the run worked (even just now): not replaced under it.
         _ensure_unchanged(register)
-        ensure_closed(path)
+        ensure_closed(path, then=_KEPT)
         os.replace(partial, path)
     except OSError as error:  # the disk full, the folder read-only, the file held
         problem = file_error(error, path, then=_KEPT)

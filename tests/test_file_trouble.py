@@ -21,6 +21,7 @@ from pipeline.register import layout
 from pipeline.run import weekly_run
 
 from support.config import write_config
+from support.mail import drop, reply_eml
 from support.register import REF, cells, party_row, request_row, write_register
 from support.trouble import reachable_by_nobody, run_as_a_user_who_may_not_write, run_in_trouble
 
@@ -207,3 +208,69 @@ def test_a_to_do_list_that_cannot_be_saved_is_printed_and_the_run_says_so(
         "The to-do list is printed above, and everything else the run did is kept."
     )
     assert "Letters to sign (2)" in done.stdout
+
+
+def signed_acknowledgement(config: Config) -> Path:
+    """Run once, and sign the acknowledgement as the owner does: into signed/."""
+    weekly_run(config, FIRST, office=None)
+    request = config.paths.working_folder / REF
+    [letter] = (request / "to-sign").glob("* acknowledgement *.docx")
+    (request / "signed").mkdir(exist_ok=True)
+    return letter.rename(request / "signed" / letter.name)
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("trouble", ["read-only", "full"])
+def test_an_outbox_that_cannot_be_written_keeps_the_letter_signed_for_the_next_run(
+    trouble: str, config: Config, tmp_path: Path
+) -> None:
+    signed = signed_acknowledgement(config)
+    outbox = config.paths.outbox
+    outbox.mkdir(parents=True, exist_ok=True)
+
+    done = (
+        run_in_trouble(config, SECOND, read_only=[outbox])
+        if trouble == "read-only"
+        else run_in_trouble(config, SECOND, full={outbox: 0}, copied_out=tmp_path / "out")
+    )
+
+    assert "Traceback" not in done.stderr and done.returncode == 0
+    reason = "Read-only file system" if trouble == "read-only" else "No space left on device"
+    assert (
+        f"Sending stopped at {signed.name}: {outbox}: cannot write the email for "
+    ) in done.stdout
+    assert f"({reason}); check the folder can be written to, then run again. It and the " in (
+        done.stdout
+    )
+    assert signed.is_file()  # still signed, to go next run
+    assert list(outbox.iterdir()) == [] and half_written(tmp_path) == []
+    outcome = weekly_run(config, SECOND, office=None)
+    assert [path.name for path in outbox.glob("*.eml")] == [signed.with_suffix(".eml").name]
+    assert outcome.write_back.written
+
+
+@pytest.mark.hostile_reply
+@pytest.mark.parametrize("trouble", ["read-only", "full"])
+def test_a_replies_folder_that_cannot_be_written_leaves_the_reply_in_the_inbox(
+    trouble: str, config: Config, tmp_path: Path
+) -> None:
+    weekly_run(config, FIRST, office=None)
+    config.paths.inbox.mkdir(parents=True, exist_ok=True)
+    drop(config, "reply.eml", reply_eml(f"Re: consent [{REF}/TP1]"))
+    replies = config.paths.working_folder / REF / "replies"
+
+    done = (
+        run_in_trouble(config, SECOND, read_only=[replies])
+        if trouble == "read-only"
+        else run_in_trouble(config, SECOND, full={replies: 0}, copied_out=tmp_path / "out")
+    )
+
+    assert "Traceback" not in done.stderr and done.returncode == 0
+    reason = "Read-only file system" if trouble == "read-only" else "No space left on device"
+    assert (
+        f"reply.eml: cannot be filed into {replies} ({reason}); it stays in the inbox. Check"
+    ) in done.stdout
+    assert (config.paths.inbox / "reply.eml").is_file()
+    assert list(replies.iterdir()) == [] and half_written(tmp_path) == []
+    weekly_run(config, SECOND, office=None)
+    assert len(list(replies.iterdir())) == 1 and not (config.paths.inbox / "reply.eml").exists()

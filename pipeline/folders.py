@@ -66,8 +66,10 @@ def whole(target: Path, *, sync: bool = False) -> Iterator[Path]:
     except BaseException as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-        if isinstance(error, OSError) and str(error.filename) in ("None", str(partial)):
-            error.filename = str(target)  # name the file meant, not the hidden one, or none
+        # The system's own error names the file meant: not the hidden one, nor none (a write).
+        named = str(getattr(error, "filename", None)) in ("None", str(partial))
+        if isinstance(error, OSError) and error.errno is not None and named:
+            error.filename = str(target)
         raise
 
 

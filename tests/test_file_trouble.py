@@ -8,6 +8,7 @@ right, carries on and ends as one clean run does.
 from __future__ import annotations
 
 import errno
+import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -274,3 +275,40 @@ def test_a_replies_folder_that_cannot_be_written_leaves_the_reply_in_the_inbox(
     assert list(replies.iterdir()) == [] and half_written(tmp_path) == []
     weekly_run(config, SECOND, office=None)
     assert len(list(replies.iterdir())) == 1 and not (config.paths.inbox / "reply.eml").exists()
+
+
+@pytest.mark.bad_input
+def test_a_disk_that_fills_while_every_core_writes_letters_stops_and_the_next_run_finishes(
+    tmp_path: Path,
+) -> None:
+    # 30 requests and their third parties: 60 letters, written by one process per core.
+    refs = [f"SAR-2026-{number:03}" for number in range(1, 31)]
+    folder = tmp_path / "setting"
+    write_register(
+        folder / "registers" / "register.xlsx",
+        [request_row(Ref=ref, Requester=f"Parent {ref}") for ref in refs],
+        [party_row(Ref=ref) for ref in refs],
+    )
+    (folder / "letters").mkdir()
+    config = config_module.load(write_config(folder))
+    work = config.paths.working_folder
+
+    # Room for about twenty letters of the sixty (each some 40 KB).
+    done = run_in_trouble(config, FIRST, full={work: 800_000}, copied_out=tmp_path / "out")
+
+    line = one_error(done)
+    assert "/to-sign/SAR-2026-0" in line and f".docx: {FULL}. Free some space" in line
+    kept = tmp_path / "out" / "letters-0"
+    assert half_written(kept) == []
+    written = sorted(path.name for path in kept.rglob("to-sign/*.docx"))
+    assert 0 < len(written) < 60
+    # The space freed, the same disk: the next run writes the rest, each letter once.
+    work.rmdir()
+    shutil.copytree(kept, work)
+    outcome = weekly_run(config, FIRST, office=None)
+    # Those journaled are not written again; one the other core finished after the error was
+    # not journaled, and is written again in its place (as after a kill at generate:written).
+    assert 60 - len(written) <= len(outcome.letters.generated) < 60
+    every = sorted(path.name for path in work.rglob("to-sign/*.docx"))
+    assert len(every) == len(set(every)) == 60 and set(written) <= set(every)
+    assert outcome.write_back.written

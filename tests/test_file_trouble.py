@@ -312,3 +312,28 @@ def test_a_disk_that_fills_while_every_core_writes_letters_stops_and_the_next_ru
     every = sorted(path.name for path in work.rglob("to-sign/*.docx"))
     assert len(every) == len(set(every)) == 60 and set(written) <= set(every)
     assert outcome.write_back.written
+
+
+@pytest.mark.hostile_reply
+def test_a_reply_filed_whose_inbox_file_cannot_be_moved_is_said_and_not_filed_twice(
+    tmp_path: Path,
+) -> None:
+    with reachable_by_nobody(tmp_path) as folder:
+        config = make_setting(folder / "setting")
+        weekly_run(config, FIRST, office=None)
+        filed = config.paths.inbox / "filed"
+        filed.mkdir(parents=True)
+        drop(config, "reply.eml", reply_eml(f"Re: consent [{REF}/TP1]"))
+        replies = config.paths.working_folder / REF / "replies"
+
+        done = run_as_a_user_who_may_not_write(config, SECOND, [filed])
+
+        assert "Traceback" not in done.stderr and done.returncode == 0
+        assert (
+            f"{config.paths.inbox / 'reply.eml'}: filed, but cannot be moved into {filed} "
+            "(Permission denied); close it and run again."
+        ) in done.stdout
+        assert len(list(replies.iterdir())) == 1
+        weekly_run(config, SECOND, office=None)
+        assert len(list(replies.iterdir())) == 1
+        assert [path.name for path in filed.iterdir()] == ["reply.eml"]

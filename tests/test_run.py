@@ -564,3 +564,15 @@ def test_half_written_files_a_stopped_run_left_are_cleared_at_the_next_start(
 
     assert [path for path in leftovers if path.exists()] == []
     assert [path for path in kept if path.exists()] == kept
+
+
+def test_the_run_lock_tells_the_next_run_whether_the_last_one_ended_well(tmp_path: Path) -> None:
+    register = tmp_path / "register.xlsx"
+    with RunLock(register) as first:
+        assert not first.last_run_stopped  # no run before
+    with pytest.raises(RuntimeError), RunLock(register):
+        raise RuntimeError("a bug, or a step that failed")
+    with RunLock(register) as after_an_error:
+        assert after_an_error.last_run_stopped  # it may have left half-written files
+    with RunLock(register) as after_a_good_end:
+        assert not after_a_good_end.last_run_stopped

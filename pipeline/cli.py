@@ -92,7 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(outcome.text, end="")
             if outcome.report_file:
                 print(f"This list is saved as {outcome.report_file}")
-            return 1 if outcome.write_back.error else 0
+            if outcome.report_error:
+                sys.stdout.flush()  # the list first, as the message says it is above
+                print(f"Error: {outcome.report_error}", file=sys.stderr)
+            return 1 if outcome.write_back.error or outcome.report_error else 0
         if args.command == "login":
             for line in login(config, check_only=args.check, send_test=args.send_test):
                 print(line)

@@ -2,7 +2,9 @@
 
 Set ``LETTERS_CRASH_AT`` to a step's name (``send:after``), optionally with the occurrence to
 crash at (``send:after#2``); ``LETTERS_CRASH_MODE=kill`` makes it a real SIGKILL of the process
-instead of an exception. Unset, a checkpoint does nothing.
+instead of an exception, and ``LETTERS_CRASH_MODE=stop`` stops the process there (SIGSTOP) until
+it is continued (SIGCONT), so a test can do what a person might do at that moment (open the
+register in Excel) and see what the run makes of it. Unset, a checkpoint does nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ STEPS = (
     "send:recorded",  # the journal says sent, the signed copy not yet moved to sent/
     "file:written",  # a reply's files are in replies/, not yet journaled
     "file:recorded",  # the journal has the filing, the inbox item not yet moved
-    "register:saving",  # the new register is written beside the old, not yet in its place
+    "register:saving",  # the new register is written beside the old, not yet checked and in place
 )
 
 _seen: Counter[str] = Counter()
@@ -39,7 +41,11 @@ def checkpoint(step: str) -> None:
     _seen[step] += 1
     if _seen[step] != int(count or 1):
         return
-    if os.environ.get("LETTERS_CRASH_MODE") == "kill":
+    mode = os.environ.get("LETTERS_CRASH_MODE")
+    if mode == "stop":
+        os.kill(os.getpid(), signal.SIGSTOP)
+        return  # continued: the run goes on from here
+    if mode == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     raise SimulatedCrash(f"stopped on purpose at {step} (LETTERS_CRASH_AT)")
 

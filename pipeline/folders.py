@@ -63,9 +63,13 @@ def whole(target: Path, *, sync: bool = False) -> Iterator[Path]:
             with partial.open("rb+") as written:
                 os.fsync(written.fileno())
         os.replace(partial, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+        # The system's own error names the file meant: not the hidden one, nor none (a write).
+        named = str(getattr(error, "filename", None)) in ("None", str(partial))
+        if isinstance(error, OSError) and error.errno is not None and named:
+            error.filename = str(target)
         raise
 
 
@@ -121,6 +125,19 @@ class Folders:
     def clear_scratch(self) -> None:
         """Remove the copies a run left behind (killed while converting), if any."""
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def sweep_partials(self) -> None:
+        """Remove the hidden half-written files a stopped run left anywhere in the folders."""
+        sweep_partials(self.working_folder)
+        for ref in self.refs():
+            folder = self.of(ref)
+            sweep_partials(folder)  # a consents record, a bundle
+            try:
+                places = [found.path for found in os.scandir(folder) if found.is_dir()]
+            except OSError:  # gone since it was listed
+                continue
+            for place in places:  # to-sign/, replies/, withdrawn/, …
+                sweep_partials(Path(place))
 
     def of(self, ref: str) -> Path:
         """Return the folder of the request ``ref``."""

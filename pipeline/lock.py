@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +37,10 @@ class RunLock:
     def __init__(self, register: Path) -> None:
         self.path = register.with_name(f".{register.name}.run-lock")
         self._handle: IO[str] | None = None
+        # Whether the run before did not end well: killed, stopped by an error, or the computer
+        # went off. It may have left half-written files anywhere; one that ended well cleared
+        # its process id from the file.
+        self.last_run_stopped = False
 
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,10 +51,18 @@ class RunLock:
                 f"{self.path.parent}: another run is working on this register right now. "
                 "Wait for it to finish, then run again."
             )
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:
+            handle.seek(0)
+            self.last_run_stopped = bool(handle.read().strip())
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+        except OSError as error:  # the disk full: say which file, as a write names none
+            with contextlib.suppress(OSError):
+                handle.close()  # (what it could not write, it cannot write on closing either)
+            error.filename = str(self.path)
+            raise
         self._handle = handle
         return self
 
@@ -60,5 +73,9 @@ class RunLock:
         trace: TracebackType | None,
     ) -> None:
         if self._handle is not None:
+            if kind is None:  # ended well, so it left nothing half-written for the next to find
+                with contextlib.suppress(OSError):  # (a full disk cannot stop it ending)
+                    self._handle.seek(0)
+                    self._handle.truncate()
             self._handle.close()
             self._handle = None

@@ -53,3 +53,4 @@ class Outcome:
     undelivered: tuple[Undelivered, ...] = ()  # letters that came back, still to put right
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None
+    report_error: str = ""  # why the to-do list could not be saved, for a person

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline import faults
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
-from pipeline.errors import LettersError
+from pipeline.errors import LettersError, file_error
 from pipeline.example import ExampleSetting, example_setting
 from pipeline.folders import Folders, sweep_partials
 from pipeline.generate import documents, generation
@@ -37,6 +37,9 @@ from pipeline.replies.undelivered import Undelivered, undelivered
 from pipeline.report import save_to_do, to_do
 from pipeline.run_context import RunContext
 from pipeline.sending.send import Sending, send_signed
+
+# What became of a run whose to-do list could not be saved.
+_PRINTED = "The to-do list is printed above, and everything else the run did is kept."
 
 
 def weekly_run(
@@ -68,6 +71,13 @@ def weekly_run(
     gc.freeze()
     try:
         return _run(config, today, loaded, dry_run, backend, office, example_register)
+    except OSError as error:
+        # A disk full, a read-only folder, a file another program holds: the run stops there
+        # as if killed, which every step survives, and says so. Any other error is a bug.
+        problem = file_error(error)
+        if problem is None:
+            raise
+        raise problem from error
     finally:
         gc.unfreeze()
 
@@ -83,20 +93,20 @@ def _run(
 ) -> Outcome:
     """Hold the run lock and the journal while the stages run; then report."""
     path = config.paths.register
-    lock = contextlib.nullcontext() if dry_run else RunLock(path)
+    lock = RunLock(path)  # a dry run changes nothing, so it takes no lock
     with (
-        lock,
+        contextlib.nullcontext() if dry_run else lock,
         Journal(journal_path(path), read_only=dry_run) as journal,
         tempfile.TemporaryDirectory(prefix="letters-") as scratch,
     ):
-        if not dry_run:  # a run stopped while writing left these; nothing else writes them now
-            for folder in (
-                loaded.path.parent,
-                loaded.path.parent / "backups",
-                config.paths.working_folder,
-            ):
-                sweep_partials(folder)
         run = RunContext(config, today, dry_run, journal, Folders(config.paths.working_folder))
+        if not dry_run:  # a run stopped while writing left these; nothing else writes them now
+            registers, inbox, outbox = loaded.path.parent, config.paths.inbox, config.paths.outbox
+            for folder in (registers, registers / "backups", inbox, inbox / "filed", outbox):
+                sweep_partials(folder)
+            sweep_partials(outbox / "sent")
+            if lock.last_run_stopped:
+                run.folders.sweep_partials()  # every request's folders: only when worth it
         given = journal.given_parties()
         register = read_rows(loaded, today, journal.assigned_refs(), given)
         if not dry_run:
@@ -115,8 +125,15 @@ def _run(
             if not dry_run:
                 run.folders.clear_scratch()
         text = to_do(outcome)
-        report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
-        return replace(outcome, text=text, report_file=report_file)
+        report_file, report_error = None, ""
+        try:
+            report_file = None if dry_run else save_to_do(outcome.working_folder, today, text)
+        except OSError as error:
+            problem = file_error(error, then=_PRINTED)
+            if problem is None:
+                raise
+            report_error = problem.message
+        return replace(outcome, text=text, report_file=report_file, report_error=report_error)
 
 
 def _stages(

@@ -26,7 +26,7 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.files import snapshot
-from support.register import cells, party_row, request_row, write_register
+from support.register import REF, cells, party_row, request_row, write_register
 from support.xlsx import with_sheet_extensions
 
 TODAY = date(2026, 11, 25)
@@ -536,16 +536,43 @@ def test_half_written_files_a_stopped_run_left_are_cleared_at_the_next_start(
 ) -> None:
     config = config_module.load(write_config(tmp_path))
     write_register(config.paths.register, [request_row()])
-    home = config.paths.register.parent
+    home, request = config.paths.register.parent, config.paths.working_folder / REF
+    outbox, inbox = config.paths.outbox, config.paths.inbox
     leftovers = [
         home / ".register.xlsx.saving",
         home / "backups" / ".register 2026-11-02.xlsx.partial",
         config.paths.working_folder / ".To-do 2026-11-02.txt.partial",
+        request / f".{REF} consents record.docx.partial",
+        request / "to-sign" / f".{REF} acknowledgement - Aoife O'Brien.docx.partial",
+        request / "sent" / f".{REF} acknowledgement - Aoife O'Brien.docx.partial",
+        request / "replies" / f".{REF} TP1 reply 2026-11-02 - Joan Smith.eml.partial",
+        request / "withdrawn" / f".{REF} consent request TP1 - withdrawn.txt.partial",
+        outbox / f".{REF} acknowledgement - Aoife O'Brien.eml.pending.partial",
+        inbox / "filed" / ".reply.eml.partial",
     ]
     for leftover in leftovers:
         leftover.parent.mkdir(parents=True, exist_ok=True)
         leftover.write_bytes(b"half")
+    # What is not half-written stays: the manager's own hidden file, a draft not yet put out.
+    kept = [request / "file" / ".notes.txt", outbox / f".{REF} ack.eml.pending"]
+    for keep in kept:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        keep.write_bytes(b"whole")
+    (home / ".register.xlsx.run-lock").write_text("4242")  # as a run killed leaves it
 
     weekly_run(config, date(2026, 11, 3), office=None)
 
     assert [path for path in leftovers if path.exists()] == []
+    assert [path for path in kept if path.exists()] == kept
+
+
+def test_the_run_lock_tells_the_next_run_whether_the_last_one_ended_well(tmp_path: Path) -> None:
+    register = tmp_path / "register.xlsx"
+    with RunLock(register) as first:
+        assert not first.last_run_stopped  # no run before
+    with pytest.raises(RuntimeError), RunLock(register):
+        raise RuntimeError("a bug, or a step that failed")
+    with RunLock(register) as after_an_error:
+        assert after_an_error.last_run_stopped  # it may have left half-written files
+    with RunLock(register) as after_a_good_end:
+        assert not after_a_good_end.last_run_stopped

@@ -10,6 +10,7 @@ set -uo pipefail
 # One package a line, with what it is for: add a package here and every caller installs it.
 PACKAGES=(
     libreoffice-writer       # letters and the bundle's Word parts to PDF (its tests run it)
+    libreoffice-calc         # registers saved by LibreOffice Calc, made for their tests
     fonts-liberation2        # metric-compatible stand-ins for Arial, Times New Roman, Courier,
     fonts-crosextra-carlito  # Calibri
     fonts-crosextra-caladea  # and Cambria, so letters keep their layout

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.errors import LettersError
+from pipeline.errors import BUSY, DENIED, FAILING, FULL, READ_ONLY, LettersError, trouble_message
 from pipeline.journal.records import (
     READY,
     SENDING,
@@ -27,6 +27,18 @@ from pipeline.model import Letter, ThirdParty
 _SET_ASIDE = (
     "key, nature, ref, party, received, filed, file_name, recipient, reason, letter_id, source"
 )
+
+# SQLite's names for the troubles of the computer, not of the journal (pipeline.errors), by
+# the start of their name (SQLITE_READONLY_DIRECTORY, SQLITE_IOERR_WRITE, …).
+_TROUBLES = {
+    "SQLITE_FULL": FULL,
+    "SQLITE_READONLY": READ_ONLY,
+    "SQLITE_CANTOPEN": DENIED,
+    "SQLITE_PERM": DENIED,
+    "SQLITE_BUSY": BUSY,
+    "SQLITE_LOCKED": BUSY,
+    "SQLITE_IOERR": FAILING,
+}
 
 __all__ = [
     "READY",
@@ -68,7 +80,7 @@ class Journal:
                 self._db.executescript(SCHEMA)
                 upgrade(self._db)
         except sqlite3.DatabaseError as error:
-            raise LettersError(
+            raise _trouble(path, error) or LettersError(
                 f"{path}: the journal cannot be opened ({error}). Restore it from a backup; "
                 "without it the pipeline cannot tell which letters it has already made."
             ) from None
@@ -83,6 +95,9 @@ class Journal:
         trace: TracebackType | None,
     ) -> None:
         self.close()
+        # The disk full, the folder read-only: the run stops there, as if killed, and says so.
+        if isinstance(error, sqlite3.DatabaseError) and (problem := _trouble(self.path, error)):
+            raise problem from error
 
     def close(self) -> None:
         """Close the database."""
@@ -381,3 +396,10 @@ class Journal:
                 "INSERT INTO events (day, letter_id, what) VALUES (?, ?, ?)",
                 (today.isoformat(), subject, what),
             )
+
+
+def _trouble(path: Path, error: sqlite3.DatabaseError) -> LettersError | None:
+    """Turn SQLite's error for a disk full, a read-only folder or a held file into a person's."""
+    name = getattr(error, "sqlite_errorname", "")
+    trouble = next((t for prefix, t in _TROUBLES.items() if name.startswith(prefix)), None)
+    return LettersError(trouble_message(path, trouble, str(error))) if trouble else None

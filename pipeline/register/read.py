@@ -85,14 +85,15 @@ def lock_files(path: Path) -> list[Path]:
     ]
 
 
-def ensure_closed(path: Path) -> None:
-    """Refuse to go on while the register is open in Excel or LibreOffice."""
+def ensure_closed(path: Path, then: str = "Nothing was done.") -> None:
+    """Refuse to go on while the register is open in Excel or LibreOffice; ``then`` says what
+    became of the run."""
     for lock in lock_files(path):
         if lock.exists():
             program = "Excel" if lock.name.startswith("~$") else "LibreOffice"
             raise LettersError(
                 f"{path}: the register is open in {program} (found {lock.name} beside it). "
-                "Save and close it, then run again. Nothing was done."
+                f"Save and close it, then run again. {then}"
             )
 
 

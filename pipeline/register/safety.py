@@ -143,7 +143,14 @@ _HARMLESS_EXTS = {
     "{7523E5D3-25F3-A5E0-1632-64F254C22452}",  # Excel for Mac ArchID flags
     "{64002731-A6B0-56B0-2670-7721B7C09600}",  # Excel for Mac page layout view mode
     "{01252117-D84E-4E92-8308-4BE1C098FCBB}",  # x14 ignoredErrors, as <ignoredErrors> above
+    # LibreOffice's loext:extCalcPr, written on every save: the syntax Calc reads formulas'
+    # text references in (INDIRECT), which it takes as Excel A1 in any .xlsx it opens anyway.
+    "{7626C862-2A13-11E5-B345-FEFF819CDC9F}",
 }
+# Parts counted by what they hold, not as one each: LibreOffice writes an empty drawing beside
+# every sheet with comments, and an empty custom properties part, on every save. openpyxl
+# keeps custom properties and drops an empty drawing, so only what is in them can be lost.
+_COUNTED_BY_ITEMS = ("drawing+xml", "custom-properties")
 
 
 def lost_features(original: bytes, saved: bytes) -> list[str]:
@@ -243,8 +250,15 @@ def _parts(package: zipfile.ZipFile, skip: set[str]) -> Counter[str]:
         kind = overrides.get(name.lower()) or defaults.get(posixpath.splitext(name)[1][1:].lower())
         kind = (kind or "").lower()
         if not any(skipped in kind for skipped in _SKIPPED_TYPES):
-            found[next((what for key, what in _PART_NAMES if key in kind), f"a part '{kind}'")] += 1
+            what = next((what for key, what in _PART_NAMES if key in kind), f"a part '{kind}'")
+            found[what] += _items(package, name) if any(k in kind for k in _COUNTED_BY_ITEMS) else 1
     return found
+
+
+def _items(package: zipfile.ZipFile, part: str) -> int:
+    """Count what a part holds: its root's children (a drawing's anchors, custom properties)."""
+    root = _xml(package, part)
+    return len(_children(root)) if root is not None else 0
 
 
 def _exts(ext_list: ET.Element) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -14,7 +15,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import Cell
 
-from pipeline.errors import LettersError
+from pipeline.errors import LettersError, file_error
 from pipeline.faults import checkpoint
 from pipeline.folders import write_whole
 from pipeline.register import layout
@@ -25,6 +26,7 @@ from pipeline.register.safety import lost_features
 from pipeline.register.values import Rows
 
 Values = dict[str, Any]  # header → value, for one row
+_KEPT = "The letters of this run are kept; their register columns are filled next time."
 _PIPELINE_HEADERS = {
     name: {column.header for column in columns if column.pipeline}
     for name, columns in layout.SHEETS.items()
@@ -166,8 +168,7 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
             "Excel features the pipeline cannot keep:"
             + "".join(f"\n  - {feature}" for feature in lost)
             + said
-            + "\nMove them to another workbook (or remove them), save, and run again. "
-            "The letters of this run are kept; their register columns are filled next time."
+            + f"\nMove them to another workbook (or remove them), save, and run again. {_KEPT}"
         )
     partial = path.with_name(f".{path.name}.saving")
     try:
@@ -177,12 +178,19 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
             os.fsync(handle.fileno())
         _verify(partial.read_bytes(), changes, path)
         backup = _backup(register, today)
-        _ensure_unchanged(register)
-        ensure_closed(path)  # opened in Excel while the run worked: not replaced under it
         checkpoint("register:saving")
+        # Saved or opened in Excel while the run worked (even just now): not replaced under it.
+        _ensure_unchanged(register)
+        ensure_closed(path, then=_KEPT)
         os.replace(partial, path)
+    except OSError as error:  # the disk full, the folder read-only, the file held
+        problem = file_error(error, path, then=_KEPT)
+        if problem is None:
+            raise
+        raise problem from error
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return backup
 
 

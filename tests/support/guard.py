@@ -21,7 +21,12 @@ def own_files(config: Config, root: Path) -> Callable[[Path], bool]:
     work = config.paths.working_folder.relative_to(root)
 
     def is_own(path: Path) -> bool:
-        if path == register or path.name.startswith(f"{register.stem}.journal"):
+        run_lock = f".{register.name}.run-lock"  # holds the process id while a run works
+        if (
+            path == register
+            or path.name.startswith(f"{register.stem}.journal")
+            or (path.name == run_lock)
+        ):
             return path.parent == register.parent
         if path.parent == register.parent / "backups":
             return True

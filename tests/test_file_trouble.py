@@ -337,3 +337,21 @@ def test_a_reply_filed_whose_inbox_file_cannot_be_moved_is_said_and_not_filed_tw
         weekly_run(config, SECOND, office=None)
         assert len(list(replies.iterdir())) == 1
         assert [path.name for path in filed.iterdir()] == ["reply.eml"]
+
+
+def test_a_filed_folder_on_another_drive_still_takes_the_reply(
+    config: Config, tmp_path: Path
+) -> None:
+    """inbox/filed/ on a file system of its own: a rename cannot reach it, a copy can."""
+    weekly_run(config, FIRST, office=None)
+    filed = config.paths.inbox / "filed"
+    filed.mkdir(parents=True)
+    drop(config, "reply.eml", reply_eml(f"Re: consent [{REF}/TP1]"))
+
+    done = run_in_trouble(config, SECOND, full={filed: 1_000_000}, copied_out=tmp_path / "out")
+
+    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr
+    assert "cannot be moved" not in done.stdout
+    assert not (config.paths.inbox / "reply.eml").exists()
+    assert [path.name for path in (tmp_path / "out" / "filed-0").iterdir()] == ["reply.eml"]
+    assert len(list((config.paths.working_folder / REF / "replies").iterdir())) == 1

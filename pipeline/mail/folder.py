@@ -6,6 +6,7 @@ a saved email or scan is pipeline.mail.folder_read.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Collection
 from dataclasses import replace
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import LettersError
-from pipeline.folders import write_whole
+from pipeline.folders import copy_whole, write_whole
 from pipeline.mail.base import (
     FOLDER,
     Backend,
@@ -171,7 +172,7 @@ class FolderMail:
         filed = self.inbox / "filed"
         try:
             filed.mkdir(exist_ok=True)
-            os.replace(source, _free_name(filed, source.name))
+            _move(source, _free_name(filed, source.name))
         except OSError as error:  # on Windows, most often the file is open in Outlook
             raise LettersError(
                 f"{source}: filed, but cannot be moved into {filed} ({error.strerror}); "
@@ -309,3 +310,18 @@ def _is_put_there(path: Path) -> bool:
     if name.startswith((".", "~$")) or name in SYSTEM_FILES or name.endswith(PARTIAL_SUFFIXES):
         return False
     return not getattr(path.stat(), "st_file_attributes", 0) & WINDOWS_HIDDEN
+
+
+def _move(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, copying it whole first when they are on different drives.
+
+    inbox/filed/ may be a link to, or a folder mounted from, another drive, where a rename
+    cannot reach.
+    """
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        copy_whole(source, target)
+        source.unlink()

@@ -101,6 +101,8 @@ class Deadlines:
     waiting_for_id: bool = False  # ID asked for, not yet received: no deadline yet
     extension: str = NOT_EXTENDED
     notice_given: date | None = None  # the day the extension notice counts as given
+    # The deadline once an extension counts; the notice quotes it before it is given.
+    extended_deadline: date | None = None
 
 
 def _add_months(d: date, months: int) -> date:
@@ -185,17 +187,18 @@ def deadlines(
     original = calendar.next_working_day(month_one)
     given = deemed_given(notice_sent, calendar, by_post=notice_posted) if notice_sent else None
     extension = _extension(extended, given, month_one, today)
+    # "Two further months": three months from the start, or two after the end of month one;
+    # they differ after a month end was clamped, and the earlier is taken (docs/law.md 4).
+    extended_deadline = calendar.next_working_day(
+        min(
+            candidate
+            for reading in (restart, pause)
+            for candidate in (reading.months(3), _add_months(reading.months(1), 2))
+        )
+    )
     legal_deadline = original
     if extension == EXTENSION_COUNTS:
-        # "Two further months": three months from the start, or two after the end of month one;
-        # they differ after a month end was clamped, and the earlier is taken (docs/law.md 4).
-        legal_deadline = calendar.next_working_day(
-            min(
-                candidate
-                for reading in (restart, pause)
-                for candidate in (reading.months(3), _add_months(reading.months(1), 2))
-            )
-        )
+        legal_deadline = extended_deadline
         promised_by = legal_deadline  # the setting's promise gives way to the date it gave
     else:
         promise = min(
@@ -216,6 +219,7 @@ def deadlines(
         waiting_for_id=waiting_for_id,
         extension=extension,
         notice_given=given,
+        extended_deadline=extended_deadline if extended else None,
     )
 
 

@@ -61,19 +61,7 @@ def progress_of(
 
     ``ready`` counts the request's emails waiting in the outbox to be sent.
     """
-    due = deadlines(
-        request.received,
-        calendar,
-        promise_days=rules.promise_days,
-        extended=request.extended,
-        clarification_asked=request.clarification_asked,
-        clarification_received=request.clarification_received,
-        id_requested=request.id_requested,
-        id_received=request.id_received,
-        notice_sent=request.extension_sent,
-        notice_posted=request.extension_posted,
-        today=today,
-    )
+    due = deadlines_of(request, today, calendar, rules)
     if request.closed is not None:
         return Progress(request.ref, due, None, "Closed", at_risk=False, overdue=False)
     target = min(due.promised_by, due.legal_deadline)
@@ -106,6 +94,34 @@ def progress_of(
             calendar.last_working_day(due.notice_by) if pending and due.notice_by else None
         ),
         delay_letter=due.extension == EXTENSION_LATE,
+    )
+
+
+def deadlines_of(
+    request: Request, today: date, calendar: Calendar, rules: DeadlineRules
+) -> Deadlines:
+    """Compute a request's deadlines from its row and the journal's history."""
+    return deadlines(
+        request.received,
+        calendar,
+        promise_days=rules.promise_days,
+        extended=request.extended,
+        clarification_asked=request.clarification_asked,
+        clarification_received=request.clarification_received,
+        id_requested=request.id_requested,
+        id_received=request.id_received,
+        notice_sent=request.extension_sent,
+        notice_posted=request.extension_posted,
+        today=today,
+    )
+
+
+def extension_lapsed(
+    request: Request, today: date, calendar: Calendar, rules: DeadlineRules
+) -> bool:
+    """Say whether the request's extension can no longer count: its notice did not go in time."""
+    return request.extended and deadlines_of(request, today, calendar, rules).extension == (
+        EXTENSION_LATE
     )
 
 

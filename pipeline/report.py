@@ -301,13 +301,14 @@ def _replies(outcome: Outcome) -> list[str]:
 
 def _extension_notices(outcome: Outcome) -> list[str]:
     """List each extension whose notice has yet to be given, by the day it must go."""
-    return [
+    items = [
         f"Extension notice must go by {_uk(where.notice_must_go_by)}: {request.ref} "
         f"({request.requester}). Sign and send it by then (by post, two working days "
         "earlier); after that it extends nothing."
         for request, where in outcome.progress
         if where.notice_must_go_by is not None and request.closed is None
     ]
+    return ["", *items] if items else []
 
 
 def _identity(outcome: Outcome) -> list[str]:

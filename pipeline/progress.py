@@ -89,7 +89,7 @@ def progress_of(
         overdue,
         clean and not overdue,
         chase_id=bool(due.waiting_for_id and asked and (today - asked).days > CHASE_ID_AFTER),
-        id_asked_late=max(0, (asked - request.received).days) if asked else 0,
+        id_asked_late=_late_by(asked, request.received),
         notice_must_go_by=(
             calendar.last_working_day(due.notice_by) if pending and due.notice_by else None
         ),
@@ -142,6 +142,12 @@ def _rule(due: Deadlines) -> str:
     elif due.extension == EXTENSION_LATE:
         parts.append("no extension: the notice did not go within the first month")
     return ", ".join(parts)
+
+
+def _late_by(asked: date | None, received: date) -> int:
+    """Return the days after receipt ID was asked for, when more than a few; else 0."""
+    days = (asked - received).days if asked else 0
+    return days if days > ID_ASKED_LATE_AFTER else 0
 
 
 def _days(count: int) -> str:

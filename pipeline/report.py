@@ -347,8 +347,8 @@ def _requests(outcome: Outcome) -> list[str]:
         [
             f"{request.ref} ({request.requester}): the extension notice did not go within the "
             "first month, so there is no extension. A delay letter (an apology, a firm date, "
-            "the rights to complain) is written for you to sign; type the firm date under "
-            "Promised by's reason, or it says the date in the letter."
+            "the rights to complain) is in to-sign/; its firm date is 10 days after it was "
+            "written: change it in Word before signing if you cannot keep it."
             for request, where in outcome.progress
             if where.delay_letter and request.closed is None
         ],

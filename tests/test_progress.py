@@ -50,7 +50,9 @@ def test_id_awaited_for_more_than_fourteen_days_is_to_be_chased() -> None:
 
 
 def test_id_asked_days_after_the_request_is_flagged() -> None:
-    assert where(replace(REQUEST, id_requested=date(2026, 3, 6)), date(2026, 3, 9)).id_asked_late
+    assert not where(
+        replace(REQUEST, id_requested=date(2026, 3, 7)), date(2026, 3, 9)
+    ).id_asked_late
     late = where(replace(REQUEST, id_requested=date(2026, 3, 9)), date(2026, 3, 10))
     assert late.id_asked_late == 5
 

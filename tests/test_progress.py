@@ -15,7 +15,8 @@ from pipeline.progress import Progress, progress_of
 from pipeline.register import layout
 from pipeline.run import weekly_run
 
-from support.register import cells, request_row
+from support.documents import text_of
+from support.register import cells, party_row, request_row
 
 ENG = Calendar("ENG")
 RULES = DeadlineRules()
@@ -179,3 +180,19 @@ def test_a_notice_not_sent_by_the_end_of_the_month_is_withdrawn_for_a_delay_lett
     ]
     assert list((folder / "withdrawn").glob("*extension notice*.docx"))
     assert "Delay letters (1):" in outcome.text
+
+
+def test_the_acknowledgement_while_id_is_awaited_gives_no_date_and_no_letter_goes_to_others(
+    setting: Callable[..., Config],
+) -> None:
+    config = setting(
+        [request_row(Received=date(2026, 11, 20), **{"ID requested": date(2026, 11, 20)})],
+        [party_row()],
+    )
+    weekly_run(config, date(2026, 11, 23))
+    folder = config.paths.working_folder / "SAR-2026-001" / "to-sign"
+    [name] = [path.name for path in folder.iterdir()]  # no consent request yet
+    text = text_of(folder / name)["body"]
+    assert "on 20 November 2026 we asked you for proof of your identity" in text
+    assert "Article 12A" in text
+    assert "23 December" not in text and "by **" not in text

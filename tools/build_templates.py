@@ -491,7 +491,7 @@ def acknowledgement() -> DocxDocument:
         "latest, and we aim to send it sooner, by **{{ request.promised_by }}**. The latest date "
         "is the time limit set by Articles 12(3) and 12A of the UK General Data Protection "
         "Regulation (UK GDPR): one month from the day we received your request"
-        "{% if request.id_received %}, counted from {{ request.id_received }}, when we received "
+        "{% if request.month_from %}, counted from {{ request.month_from }}, when we received "
         "the proof of identity we asked for{% endif %}. If your request turns out to be complex, "
         "the law allows us to extend this by up to two further months; if we need to, we will "
         "write to tell you why before the first month is up.",

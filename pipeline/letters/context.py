@@ -130,6 +130,8 @@ def context(
             id_requested=long_date(request.id_requested) if request.id_requested else "",
             id_received=long_date(request.id_received) if request.id_received else "",
             waiting_for_id=due.waiting_for_id,
+            # The day the month runs from when it started again on the ID's arrival.
+            month_from=long_date(due.start) if due.restarted and due.start else "",
             firm_date=long_date(calendar.next_working_day(today + timedelta(days=FIRM_DATE_DAYS))),
         ),
         "party": Fields(

@@ -189,15 +189,19 @@ def deadlines(
     extension = _extension(extended, given, month_one, today)
     # "Two further months": three months from the start, or two after the end of month one;
     # they differ after a month end was clamped, and the earlier is taken (docs/law.md 4).
-    extended_deadline = calendar.next_working_day(
-        min(
-            candidate
-            for reading in (restart, pause)
-            for candidate in (reading.months(3), _add_months(reading.months(1), 2))
+    extended_deadline = (
+        calendar.next_working_day(
+            min(
+                candidate
+                for reading in (restart, pause)
+                for candidate in (reading.months(3), _add_months(reading.months(1), 2))
+            )
         )
+        if extended
+        else None
     )
     legal_deadline = original
-    if extension == EXTENSION_COUNTS:
+    if extension == EXTENSION_COUNTS and extended_deadline is not None:
         legal_deadline = extended_deadline
         promised_by = legal_deadline  # the setting's promise gives way to the date it gave
     else:
@@ -219,7 +223,7 @@ def deadlines(
         waiting_for_id=waiting_for_id,
         extension=extension,
         notice_given=given,
-        extended_deadline=extended_deadline if extended else None,
+        extended_deadline=extended_deadline,
     )
 
 

@@ -51,6 +51,12 @@ class Calendar:
             d += _ONE_DAY
         return d
 
+    def last_working_day(self, d: date) -> date:
+        """Return d if it is a working day, else the last working day before it."""
+        while not self.is_working_day(d):
+            d -= _ONE_DAY
+        return d
+
     def working_days_between(self, start: date, end: date) -> int:
         """Count working days in (start, end]; negated, in (end, start], when end is earlier.
 
@@ -67,15 +73,36 @@ class Calendar:
         return count
 
 
+# How an extension stands (Deadlines.extension).
+NOT_EXTENDED = ""
+EXTENSION_PENDING = "pending"  # Extended is Yes; the notice has not been given, and still may be
+EXTENSION_COUNTS = "counts"  # the notice was given by the end of month one: two more months
+EXTENSION_LATE = "late"  # the notice was not given in time: no extension (Art 12A(4))
+
+# A posted notice counts as given on the second working day after posting: first class, the
+# ordinary course of post (Interpretation Act 1978 s.7, the cautious reading of docs/law.md 4).
+POSTED_NOTICE_DAYS = 2
+
+
 @dataclass(frozen=True)
 class Deadlines:
-    """Hold the dates a request must be answered by."""
+    """Hold the dates a request must be answered by, and which rule gave them."""
 
     promised_by: date
     legal_deadline: date
     # The one-month deadline with pauses, before any extension: the extension notice quotes it.
     original_legal_deadline: date
-    paused_days: int
+    paused_days: int  # the days added to the month: clarification, and ID read as a pause
+    # The end of month one, unmoved: the extension notice must be given by then (Art 12A(4)).
+    notice_by: date | None = None
+    start: date | None = None  # the day the month runs from: Received, or ID received
+    id_days: int = 0  # of paused_days, those the ID took (the pause reading of docs/law.md 2)
+    restarted: bool = False  # the month runs from the day ID was received (Art 12A(2)(b))
+    waiting_for_id: bool = False  # ID asked for, not yet received: no deadline yet
+    extension: str = NOT_EXTENDED
+    notice_given: date | None = None  # the day the extension notice counts as given
+    # The deadline once an extension counts; the notice quotes it before it is given.
+    extended_deadline: date | None = None
 
 
 def _add_months(d: date, months: int) -> date:
@@ -85,16 +112,34 @@ def _add_months(d: date, months: int) -> date:
     return date(moved.year, moved.month, moved.day)
 
 
-def _paused_days(asked: date | None, received: date | None, today: date) -> int:
-    if asked is None:
-        return 0
-    if received is None:
-        # Still waiting for the requester: the clock stays stopped up to today.
-        return max(0, (today - asked).days)
-    if received < asked:
-        # A reply before the question is a register typo; guessing would move a legal date.
-        raise ValueError(f"Clarification received {received} is before it was asked {asked}")
-    return (received - asked).days
+def _days_in(spans: list[tuple[date, date]]) -> int:
+    """Count the days in the union of half-open spans [first, last)."""
+    days: set[date] = set()
+    for first, last in spans:
+        days.update(first + timedelta(days=n) for n in range((last - first).days))
+    return len(days)
+
+
+def deemed_given(sent: date, calendar: Calendar, *, by_post: bool) -> date:
+    """Return the day a notice counts as given: the day emailed, or 2 working days after posting."""
+    if not by_post:
+        return sent
+    day = sent
+    for _ in range(POSTED_NOTICE_DAYS):
+        day = calendar.next_working_day(day + _ONE_DAY)
+    return day
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One reading of when month one ends: the statute's restart, or ID as a pause."""
+
+    start: date  # the day the months are counted from
+    pause: int  # the days that do not count
+    id_days: int  # of them, the days the ID took
+
+    def months(self, n: int) -> date:
+        return _add_months(self.start, n) + timedelta(days=self.pause)
 
 
 def deadlines(
@@ -105,30 +150,119 @@ def deadlines(
     extended: bool = False,
     clarification_asked: date | None = None,
     clarification_received: date | None = None,
+    id_requested: date | None = None,
+    id_received: date | None = None,
+    notice_sent: date | None = None,
+    notice_posted: bool = False,
     today: date,
 ) -> Deadlines:
-    """Compute the promised and legal deadlines of a request received on the given day."""
-    paused = _paused_days(clarification_asked, clarification_received, today)
-    pause = timedelta(days=paused)
+    """Compute the promised and legal deadlines of a request received on the given day.
 
-    def legal(months: int) -> date:
-        # The ICO counts from the day of receipt itself, working day or not.
-        return calendar.next_working_day(_add_months(received, months) + pause)
-
-    original = legal(1)
-    legal_deadline = legal(3) if extended else original
-    # Once extended, the setting's own promise gives way to the new date the parent is told.
-    promised_by = (
-        legal_deadline
-        if extended
-        else calendar.next_working_day(received + timedelta(days=promise_days) + pause)
+    The month runs from the later of receipt and the ID's arrival (Art 12A(2)); ID read as a
+    pause instead gives an earlier date when it was asked for after receipt, and the earlier of
+    the two readings is taken (docs/law.md 16). Clarification pauses the month (Art 12A(5)).
+    ``notice_sent`` is the day the extension notice left (emailed or, with ``notice_posted``,
+    posted); the extension counts only if it is given by the end of month one (Art 12A(4)).
+    """
+    if (
+        clarification_asked
+        and clarification_received
+        and clarification_received < clarification_asked
+    ):
+        # A reply before the question is a register typo; guessing would move a legal date.
+        raise ValueError(
+            f"Clarification received {clarification_received} is before it was asked "
+            f"{clarification_asked}"
+        )
+    waiting_for_id = id_requested is not None and id_received is None
+    # While the ID or the answer is awaited, the date is provisional: counted as if it came today.
+    id_came = (id_received or max(today, id_requested)) if id_requested else None
+    answered = clarification_received or (
+        max(today, clarification_asked) if clarification_asked else None
     )
+    restart = _restart(received, id_came, clarification_asked, answered)
+    pause = _pause(received, id_requested, id_came, clarification_asked, answered)
+    chosen = min((restart, pause), key=lambda reading: reading.months(1))
+    month_one = chosen.months(1)
+    original = calendar.next_working_day(month_one)
+    given = deemed_given(notice_sent, calendar, by_post=notice_posted) if notice_sent else None
+    extension = _extension(extended, given, month_one, today)
+    # "Two further months": three months from the start, or two after the end of month one;
+    # they differ after a month end was clamped, and the earlier is taken (docs/law.md 4).
+    extended_deadline = (
+        calendar.next_working_day(
+            min(
+                candidate
+                for reading in (restart, pause)
+                for candidate in (reading.months(3), _add_months(reading.months(1), 2))
+            )
+        )
+        if extended
+        else None
+    )
+    legal_deadline = original
+    if extension == EXTENSION_COUNTS and extended_deadline is not None:
+        legal_deadline = extended_deadline
+        promised_by = legal_deadline  # the setting's promise gives way to the date it gave
+    else:
+        promise = min(
+            reading.start + timedelta(days=promise_days + reading.pause)
+            for reading in (restart, pause)
+        )
+        # The promise is the setting's own, and never later than the law (docs/law.md 5).
+        promised_by = min(calendar.next_working_day(promise), legal_deadline)
     return Deadlines(
         promised_by=promised_by,
         legal_deadline=legal_deadline,
         original_legal_deadline=original,
-        paused_days=paused,
+        paused_days=chosen.pause,
+        notice_by=month_one,
+        start=chosen.start,
+        id_days=chosen.id_days,
+        restarted=chosen.start > received,
+        waiting_for_id=waiting_for_id,
+        extension=extension,
+        notice_given=given,
+        extended_deadline=extended_deadline,
     )
+
+
+def _restart(
+    received: date, id_came: date | None, asked: date | None, answered: date | None
+) -> _Reading:
+    """Read the statute: the month runs from the later of receipt and ID; clarification pauses."""
+    start = max(received, id_came) if id_came else received
+    pause = 0
+    # Only days that would have counted are excluded: never those before the start, nor a
+    # question asked once the month is over (docs/law.md 3).
+    if asked and answered and asked <= _add_months(start, 1):
+        pause = max(0, (answered - max(asked, start)).days)
+    return _Reading(start, pause, 0)
+
+
+def _pause(
+    received: date,
+    id_requested: date | None,
+    id_came: date | None,
+    asked: date | None,
+    answered: date | None,
+) -> _Reading:
+    """Read ID as a pause: the days waiting for ID or clarification are added to the month."""
+    id_spans = [(max(id_requested, received), id_came)] if id_requested and id_came else []
+    id_days = _days_in(id_spans)
+    spans = list(id_spans)
+    if asked and answered and asked <= _add_months(received, 1) + timedelta(days=id_days):
+        spans.append((max(asked, received), answered))
+    return _Reading(received, _days_in(spans), id_days)
+
+
+def _extension(extended: bool, given: date | None, month_one: date, today: date) -> str:
+    """Say how the extension stands: not asked for, waiting for its notice, counting, or lost."""
+    if not extended:
+        return NOT_EXTENDED
+    if given is not None:
+        return EXTENSION_COUNTS if given <= month_one else EXTENSION_LATE
+    return EXTENSION_PENDING if today <= month_one else EXTENSION_LATE
 
 
 def days_left(today: date, deadlines: Deadlines, calendar: Calendar) -> int:

@@ -55,6 +55,12 @@ def with_history(
         acknowledged = sent_on(sends, f"{request.ref}/acknowledgement") or request.acknowledged
         if acknowledged != request.acknowledged:
             request = replace(request, acknowledged=acknowledged)
+        notice = str(LetterId.of(request.ref, "extension"))
+        notice_sent = sent_on(sends, notice)
+        if notice_sent is not None:
+            # When it was given decides whether the extension counts (Art 12A(4)).
+            posted = notice in entries and entries[notice].by == "Post"
+            request = replace(request, extension_sent=notice_sent, extension_posted=posted)
         merged_requests.append(request)
     merged_parties = []
     for party in parties:

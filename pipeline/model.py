@@ -45,11 +45,23 @@ class Request:
     closed: date | None
     acknowledged: date | None
     ref_assigned: bool = False  # the Ref was blank and the pipeline chose it
+    id_requested: date | None = None  # the setting asked for proof of identity (Art 12(6))
+    id_received: date | None = None  # it arrived: the month may start again (Art 12A(2)(b))
+    # The extension notice, from the journal: the day it went, and whether it went by post.
+    extension_sent: date | None = None
+    extension_posted: bool = False
 
     @property
     def paused(self) -> bool:
         """Say whether the clock is stopped, waiting for ID or clarification."""
-        return self.clarification_asked is not None and self.clarification_received is None
+        return self.waiting_for_id or (
+            self.clarification_asked is not None and self.clarification_received is None
+        )
+
+    @property
+    def waiting_for_id(self) -> bool:
+        """Say whether proof of identity was asked for and has not arrived."""
+        return self.id_requested is not None and self.id_received is None
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from pipeline.config import DeadlineRules
-from pipeline.deadlines import Calendar, Deadlines, days_left, deadlines
+from pipeline.deadlines import (
+    EXTENSION_COUNTS,
+    EXTENSION_LATE,
+    EXTENSION_PENDING,
+    Calendar,
+    Deadlines,
+    days_left,
+    deadlines,
+)
 from pipeline.model import Request, ThirdParty
 
 AT_RISK_WITHIN = 3  # working days before the promise when a request is flagged at risk
+CHASE_ID_AFTER = 14  # days after asking for ID when the to-do list says to chase it
+# Days after receipt beyond which asking for ID may not move the month: the statute ties it to
+# reasonable doubts about identity, which a setting has when the request arrives (law.md 2).
+ID_ASKED_LATE_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,15 @@ class Progress:
     at_risk: bool
     overdue: bool
     ready_for_clean_copy: bool = False  # every third party has answered, on time
+    chase_id: bool = False  # ID asked for more than CHASE_ID_AFTER days ago, still awaited
+    id_asked_late: int = 0  # days after receipt the ID was asked for, when more than a few
+    notice_must_go_by: date | None = None  # Extended, notice not yet given: the last working day
+    delay_letter: bool = False  # the extension was not notified in time: a delay letter goes
+
+    @property
+    def shows_deadlines(self) -> bool:
+        """Say whether there is a deadline to show: none while ID is awaited."""
+        return not self.deadlines.waiting_for_id
 
 
 def progress_of(
@@ -40,20 +61,13 @@ def progress_of(
 
     ``ready`` counts the request's emails waiting in the outbox to be sent.
     """
-    due = deadlines(
-        request.received,
-        calendar,
-        promise_days=rules.promise_days,
-        extended=request.extended,
-        clarification_asked=request.clarification_asked,
-        clarification_received=request.clarification_received,
-        today=today,
-    )
+    due = deadlines_of(request, today, calendar, rules)
     if request.closed is not None:
         return Progress(request.ref, due, None, "Closed", at_risk=False, overdue=False)
     target = min(due.promised_by, due.legal_deadline)
     left = days_left(today, due, calendar)
-    overdue = today > target and not request.paused
+    # A late extension leaves the one-month date standing: overdue even while paused since.
+    overdue = today > target and (not request.paused or due.extension == EXTENSION_LATE)
     if overdue:
         # A weekend straight after the deadline has no working day in it, yet it is overdue.
         left = min(left, -1)
@@ -61,15 +75,97 @@ def progress_of(
     status, clean = _status(request, parties, today, party_problem, ready)
     if overdue:
         status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
-    return Progress(request.ref, due, left, status, at_risk, overdue, clean and not overdue)
+    rule = _rule(due)
+    if rule:
+        status = f"{status} ({rule})"
+    asked = request.id_requested
+    pending = due.extension == EXTENSION_PENDING and due.notice_by is not None
+    return Progress(
+        request.ref,
+        due,
+        None if due.waiting_for_id else left,
+        status,
+        at_risk,
+        overdue,
+        clean and not overdue,
+        chase_id=bool(due.waiting_for_id and asked and (today - asked).days > CHASE_ID_AFTER),
+        id_asked_late=_late_by(asked, request.received),
+        notice_must_go_by=(
+            calendar.last_working_day(due.notice_by) if pending and due.notice_by else None
+        ),
+        delay_letter=due.extension == EXTENSION_LATE,
+    )
+
+
+def deadlines_of(
+    request: Request, today: date, calendar: Calendar, rules: DeadlineRules
+) -> Deadlines:
+    """Compute a request's deadlines from its row and the journal's history."""
+    return deadlines(
+        request.received,
+        calendar,
+        promise_days=rules.promise_days,
+        extended=request.extended,
+        clarification_asked=request.clarification_asked,
+        clarification_received=request.clarification_received,
+        id_requested=request.id_requested,
+        id_received=request.id_received,
+        notice_sent=request.extension_sent,
+        notice_posted=request.extension_posted,
+        today=today,
+    )
+
+
+def extension_lapsed(
+    request: Request, today: date, calendar: Calendar, rules: DeadlineRules
+) -> bool:
+    """Say whether the request's extension can no longer count: its notice did not go in time."""
+    return request.extended and deadlines_of(request, today, calendar, rules).extension == (
+        EXTENSION_LATE
+    )
+
+
+def _rule(due: Deadlines) -> str:
+    """Say which rule moved the deadline from the plain month, or "" when none did."""
+    if due.waiting_for_id:
+        return ""
+    parts = []
+    if due.restarted and due.start is not None:
+        parts.append(f"month restarted on ID received {_uk(due.start)}")
+    if due.id_days:
+        parts.append(f"paused {_days(due.id_days)} for ID")
+    clarification = due.paused_days - due.id_days
+    if clarification:
+        parts.append(f"paused {_days(clarification)} for clarification")
+    if due.extension == EXTENSION_COUNTS and due.notice_given is not None:
+        parts.append(f"extended: notice given {_uk(due.notice_given)}")
+    elif due.extension == EXTENSION_LATE:
+        parts.append("no extension: the notice did not go within the first month")
+    return ", ".join(parts)
+
+
+def _late_by(asked: date | None, received: date) -> int:
+    """Return the days after receipt ID was asked for, when more than a few; else 0."""
+    days = (asked - received).days if asked else 0
+    return days if days > ID_ASKED_LATE_AFTER else 0
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _uk(day: date) -> str:
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def _status(
     request: Request, parties: Sequence[ThirdParty], today: date, party_problem: bool, ready: int
 ) -> tuple[str, bool]:
     """Say where the request stands, and whether it is ready for the clean copy."""
+    if request.waiting_for_id and request.id_requested is not None:
+        return f"Waiting for ID (asked {_uk(request.id_requested)})", False
     if request.paused:
-        return "Paused: waiting for ID or clarification", False
+        return "Paused: waiting for clarification", False
     if request.meeting and request.clean_copy_ready:
         if request.meeting.date() >= today:
             return f"Meeting on {request.meeting:%d/%m/%Y at %H:%M}", False

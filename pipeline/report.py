@@ -37,8 +37,8 @@ def status_table(progress: Sequence[tuple[Request, Progress]]) -> list[str]:
                 request.ref,
                 request.requester,
                 _uk(request.received),
-                _uk(where.deadlines.promised_by),
-                _uk(where.deadlines.legal_deadline),
+                _uk(where.deadlines.promised_by) if where.shows_deadlines else "",
+                _uk(where.deadlines.legal_deadline) if where.shows_deadlines else "",
                 "" if where.days_left is None else str(where.days_left),
                 where.status,
             )
@@ -76,6 +76,7 @@ def to_do(outcome: Outcome) -> str:
     lines = [
         *([outcome.example.warning(), ""] if held else []),
         *_heading(outcome),
+        *_extension_notices(outcome),  # first: a day late and the extension is lost
         *(
             _held_back(outcome)
             if held
@@ -84,6 +85,7 @@ def to_do(outcome: Outcome) -> str:
         *_undelivered(outcome),  # letters sent before, whatever this run may send
         *([] if held else [*_to_sign(outcome), *_signed_folders(outcome), *_withdrawn(outcome)]),
         *_replies(outcome),
+        *_identity(outcome),
         *_requests(outcome),
         *_endings(outcome),
     ]
@@ -297,6 +299,38 @@ def _replies(outcome: Outcome) -> list[str]:
     )
 
 
+def _extension_notices(outcome: Outcome) -> list[str]:
+    """List each extension whose notice has yet to be given, by the day it must go."""
+    items = [
+        f"Extension notice must go by {_uk(where.notice_must_go_by)}: {request.ref} "
+        f"({request.requester}). Sign and send it by then (by post, two working days "
+        "earlier); after that it extends nothing."
+        for request, where in outcome.progress
+        if where.notice_must_go_by is not None and request.closed is None
+    ]
+    return ["", *items] if items else []
+
+
+def _identity(outcome: Outcome) -> list[str]:
+    """List the proofs of identity to chase, and those asked for long after the request."""
+    items = []
+    for request, where in outcome.progress:
+        if request.closed is not None or request.id_requested is None:
+            continue
+        if where.chase_id:
+            items.append(
+                f"{request.ref} ({request.requester}): ID asked for on "
+                f"{_uk(request.id_requested)} has not arrived; chase it."
+            )
+        if where.id_asked_late:
+            items.append(
+                f"{request.ref} ({request.requester}): ID was asked for {where.id_asked_late} "
+                "days after the request arrived. The law lets a setting ask when it has real "
+                "doubts about who is asking; the deadline shown takes the earlier reading."
+            )
+    return _shown("Proof of identity", items)
+
+
 def _requests(outcome: Outcome) -> list[str]:
     lines = _section(
         "Requests at risk or overdue",
@@ -306,6 +340,17 @@ def _requests(outcome: Outcome) -> list[str]:
             f"{_uk(where.deadlines.legal_deadline)}, {where.days_left} working day(s) left"
             for request, where in outcome.progress
             if where.overdue or where.at_risk
+        ],
+    )
+    lines += _shown(
+        "Delay letters",
+        [
+            f"{request.ref} ({request.requester}): the extension notice did not go within the "
+            "first month, so there is no extension. A delay letter (an apology, a firm date, "
+            "the rights to complain) is in to-sign/; its firm date is 10 days after it was "
+            "written: change it in Word before signing if you cannot keep it."
+            for request, where in outcome.progress
+            if where.delay_letter and request.closed is None
         ],
     )
     lines += _section(

@@ -25,7 +25,7 @@ from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
-from pipeline.progress import Progress, by_ref, progress_all
+from pipeline.progress import Progress, by_ref, extension_lapsed, progress_all
 from pipeline.records.consents import Bundles
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register import layout
@@ -327,6 +327,16 @@ def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry])
         register.refs_with_party_problems,
         register.posted,
         request_problem=any(problem.sheet == layout.REQUESTS for problem in register.problems),
+        lapsed_extensions={
+            request.ref
+            for request in requests
+            if extension_lapsed(
+                request,
+                run.today,
+                Calendar(run.config.deadlines.bank_holidays),
+                run.config.deadlines,
+            )
+        },
     )
     return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
 

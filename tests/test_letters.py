@@ -45,6 +45,13 @@ def rendered(setting: Callable[..., Config]) -> Config:
                 Meeting=datetime(2026, 12, 1, 10, 30),
                 Acknowledged=date(2026, 11, 16),
             ),
+            request_row(
+                Ref="SAR-2026-004",
+                Received=date(2026, 11, 10),
+                Extended="Yes",
+                **{"Extension reason": "Records held in two rooms"},
+                Acknowledged=date(2026, 11, 10),
+            ),
         ],
         [
             party_row(),
@@ -119,17 +126,30 @@ def test_reminder_says_when_the_first_letter_went_and_which_reminder_it_is(
     assert "Noé Müller" in text["body"]
 
 
-def test_extension_notice_gives_the_reason_the_new_deadline_and_the_late_apology(
+def test_extension_notice_gives_the_reason_and_the_extended_deadline(rendered: Config) -> None:
+    text = letter(rendered, "SAR-2026-004", "SAR-2026-004 extension notice - Aoife O'Brien.docx")
+    assert "Records held in two rooms" in text["body"]
+    # Tue 10 Nov 2026: month one ends Thu 10 Dec; three months is Wed 10 Feb 2027.
+    assert "10 February 2027" in text["body"]
+    assert "10 December 2026" in text["body"]
+    assert "12A" in text["body"]
+    assert "sorry" not in text["body"].lower()
+
+
+def test_extension_typed_after_the_first_month_makes_a_delay_letter_instead(
     rendered: Config,
 ) -> None:
-    name = "SAR-2026-002 extension notice - Zoë Müller-Lefèvre.docx"
-    text = letter(rendered, "SAR-2026-002", name)
+    folder = rendered.paths.working_folder / "SAR-2026-002" / "to-sign"
+    assert not list(folder.glob("*extension notice*"))
+    text = letter(rendered, "SAR-2026-002", "SAR-2026-002 delay letter - Zoë Müller-Lefèvre.docx")
     assert "Records from three agencies & a referral <urgent>" in text["body"]
-    # 1 Oct + 3 months = Fri 1 Jan, a bank holiday → Mon 4 Jan
-    assert "4 January 2027" in text["body"]
-    assert "2 November 2026" in text["body"]  # the original one-month deadline (1 Nov a Sunday)
-    # Generated on 25 November, after the first month: the letter says sorry for that.
+    assert "2 November 2026" in text["body"]  # the one-month deadline (1 Nov a Sunday)
     assert "sorry" in text["body"].lower()
+    assert "has not been extended" in text["body"]
+    assert "we are doing so" not in text["body"]  # it claims no extension
+    # Written Wed 25 Nov: the firm date is 10 days on, Sat 5 Dec, moved to Mon 7 Dec.
+    assert "7 December 2026" in text["body"]
+    assert "Information Commissioner" in text["body"]
     assert "7 Rue Cottages" in text["body"]
     assert "By post" in text["footer"]
 
@@ -146,8 +166,9 @@ def test_invitation_gives_the_meeting_the_copy_and_the_right_to_complain(
 
 def test_no_placeholder_is_left_in_any_letter(rendered: Config) -> None:
     letters = sorted(rendered.paths.working_folder.glob("*/to-sign/*.docx"))
-    # 001: acknowledgement and two consent requests; 002: extension and reminder; 003: invitation
-    assert len(letters) == 6
+    # 001: acknowledgement and two consent requests; 002: delay letter and reminder;
+    # 003: invitation; 004: extension notice
+    assert len(letters) == 7
     for path in letters:
         text = text_of(path)
         for part in text.values():

@@ -142,6 +142,28 @@ REQUEST_PROBLEMS: list[tuple[str, Row, str]] = [
         "Clarification asked: 3/12/2026 is in the future; type the date it happened.",
     ),
     (
+        "id-received-without-requested",
+        {"ID received": date(2026, 11, 3)},
+        "ID received: there is no ID requested date; type the date the setting asked for proof "
+        "of identity, or clear this cell.",
+    ),
+    (
+        "id-received-before-requested",
+        {"ID requested": date(2026, 11, 5), "ID received": date(2026, 11, 3)},
+        "ID received: 3/11/2026 is before ID requested (5/11/2026); correct one of the two dates.",
+    ),
+    (
+        "id-requested-before-the-request-arrived",
+        {"ID requested": date(2026, 10, 30)},
+        "ID requested: 30/10/2026 is before the request was received (2/11/2026); correct one "
+        "of the two dates.",
+    ),
+    (
+        "id-received-in-the-future",
+        {"ID requested": date(2026, 11, 2), "ID received": date(2026, 12, 3)},
+        "ID received: 3/12/2026 is in the future; type the date it happened.",
+    ),
+    (
         "child-born-in-the-future",
         {"Child date of birth": date(2027, 1, 4)},
         "Child date of birth: 4/1/2027 is in the future; correct it or clear the cell.",
@@ -310,6 +332,8 @@ def test_a_complete_request_row_is_read_into_a_request(tmp_path: Path) -> None:
                     "Request letter": "request.pdf",
                     "Clarification asked": "3 Nov 2026",
                     "Clarification received": "2026-11-06",
+                    "ID requested": "2/11/2026",
+                    "ID received": date(2026, 11, 9),
                     "Extended": "Yes",
                     "Extension reason": "Several agencies are named in the file.",
                     "Meeting": "15/12/2026 at 2.30 pm",
@@ -333,6 +357,8 @@ def test_a_complete_request_row_is_read_into_a_request(tmp_path: Path) -> None:
     assert request.request_letter == "request.pdf"
     assert request.clarification_asked == date(2026, 11, 3)
     assert request.clarification_received == date(2026, 11, 6)
+    assert request.id_requested == date(2026, 11, 2)
+    assert request.id_received == date(2026, 11, 9)
     assert request.extended
     assert request.extension_reason == "Several agencies are named in the file."
     assert request.meeting == datetime(2026, 12, 15, 14, 30)

@@ -448,7 +448,7 @@ def right_to_complain(doc: DocxDocument) -> None:
     )
 
 
-# --------------------------------------------------------------------------- the six letters
+# --------------------------------------------------------------------------- the letters
 
 
 def acknowledgement() -> DocxDocument:
@@ -464,29 +464,52 @@ def acknowledgement() -> DocxDocument:
     )
     para(
         doc,
+        "A request does not have to be in writing: one made in person or by telephone is just "
+        "as valid. If you asked us in person, we made a note of what you asked for, and this "
+        "letter confirms it; please tell us if we have noted anything wrongly.",
+    )
+    para(
+        doc,
         "The records may include information about other people, such as members of the family, "
         "or information given to us by professionals, such as a health visitor or social worker. "
         "The law protects their rights too, so we are writing to each of them to ask whether "
         "they consent to us sharing that information with you.",
     )
+    tag(doc, "{%p if request.waiting_for_id %}")
     para(
         doc,
-        "We aim to let you see the file by **{{ request.promised_by }}**. In any case we will "
-        "respond by **{{ request.legal_deadline }}**, the time limit set by Article 12(3) of the "
-        "UK General Data Protection Regulation (one month from the day we received your "
-        "request). If your request turns out to be complex, the law allows us to extend this by "
-        "up to two further months; if we need to, we will write to tell you why before the first "
-        "month is up.",
+        "Before we go further, we need to be sure who is asking, so on {{ request.id_requested }} "
+        "we asked you for proof of your identity. Under Article 12A of the UK General Data "
+        "Protection Regulation (UK GDPR), the one month we have to respond starts on the day we "
+        "receive it, and we will not share anything about {{ request.child }} until then. As "
+        "soon as it arrives we will write to confirm the date by which you will have the copy.",
+    )
+    tag(doc, "{%p else %}")
+    para(
+        doc,
+        "We will send you a copy of the records by **{{ request.legal_deadline }}** at the "
+        "latest, and we aim to send it sooner, by **{{ request.promised_by }}**. The latest date "
+        "is the time limit set by Articles 12(3) and 12A of the UK General Data Protection "
+        "Regulation (UK GDPR): one month from the day we received your request"
+        "{% if request.month_from %}, counted from {{ request.month_from }}, when we received "
+        "the proof of identity we asked for{% endif %}. If your request turns out to be complex, "
+        "the law allows us to extend this by up to two further months; if we need to, we will "
+        "write to tell you why before the first month is up.",
+    )
+    tag(doc, "{%p endif %}")
+    para(
+        doc,
+        "We ask for proof of identity only when we have real doubts about who is asking. When "
+        "we do, the month starts on the day it reaches us. If we reasonably need you to tell us "
+        "more about which information you want, we will ask you straight away; the days from "
+        "our question to your answer do not count towards the month (Article 12A). Neither "
+        "is a way of putting off your request.",
     )
     para(
         doc,
-        "If we need anything from you to confirm your identity or to clarify your request, we "
-        "will ask you promptly; the time limit is paused while we wait for your reply.",
-    )
-    para(
-        doc,
-        "When the file is ready, we will invite you to come in and go through it with me, so "
-        "that I can explain it and answer your questions. You will be given a copy to keep. "
+        "The copy will come to you by the time limit, whatever else happens. We would also be "
+        "glad to go through the file with you, so that I can explain it and answer your "
+        "questions; that is an offer, and you do not need to accept it to receive the copy. "
         "There is no charge.",
     )
     contact_us(doc)
@@ -564,11 +587,25 @@ def consent_request_agency() -> DocxDocument:
     refusal_is_weighed(doc)
     para(
         doc,
-        "If, in your professional view, disclosing any of this information would be likely to "
-        "cause serious harm to the physical or mental health of the child or anyone else, or "
-        "would not be in the child's best interests, please tell us, as the Data Protection Act "
-        "2018 (Schedule 3) has specific exemptions for such information.",
+        "If any of the information is about {{ request.child }}'s physical or mental health and "
+        "you are a health professional (for example a health visitor, doctor or therapist), "
+        "please also give us your professional opinion on whether disclosing it to "
+        "{{ request.requester }} would be likely to cause serious harm to the physical or mental "
+        "health of the child or of anyone else. We are not a health body, and the Data "
+        "Protection Act 2018 (Schedule 3, paragraphs 5 and 6) does not let us disclose health "
+        "information, or hold it back on the ground of serious harm, without that opinion.",
     )
+    tag(doc, "{%p if not letter.scotland %}")
+    para(
+        doc,
+        "Separately, if any of the information concerns whether {{ request.child }} is or may "
+        "be at risk of abuse or neglect, please tell us whether, in your view, disclosing it to "
+        "{{ request.requester }} would not be in the child's best interests. The law (Schedule "
+        "3, paragraph 21) lets us withhold such information from a parent to that extent. "
+        "This question is about the child's interests alone, and is quite apart from whether "
+        "you consent.",
+    )
+    tag(doc, "{%p endif %}")
     how_to_reply(doc, urgent=True)
     para(
         doc,
@@ -583,10 +620,18 @@ def consent_request_agency() -> DocxDocument:
             "information in the records that we provided or that refers to us.",
             "☐\tI/we do not consent to that information being disclosed.",
             "☐\tI/we would prefer the parent to apply to us directly for the information we "
-            "provided.",
+            "provided. (This is not a refusal: please also tick one of the boxes above.)",
+            "☐\tHealth information: in my opinion as a health professional, disclosing it "
+            "would not be likely to cause serious harm to anyone's physical or mental health.",
+            "☐\tHealth information: in my opinion as a health professional, disclosing it "
+            "would be likely to cause serious harm (please say which information, and why).",
+            "{%p if not letter.scotland %}",
+            "☐\tInformation about possible abuse or neglect: disclosing it to the parent would "
+            "not be in the child's best interests (please say which information).",
+            "{%p endif %}",
         ],
         tick="Please tick the boxes that apply.",
-        reasons="Reasons, or how the parent should apply to you:",
+        reasons="Reasons, which information, or how the parent should apply to you:",
         signer_lines=("Name", "Role and organisation"),
     )
     return doc
@@ -609,11 +654,14 @@ def reminder() -> DocxDocument:
     )
     how_to_reply(doc, urgent=True, letter="reminder")
     refusal_is_weighed(doc)
+    tag(doc, "{%p if party.kind == 'Agency' %}")
     para(
         doc,
-        "If you are replying for an organisation and would prefer the parent to apply to you "
-        "directly for information you provided, please say so on the slip.",
+        "If your organisation would prefer the parent to apply to you directly for information "
+        "you provided, please say so on the slip; that is not a refusal, so please tell us "
+        "whether you consent as well.",
     )
+    tag(doc, "{%p endif %}")
     para(
         doc,
         "If we do not hear from you within {{ party.reply_within }} of receiving this reminder, "
@@ -623,19 +671,31 @@ def reminder() -> DocxDocument:
         "{{ manager.name }} on " + CONTACT + ".",
     )
     sign_off(doc)
+    tag(doc, "{%p if party.kind == 'Agency' %}")
     reply_slip(
         doc,
         [
             "☐\tI/we consent to {{ setting.name }} disclosing to {{ request.requester }} the "
-            "information in the records that mentions me/us or that I/we gave.",
+            "information in the records that we provided or that refers to us.",
             "☐\tI/we do not consent to that information being disclosed.",
-            "☐\tI/we reply for an organisation and would prefer the parent to apply to us "
-            "directly for the information we provided.",
+            "☐\tI/we would prefer the parent to apply to us directly for the information we "
+            "provided. (This is not a refusal: please also tick one of the boxes above.)",
         ],
         tick="Please tick the boxes that apply.",
         reasons="Reasons or comments, if you wish to give them:",
-        signer_lines=("Name", "Role and organisation (if replying for one)"),
+        signer_lines=("Name", "Role and organisation"),
     )
+    tag(doc, "{%p else %}")
+    # A family member is written to as a person: no organisation wording (issue 12).
+    reply_slip(
+        doc,
+        [
+            "☐\tI consent to {{ setting.name }} disclosing to {{ request.requester }} the "
+            "information in the records that mentions me or that I gave.",
+            "☐\tI do not consent to that information being disclosed.",
+        ],
+    )
+    tag(doc, "{%p endif %}")
     return doc
 
 
@@ -663,8 +723,9 @@ def extension_notice() -> DocxDocument:
     reason.paragraph_format.left_indent = Cm(0.8)
     para(
         doc,
-        "Article 12(3) of the UK General Data Protection Regulation allows us to extend the time "
-        "limit by up to two further months where a request is complex, and we are doing so. "
+        "Articles 12(3) and 12A of the UK General Data Protection Regulation allow us to extend "
+        "the time limit by up to two further months where a request is complex, provided we "
+        "tell you why within the first month, and we are doing so. "
         "We will now respond by **{{ request.extended_deadline }}** at the latest, instead of "
         "{{ request.legal_deadline }}.",
     )
@@ -673,6 +734,46 @@ def extension_notice() -> DocxDocument:
         "We will not wait until then if we can finish sooner. As soon as the file is ready, we "
         "will invite you to come in and go through it with me, and you will be given a copy to "
         "keep.",
+    )
+    right_to_complain(doc)
+    contact_us(doc)
+    sign_off(doc)
+    return doc
+
+
+def delay_letter() -> DocxDocument:
+    """Apologise that the time limit has passed, give a firm date and the rights to complain.
+
+    It goes when an extension was not notified within the first month: it claims no extension.
+    """
+    doc = new_document()
+    opening(
+        doc, "Your request to see the records about {{ request.child }}: our apology for the delay"
+    )
+    para(
+        doc,
+        "On {{ request.received }} we received your request to see the records that "
+        "{{ setting.name }} holds about {{ request.child }}. Under Articles 12(3) and 12A of the "
+        "UK General Data Protection Regulation we should have responded by "
+        "{{ request.legal_deadline }}, and we have not. I am sorry: the delay is ours, and you "
+        "were entitled to hear from us sooner.",
+    )
+    tag(doc, "{%p if request.extension_reason %}")
+    para(doc, "It has taken us longer than it should for this reason:", after=4)
+    reason = para(doc, "{{ request.extension_reason }}")
+    reason.paragraph_format.left_indent = Cm(0.8)
+    para(
+        doc,
+        "That explains the delay but does not excuse it. The law allows more time for a complex "
+        "request only if we tell you within the first month, which we did not do, so the time "
+        "limit has not been extended.",
+    )
+    tag(doc, "{%p endif %}")
+    para(
+        doc,
+        "We will send you the copy of the records by **{{ request.firm_date }}** at the latest, "
+        "and sooner if we can. If anything could stop us meeting that date, I will tell you "
+        "straight away.",
     )
     right_to_complain(doc)
     contact_us(doc)
@@ -865,6 +966,7 @@ LETTERS: dict[str, Callable[[], DocxDocument]] = {
     "consent-request-agency": consent_request_agency,
     "reminder": reminder,
     "extension-notice": extension_notice,
+    "delay-letter": delay_letter,
     "invitation": invitation,
 }
 

@@ -2,7 +2,8 @@
 
 Everyone here is fictional and every address is at example.org. The dates are set as at
 late November 2026, so that `make letters` shows each state: new, consents out, reminder
-due, a reply in, a refusal, extended, paused for clarification, clean copy ready, closed.
+due, a reply in, a refusal, extended (the notice due by tomorrow), extended too late (a delay
+letter), waiting for ID, the month restarted on ID received, clean copy ready, closed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ REQUESTS: list[dict[str, Any]] = [
         "Meeting": datetime(2026, 11, 26, 14, 0),
         "Acknowledged": date(2026, 11, 12),
     },
-    {  # extended: the extension notice is due
+    {  # extended: the extension notice must go by Thu 26 Nov, the end of month one
         "Ref": "SAR-2026-003",
         "Received": date(2026, 10, 26),
         "Requester": "Priya Shah",
@@ -92,16 +93,19 @@ REQUESTS: list[dict[str, Any]] = [
         "Relationship": "Parent",
         "Requester email": "ewa.kowalczyk@example.org",
         "Child": "Maja Kowalczyk",
+        # Asked on receipt; the month starts again on the day it came (Art 12A(2)(b)).
+        "ID requested": date(2026, 11, 17),
+        "ID received": date(2026, 11, 20),
         "Acknowledged": date(2026, 11, 18),
     },
-    {  # paused: ID asked for, not yet received
+    {  # waiting for ID: no deadline yet, no consent letters until it comes
         "Ref": "SAR-2026-008",
         "Received": date(2026, 11, 16),
         "Requester": "Dean Walsh",
         "Relationship": "Other",
         "Requester address": "Flat 3, 22 Station Road, Millbrook, EX4 2AB",
         "Child": "Ruby Walsh",
-        "Clarification asked": date(2026, 11, 17),
+        "ID requested": date(2026, 11, 17),
         "Notes": "Says he is the child's uncle and has a court order; asked for a copy.",
         "Acknowledged": date(2026, 11, 17),
     },
@@ -114,6 +118,19 @@ REQUESTS: list[dict[str, Any]] = [
         "Child": "Noé Müller-Lefèvre",
         "Child date of birth": date(2023, 1, 30),
         "Request letter": "handwritten request.pdf",
+    },
+    {  # Extended typed after the first month ended (12 Nov): no extension, a delay letter
+        "Ref": "SAR-2026-010",
+        "Received": date(2026, 10, 12),
+        "Requester": "Sophie Turner",
+        "Relationship": "Mother",
+        "Requester email": "sophie.turner@example.org",
+        "Child": "Alfie Turner",
+        "Request letter": "note of a request made in person 2026-10-12.docx",
+        "Extended": "Yes",
+        "Extension reason": "The file holds two years of daily records and incident reports "
+        "from two rooms.",
+        "Acknowledged": date(2026, 10, 13),
     },
     {  # new, Ref left blank for the pipeline to fill, third parties not yet entered
         "Received": date(2026, 11, 24),

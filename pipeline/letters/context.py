@@ -22,6 +22,9 @@ CONTEXT_NAMES = (
     "request",
     "party",
 )
+# A delay letter's firm date: days from the letter's date, moved to a working day. Short, as the
+# legal deadline has passed; the owner may change it in Word before signing.
+FIRM_DATE_DAYS = 10
 _RELATIONSHIP_WORDS = {
     "Person with parental responsibility": "a person with parental responsibility",
     "Other": "acting for the child",
@@ -96,6 +99,8 @@ def context(
             "letter",
             reference=reference(request.ref, party.party if party else ""),
             late=goes_late(letter, due, today),
+            # Sch 3 para 21 (child abuse data) does not apply in Scotland.
+            scotland=config.deadlines.bank_holidays == "SCT",
         ),
         "recipient": Fields(
             "recipient",
@@ -115,9 +120,19 @@ def context(
             child_dob=long_date(request.child_dob) if request.child_dob else "",
             promised_by=long_date(due.promised_by),
             legal_deadline=long_date(due.original_legal_deadline),
-            extended_deadline=long_date(due.legal_deadline) if request.extended else "",
+            extended_deadline=(
+                long_date(due.extended_deadline)
+                if request.extended and due.extended_deadline
+                else ""
+            ),
             extension_reason=request.extension_reason,
             meeting=meeting_words(request.meeting) if request.meeting else "",
+            id_requested=long_date(request.id_requested) if request.id_requested else "",
+            id_received=long_date(request.id_received) if request.id_received else "",
+            waiting_for_id=due.waiting_for_id,
+            # The day the month runs from when it started again on the ID's arrival.
+            month_from=long_date(due.start) if due.restarted and due.start else "",
+            firm_date=long_date(calendar.next_working_day(today + timedelta(days=FIRM_DATE_DAYS))),
         ),
         "party": Fields(
             "party",

@@ -113,15 +113,22 @@ def due_letters(
     sends: Mapping[str, Send],
     today: date,
     rules: DeadlineRules,
+    delay: bool = False,
 ) -> list[Letter]:
-    """Return the letters this request needs now that the journal has not yet seen."""
+    """Return the letters this request needs now that the journal has not yet seen.
+
+    ``delay``: the extension notice did not go within the first month, so no extension
+    counts; a delay letter goes instead of a notice not yet written (Art 12A(4)).
+    """
     if request.closed is not None:
         return []
     ref = request.ref
     kinds = []
     if request.acknowledged is None:
         kinds.append("acknowledgement")
-    if request.extended:
+    if delay:
+        kinds.append("delay")
+    elif request.extended:
         kinds.append("extension")
     if request.clean_copy_ready and request.meeting and request.meeting.date() >= today:
         kinds.append("invitation")

@@ -76,6 +76,15 @@ KINDS: dict[str, LetterKind] = {
             "extension",
         ),
         LetterKind(
+            "delay",
+            "delay-letter.docx",
+            "delay letter",
+            "Delay letter",
+            f"{_ABOUT_RECORDS}: our apology for the delay",
+            REQUESTER,
+            "delay",
+        ),
+        LetterKind(
             "invitation",
             "invitation.docx",
             "invitation",

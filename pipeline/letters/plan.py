@@ -56,7 +56,9 @@ def plan_letters(
     ``recorded`` holds the request's own letters in the journal (but those withdrawn: they
     are never made again); ``folders`` is only read.
     """
-    new = due_letters(request, parties, recorded, sends, today, config.deadlines)
+    new = due_letters(
+        request, parties, recorded, sends, today, config.deadlines, delay=where.delay_letter
+    )
     rebuilt: list[Letter] = []
     cannot: list[str] = []
     if not request.closed:

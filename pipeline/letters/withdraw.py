@@ -91,6 +91,8 @@ class Rows:
     posted: Collection[str]  # letters with a Posted date on the Letters sheet
     # A Requests row has a problem: a request missing may be that row's (its Ref left blank).
     request_problem: bool = False
+    # Refs whose first month ended with the extension notice not given: it would extend nothing.
+    lapsed_extensions: Collection[str] = frozenset()
 
     @classmethod
     def of(
@@ -101,6 +103,7 @@ class Rows:
         party_problems: Collection[str],
         posted: Collection[str],
         request_problem: bool,
+        lapsed_extensions: Collection[str] = frozenset(),
     ) -> Rows:
         """Index the rows that passed their checks, and the Refs with a problem."""
         return cls(
@@ -110,6 +113,7 @@ class Rows:
             {ref.upper() for ref in party_problems},
             frozenset(posted),
             request_problem,
+            frozenset(lapsed_extensions),
         )
 
 
@@ -121,6 +125,12 @@ def _why(entry: Entry, rows: Rows, today: date) -> tuple[str, bool]:
         return "", False  # its row may be the one with a problem: it waits until fixed
     if request is None and rows.request_problem:
         return "", False
+    if entry.kind == "extension" and entry.ref in rows.lapsed_extensions:
+        return (
+            "the first month ended before it went, so it would extend nothing; a delay letter "
+            "is written instead",
+            False,
+        )
     unneeded = _unneeded(entry, request, party, today)
     if unneeded or request is None:
         return unneeded, False

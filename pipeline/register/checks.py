@@ -63,6 +63,7 @@ def _request_values(
             f"{_uk(child_dob)} is in the future; correct it or clear the cell.",
         )
     asked, answered = _clarification(row, today)
+    id_asked, id_came = _identity(row, today, received)
     extended, reason = _extension(row)
     return {
         "ref": ref,
@@ -76,6 +77,8 @@ def _request_values(
         "request_letter": row.text("Request letter"),
         "clarification_asked": asked,
         "clarification_received": answered,
+        "id_requested": id_asked,
+        "id_received": id_came,
         "extended": extended,
         "extension_reason": reason,
         "clean_copy_ready": row.date("Clean copy ready"),
@@ -162,6 +165,35 @@ def _clarification(row: RowReader, today: date) -> tuple[date | None, date | Non
         if value is not None and value > today:
             row.problem(header, f"{_uk(value)} is in the future; type the date it happened.")
     return asked, answered
+
+
+def _identity(
+    row: RowReader, today: date, received: date | None
+) -> tuple[date | None, date | None]:
+    """Check when proof of identity was asked for and received: in order, not in the future."""
+    asked = row.date("ID requested")
+    came = row.date("ID received")
+    if came is not None and asked is None and not row.text("ID requested"):
+        row.problem(
+            "ID received",
+            "there is no ID requested date; type the date the setting asked for proof "
+            "of identity, or clear this cell.",
+        )
+    if asked and came and came < asked:
+        row.problem(
+            "ID received",
+            f"{_uk(came)} is before ID requested ({_uk(asked)}); correct one of the two dates.",
+        )
+    if asked and received and asked < received:
+        row.problem(
+            "ID requested",
+            f"{_uk(asked)} is before the request was received ({_uk(received)}); "
+            "correct one of the two dates.",
+        )
+    for header, value in (("ID requested", asked), ("ID received", came)):
+        if value is not None and value > today:
+            row.problem(header, f"{_uk(value)} is in the future; type the date it happened.")
+    return asked, came
 
 
 def _extension(row: RowReader) -> tuple[bool, str]:

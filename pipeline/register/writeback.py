@@ -70,8 +70,9 @@ def write_back(
 
 def _request_columns(request: Request, where: Progress) -> dict[str, object]:
     values: dict[str, object] = {
-        "Promised by": where.deadlines.promised_by,
-        "Legal deadline": where.deadlines.legal_deadline,
+        # While ID is awaited there is no deadline yet (Art 12(6)(b)): the cells stay blank.
+        "Promised by": where.deadlines.promised_by if where.shows_deadlines else None,
+        "Legal deadline": where.deadlines.legal_deadline if where.shows_deadlines else None,
         "Days left": where.days_left,
         "Status": where.status,
     }

@@ -8,8 +8,9 @@ from pathlib import Path
 from pipeline.config import Config
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.example import example_setting
+from pipeline.letters.complaints import sample_complaint_context
 from pipeline.letters.context import sample_context, sample_party, sample_request
-from pipeline.letters.kinds import KINDS
+from pipeline.letters.kinds import COMPLAINANT, KINDS
 from pipeline.letters.render import Renderer, check_templates
 from pipeline.model import Problem
 from pipeline.records.consents import TEMPLATE, record_context
@@ -24,7 +25,9 @@ def check(
     The example setting left in letters.toml comes first, unless this is the demo (a register
     of ``example_register``'s people only).
     """
-    register = open_register(config.paths.register, today)
+    register = open_register(
+        config.paths.register, today, nation=config.deadlines.bank_holidays
+    )
     example = example_setting(config, register, example_register, today)
     problems: list[Problem | str] = []
     said = [f"Configuration {config.source}: fine."]
@@ -40,7 +43,11 @@ def check(
     said.extend(f"  {problem}" for problem in register.problems)
     calendar = Calendar(config.deadlines.bank_holidays)
     letter_sample = sample_context(config, today, calendar)
-    samples = {kind.template: letter_sample for kind in KINDS.values()}
+    complaint_sample = sample_complaint_context(config, today)
+    samples = {
+        kind.template: complaint_sample if kind.to == COMPLAINANT else letter_sample
+        for kind in KINDS.values()
+    }
     request, party = sample_request(today), sample_party(today)
     due = Deadlines(today, today, today, 0)
     samples[TEMPLATE] = record_context(request, [party], {}, due, config, today)

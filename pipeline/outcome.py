@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.complaints import ComplaintProgress
 from pipeline.example import ExampleSetting
 from pipeline.letters.withdraw import Withdrawing
-from pipeline.model import Letter, Problem, Request, ThirdParty
+from pipeline.model import Complaint, Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
 from pipeline.register.writeback import WriteBack
@@ -53,3 +54,4 @@ class Outcome:
     undelivered: tuple[Undelivered, ...] = ()  # letters that came back, still to put right
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None
+    complaints: tuple[tuple[Complaint, ComplaintProgress], ...] = ()  # each open complaint

@@ -440,13 +440,12 @@ def regulator_and_court(doc: DocxDocument, lead: str) -> None:
         doc,
         "by telephone on {{ regulator.phone }}{% if regulator.phone_welsh %} (in Welsh, "
         "{{ regulator.phone_welsh }}){% endif %}",
-        after=0,
+        after=8,
     )
     # No postal address is printed until the owner has typed the current one into letters.toml.
     tag(doc, "{%p if regulator.postal_address %}")
-    indented(doc, "by post to {{ regulator.postal_address }}", after=0)
+    indented(doc, "by post to {{ regulator.postal_address }}", after=8)
     tag(doc, "{%p endif %}")
-    para(doc, after=4)
     para(
         doc,
         "You can also apply to a court if you believe your rights under data protection law have "
@@ -1022,6 +1021,7 @@ def consents_record() -> DocxDocument:
     tag(doc, "{%p endif %}")
     heading = para(doc, "Withheld from the copy", bold=True, after=4)
     heading.paragraph_format.space_before = Pt(12)
+    heading.paragraph_format.keep_with_next = True
     tag(doc, "{%p for item in withheld %}")
     item = para(
         doc,

@@ -35,7 +35,7 @@ def read_complaints(register: Register, today: date) -> None:
                 "Ref", f'"{ref}" is not a complaint reference like C-2026-001; clear the cell '
                 "and the pipeline will give one.",
             )  # fmt: skip
-        elif ref.upper() in seen:
+        elif ref and ref.upper() in seen:
             row.problem("Ref", f"{ref} is used twice; clear this cell and the pipeline will give one.")
         seen.add(ref.upper())
         received = row.date("Received")

@@ -25,9 +25,7 @@ def check(
     The example setting left in letters.toml comes first, unless this is the demo (a register
     of ``example_register``'s people only).
     """
-    register = open_register(
-        config.paths.register, today, nation=config.deadlines.bank_holidays
-    )
+    register = open_register(config.paths.register, today, nation=config.deadlines.bank_holidays)
     example = example_setting(config, register, example_register, today)
     problems: list[Problem | str] = []
     said = [f"Configuration {config.source}: fine."]

@@ -64,11 +64,12 @@ def progress_of(
     status, clean = _status(request, parties, today, party_problem, ready)
     if request.clean_copy_ready and not request.paused:
         status = _answering(request, due, today)
+    to_legal = calendar.working_days_between(today, due.legal_deadline)
+    if waiting and today <= due.legal_deadline and to_legal <= AT_RISK_WITHIN:
+        status = f"Response and copy must go by {due.legal_deadline:%d/%m/%Y}: {status}"
+        at_risk = not overdue
     if overdue:
         status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
-    elif waiting and calendar.working_days_between(today, due.legal_deadline) <= AT_RISK_WITHIN:
-        status = f"Response and copy must go by {due.legal_deadline:%d/%m/%Y}: {status}"
-        at_risk = True
     return Progress(request.ref, due, left, status, at_risk, overdue, clean and not overdue)
 
 

@@ -153,9 +153,16 @@ def _stages(
         ([], (), Bundles())
         if held
         else documents(
-            run, progress, grouped, current, sends, filings, calendar, converter,
+            run,
+            progress,
+            grouped,
+            current,
+            sends,
+            filings,
+            calendar,
+            converter,
             [complaint for complaint, _ in complaints],
-        )  # fmt: skip
+        )
     )
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
@@ -180,9 +187,15 @@ def _stages(
             WriteBack()
             if dry_run
             else write_back(
-                register, progress, parties, entries, sends, journal.withdrawals(), today,
+                register,
+                progress,
+                parties,
+                entries,
+                sends,
+                journal.withdrawals(),
+                today,
                 complaints,
-            )  # fmt: skip
+            )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available or held else [NO_OFFICE_NOTE]), *bundles.notes),
@@ -339,9 +352,7 @@ def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry])
         register.posted,
         request_problem=any(problem.sheet == layout.REQUESTS for problem in register.problems),
         complaints=complaints_with_history(register.complaints, sends),
-        complaint_problem=any(
-            problem.sheet == layout.COMPLAINTS for problem in register.problems
-        ),
+        complaint_problem=any(problem.sheet == layout.COMPLAINTS for problem in register.problems),
     )
     return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
 

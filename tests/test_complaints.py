@@ -80,7 +80,9 @@ def test_the_status_follows_the_complaint_from_acknowledgement_to_outcome() -> N
     assert complaint_progress(decided, date(2026, 8, 1), ENGLAND).status == (
         "Outcome letter to sign and send"
     )
-    sent = complaint(acknowledged=date(2026, 7, 3), outcome="Put right", outcome_sent=date(2026, 8, 2))
+    sent = complaint(
+        acknowledged=date(2026, 7, 3), outcome="Put right", outcome_sent=date(2026, 8, 2)
+    )
     assert complaint_progress(sent, date(2026, 8, 3), ENGLAND).status == (
         "Outcome sent: record Closed"
     )
@@ -163,13 +165,17 @@ def test_a_complaint_is_acknowledged_then_answered_through_signing_and_sending(
     name = "C-2026-001 complaint acknowledgement - Grace Adeyemi.docx"
     assert folder / "to-sign" / name in first.letters.to_sign
     body = text_of(folder / "to-sign" / name)["body"]
-    assert "Thank you for your complaint, which we received on 20 November 2026, about your "
-    "request with our reference SAR-2026-001" in body
+    assert (
+        "Thank you for your complaint, which we received on 20 November 2026, about your "
+        "request with our reference SAR-2026-001" in body
+    )
     assert "She was told that a request had to be in writing." in body
     assert body.index("Information Commission (ICO)") < body.index("apply to a court")
     assert "Complaints (1):" in first.text
-    assert "C-2026-001 (Grace Adeyemi, received 20/11/2026): Acknowledgement to sign and send " \
+    assert (
+        "C-2026-001 (Grace Adeyemi, received 20/11/2026): Acknowledgement to sign and send "
         "by 19/12/2026" in first.text
+    )
     sheet = openpyxl.load_workbook(config.paths.register)[layout.COMPLAINTS]
     headers = [cell.value for cell in sheet[1]]
     row = {header: sheet.cell(2, number).value for number, header in enumerate(headers, 1)}
@@ -194,9 +200,9 @@ def test_a_complaint_is_acknowledged_then_answered_through_signing_and_sending(
     assert sent.withdrawing.withdrawn == ()  # not taken for a request gone from the register
 
     workbook = openpyxl.load_workbook(config.paths.register)
-    workbook[layout.COMPLAINTS].cell(2, headers.index("Outcome") + 1).value = (
-        "We were wrong: a request may be made by word of mouth. We have told our staff."
-    )
+    workbook[layout.COMPLAINTS].cell(
+        2, headers.index("Outcome") + 1
+    ).value = "We were wrong: a request may be made by word of mouth. We have told our staff."
     workbook.save(config.paths.register)
     answered = weekly_run(config, date(2026, 11, 30), office=None)
 

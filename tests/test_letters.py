@@ -143,8 +143,10 @@ def test_invitation_gives_the_meeting_the_copy_and_the_right_to_complain(
     assert "Wycliffe House" not in text["body"]  # no postal address until the owner types one
     # The setting's own complaints route comes first, then the regulator, then a court.
     body = text["body"]
-    assert body.index("complain to us") < body.index("Information Commission") < body.index(
-        "apply to a court"
+    assert (
+        body.index("complain to us")
+        < body.index("Information Commission")
+        < body.index("apply to a court")
     )
     assert "Your copy comes to you with our response letter" in body
     assert "Sent by email to aoife.obrien@example.org" in text["footer"]

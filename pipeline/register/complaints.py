@@ -25,7 +25,9 @@ def read_complaints(register: Register, today: date) -> None:
     requests = {request.ref.upper(): request.ref for request in register.requests}
     known = requests.keys() | register.held_refs
     rows = data_rows(register, layout.COMPLAINTS)
-    typed = [RowReader(register, layout.COMPLAINTS, cells, number).text("Ref") for number, cells in rows]
+    typed = [
+        RowReader(register, layout.COMPLAINTS, cells, number).text("Ref") for number, cells in rows
+    ]
     used = {ref.upper() for ref in typed if ref}
     seen: set[str] = set()
     for (number, cells), ref in zip(rows, typed, strict=True):
@@ -36,11 +38,15 @@ def read_complaints(register: Register, today: date) -> None:
                 "and the pipeline will give one.",
             )  # fmt: skip
         elif ref and ref.upper() in seen:
-            row.problem("Ref", f"{ref} is used twice; clear this cell and the pipeline will give one.")
+            row.problem(
+                "Ref", f"{ref} is used twice; clear this cell and the pipeline will give one."
+            )
         seen.add(ref.upper())
         received = row.date("Received")
         if received is None and not row.text("Received"):
-            row.problem("Received", "this is empty; type the date the complaint reached the setting.")
+            row.problem(
+                "Received", "this is empty; type the date the complaint reached the setting."
+            )
         elif received is not None and received > today:
             row.problem("Received", f"{_uk(received)} is in the future; type the day it came.")
         complainant = row.required("Complainant", "the full name of the person complaining")
@@ -57,7 +63,9 @@ def read_complaints(register: Register, today: date) -> None:
         outcome = row.text("Outcome")
         closed = row.date("Closed")
         if closed is not None and not outcome:
-            row.problem("Outcome", "Closed is filled in but there is no Outcome; type what was decided.")
+            row.problem(
+                "Outcome", "Closed is filled in but there is no Outcome; type what was decided."
+            )
         acknowledged = row.date("Acknowledged")
         if row.problems or received is None:
             register.problems.extend(row.problems)

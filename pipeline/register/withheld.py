@@ -42,11 +42,10 @@ def read_withheld(register: Register, today: date, nation: str) -> None:
         if not ref:
             row.problem("Ref", "this is empty; type the Ref of the request, as on Requests.")
         elif ref.upper() not in requests:
-            row.problem(
-                "Ref", f"{ref} matches no request on the Requests sheet; correct the Ref."
-            )
-        item = _withholding(row, requests[ref.upper()].ref if ref.upper() in requests else ref)
-        _check(row, item, parties, today, nation)
+            row.problem("Ref", f"{ref} matches no request on the Requests sheet; correct the Ref.")
+        known = ref.upper() in requests
+        item = _withholding(row, requests[ref.upper()].ref if known else ref)
+        _check(row, item, parties if known else None, today, nation)
         if row.problems:
             register.problems.extend(row.problems)
             troubled.add(ref.upper())
@@ -80,12 +79,13 @@ def _withholding(row: RowReader, ref: str) -> Withholding:
 def _check(
     row: RowReader,
     item: Withholding,
-    parties: set[tuple[str, str]],
+    parties: set[tuple[str, str]] | None,
     today: date,
     nation: str,
 ) -> None:
-    """Check what each ground needs: the party, the opinion and its age, the nation."""
-    if item.party and (item.ref.upper(), item.party) not in parties:
+    """Check what each ground needs: the party (``parties`` None: the request is unknown),
+    the opinion and its age, the nation."""
+    if parties is not None and item.party and (item.ref.upper(), item.party) not in parties:
         row.problem(
             "Party",
             f"{item.party} is not a third party of {item.ref} on the Third parties sheet; "

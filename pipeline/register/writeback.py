@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.complaints import ComplaintProgress
 from pipeline.errors import LettersError
 from pipeline.journal import READY, SENT, Entry, Send
 from pipeline.letters.kinds import sheet_kind
-from pipeline.complaints import ComplaintProgress
 from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout

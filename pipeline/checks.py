@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.config import Config
@@ -56,5 +56,29 @@ def check(
         + ("fine." if not template_problems else f"{len(template_problems)} problem(s).")
     )
     said.extend(f"  {problem}" for problem in template_problems)
+    said += _regulator_note(config, today)
     said.append("All fine." if not problems else "Fix the problems above, then run again.")
     return said, problems
+
+
+# The regulator's details are checked against ico.org.uk at least this often (README).
+_RECHECK_REGULATOR = timedelta(days=365)
+
+
+def _regulator_note(config: Config, today: date) -> list[str]:
+    """Say when the regulator's details in letters.toml are due to be checked again."""
+    checked = config.regulator.checked
+    try:
+        day = date.fromisoformat(checked)
+    except ValueError:
+        return [
+            f"Note: regulator.checked is {checked!r}; type the day you last checked the "
+            "regulator's details on ico.org.uk, e.g. 2026-12-02."
+        ]
+    if today - day <= _RECHECK_REGULATOR:
+        return []
+    return [
+        f"Note: the regulator's details in letters.toml were last checked on {checked}; check "
+        "its name, web page, phone and postal address on ico.org.uk, then change "
+        "regulator.checked."
+    ]

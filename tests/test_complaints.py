@@ -126,15 +126,19 @@ def test_the_complaints_sheet_is_read_with_each_mistake_named(tmp_path: Path) ->
             {**COMPLAINT_ROW, "Received": date(2026, 12, 30)},
             {**COMPLAINT_ROW, "Closed": date(2026, 11, 24)},
             {**COMPLAINT_ROW, "Ref": "COMPLAINT 7"},
+            {**COMPLAINT_ROW, "Ref": "C-2026-009"},
+            {**COMPLAINT_ROW, "Ref": "c-2026-009"},
+            {**COMPLAINT_ROW, "Received": None},
         ],
     )
 
     register = open_register(config.paths.register, date(2026, 11, 25))
 
-    [read] = register.complaints
+    read, typed = register.complaints
     assert (read.ref, read.complainant, read.request, read.ref_assigned) == (
         "C-2026-001", "Grace Adeyemi", REF, True,
     )  # fmt: skip
+    assert (typed.ref, typed.ref_assigned) == ("C-2026-009", False)
     assert [str(problem) for problem in register.problems] == [
         "Complaints, row 3, Complainant: this is empty; type the full name of the person "
         "complaining.",
@@ -146,6 +150,10 @@ def test_the_complaints_sheet_is_read_with_each_mistake_named(tmp_path: Path) ->
         "decided.",
         'Complaints, row 8, Ref: "COMPLAINT 7" is not a complaint reference like C-2026-001; '
         "clear the cell and the pipeline will give one.",
+        "Complaints, row 10, Ref: c-2026-009 is used twice; clear this cell and the pipeline "
+        "will give one.",
+        "Complaints, row 11, Received: this is empty; type the date the complaint reached the "
+        "setting.",
     ]
 
 

@@ -7,6 +7,7 @@ order: the setting, the regulator, a court.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import openpyxl
 import pytest
 
 from pipeline import config as config_module
+from pipeline.checks import check
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.model import Request
@@ -282,3 +284,44 @@ def test_once_the_response_has_gone_the_request_is_answered_whatever_the_meeting
     assert where.status == "Response sent 30/11/2026; meeting on 10/12/2026 at 10:00"
     done = _where(_request(response_sent=date(2026, 11, 30)), date(2026, 12, 3))
     assert done.status == "Response sent 30/11/2026: record Closed"
+
+
+def test_letters_check_says_when_the_regulators_details_are_due_to_be_checked(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path)
+
+    fresh, _ = check(config, date(2027, 12, 2))
+    stale, problems = check(config, date(2027, 12, 3))
+
+    assert not any("regulator" in line for line in fresh)
+    assert (
+        "Note: the regulator's details in letters.toml were last checked on 2026-12-02; check "
+        "its name, web page, phone and postal address on ico.org.uk, then change "
+        "regulator.checked." in stale
+    )
+    assert problems == []  # a note, not a problem: the letters still go
+    typo = replace(config, regulator=replace(config.regulator, checked="last spring"))
+    said, _ = check(typo, TODAY)
+    assert any("regulator.checked is 'last spring'" in line for line in said)
+
+
+def test_withheld_rows_of_a_request_with_a_problem_wait_with_it_and_a_future_opinion_is_named(
+    tmp_path: Path,
+) -> None:
+    future = {**THIRD_PARTY, "Ground": "Serious harm", "Opinion from": "Dr Patel",
+              "Opinion date": date(2026, 12, 1)}  # fmt: skip
+    held = {**THIRD_PARTY, "Ref": "SAR-2026-002"}
+    write_register(
+        tmp_path / "registers" / "register.xlsx",
+        [request_row(), request_row(Ref="SAR-2026-002", Requester=None)],
+        [party_row()],
+        others={layout.WITHHELD: [future, held]},
+    )
+
+    register = open_register(tmp_path / "registers" / "register.xlsx", TODAY)
+
+    assert [str(problem) for problem in register.problems] == [
+        "Requests, row 3, Requester: this is empty; type the full name of the person asking.",
+        "Withheld, row 2, Opinion date: 1/12/2026 is in the future.",
+    ]

@@ -693,8 +693,7 @@ def extension_notice() -> DocxDocument:
     para(
         doc,
         "We will not wait until then if we can finish sooner. As soon as the file is ready, we "
-        "will invite you to come in and go through it with me, and you will be given a copy to "
-        "keep.",
+        "will send you a copy to keep, and offer to go through it with you.",
     )
     right_to_complain(doc)
     contact_us(doc)
@@ -713,7 +712,7 @@ def invitation() -> DocxDocument:
     )
     para(
         doc,
-        "Your copy comes to you with our response letter, which explains what the records are "
+        "Your copy comes to you with our response letter, which sets out what the records hold "
         "and what, if anything, we have left out and why. The copy is yours whether or not you "
         "would like to meet.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -61,6 +61,43 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class Regulator:
+    """The data protection regulator, as every letter that mentions complaints names it.
+
+    Kept in one place because its name and address change (docs/law.md section 14): a
+    postal address is printed only once the owner has filled one in.
+    """
+
+    name: str = "the Information Commission"
+    known_as: str = "ICO"
+    description: str = "the UK's independent regulator for data protection"
+    website: str = "https://ico.org.uk"
+    complaints_url: str = "https://ico.org.uk/make-a-complaint/"
+    phone: str = "0303 123 1113"
+    phone_welsh: str = "0330 414 6421"
+    postal_address: str = ""
+    checked: str = "2026-12-02"
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """What the response letter tells a parent about the child's data (UK GDPR Art 15(1)-(2)).
+
+    Each field is one point of Article 15, in the words of the setting's privacy notice.
+    """
+
+    notice: str = ""
+    purposes: str = ""
+    categories: str = ""
+    recipients: str = ""
+    retention: str = ""
+    source: str = ""
+    automated: str = ""
+    transfers: str = ""
+    complaint_form: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration, with paths made absolute."""
 
@@ -71,6 +108,8 @@ class Config:
     backend: str
     mail: MailSettings = MailSettings()  # the back-end's settings: the shared keys and its own
     processes: int = 0  # letters are written by this many processes at once; 0: one per core
+    regulator: Regulator = Regulator()
+    privacy: Privacy = Privacy()
 
 
 # Each section's keys and their types; anything else in the file is an error.
@@ -94,6 +133,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     # The keys every back-end shares; each back-end declares its own (pipeline.mail.base).
     "mail": {"backend": str, "max_attachment_mb": (int, float)},
     "run": {"processes": int},
+    "regulator": dict.fromkeys(Regulator.__dataclass_fields__, str),
+    "privacy": dict.fromkeys(Privacy.__dataclass_fields__, str),
 }
 _TYPE_WORDS = {
     str: "text in quotes",
@@ -233,7 +274,14 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         backend=backend,
         mail=mail,
         processes=processes,
+        regulator=Regulator(**_texts("regulator", value)),
+        privacy=Privacy(**_texts("privacy", value)),
     )
+
+
+def _texts(section: str, value: Callable[[str, str], Any]) -> dict[str, str]:
+    """Return a section of plain texts, each key as the file or the example gives it."""
+    return {key: " ".join(str(value(section, key) or "").split()) for key in _SCHEMA[section]}
 
 
 def _mail(raw: dict[str, Any], name: str, path: Path) -> MailSettings:

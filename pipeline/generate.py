@@ -12,10 +12,11 @@ from pipeline.deadlines import Calendar
 from pipeline.folders import TO_SIGN
 from pipeline.history import by_request
 from pipeline.journal import Entry, Filing, Send
+from pipeline.letters.complaints import plan_complaint_letters
 from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
-from pipeline.model import Request, ThirdParty
+from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.outcome import Generation
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
@@ -32,17 +33,30 @@ def documents(
     filings: Mapping[str, Filing],
     calendar: Calendar,
     converter: Converter,
+    complaints: Sequence[Complaint] = (),
 ) -> tuple[list[LetterPlan], tuple[Path, ...], Bundles]:
-    """Plan and write the letters due and the consents records; keep the bundles up to date."""
+    """Plan and write the letters due and the consents records; keep the bundles up to date.
+
+    The plans returned are the requests' in the register's order, then the complaints'.
+    """
     digests = run.journal.document_digests()
     plans = _plan(run, progress, parties, entries, sends, calendar)
-    records = _write_documents(run, progress, parties, plans, entries, sends, digests)
+    recorded = by_request(entries)
+    complaint_plans = [
+        plan_complaint_letters(
+            complaint, recorded.get(complaint.ref, {}), sends, run.folders, run.config, run.today
+        )
+        for complaint in complaints
+    ]
+    records = _write_documents(
+        run, progress, parties, plans, entries, sends, digests, complaint_plans
+    )
     bundles = (
         Bundles()
         if run.dry_run
         else keep_bundles(run, progress, parties, filings, digests, converter)
     )
-    return plans, records, bundles
+    return [*plans, *complaint_plans], records, bundles
 
 
 def _plan(
@@ -79,6 +93,7 @@ def _write_documents(
     entries: Mapping[str, Entry],
     sends: Mapping[str, Send],
     digests: Mapping[str, str],
+    complaint_plans: Sequence[LetterPlan] = (),
 ) -> tuple[Path, ...]:
     """Write each request's planned letters and changed consents record; return the records.
 
@@ -105,11 +120,17 @@ def _write_documents(
                     request.ref, request.received, request.requester, request.child
                 )
             run.folders.make(request.ref)
+    # A complaint's letters go in its own folder, made the way a request's is.
+    complaint_letters = [letter for plan in complaint_plans for letter in plan.letters]
+    for letter in complaint_letters:
+        run.folders.make(letter.letter.ref)
     renderer = Renderer(run.config.paths.templates)
-    jobs: list[Job] = [document.job for _, document in documents]
+    every: list[PlannedLetter | RecordJob] = [document for _, document in documents]
+    every += complaint_letters
+    jobs: list[Job] = [document.job for document in every]
     written = write_all(renderer, jobs, processes_for(run.config.processes, len(jobs)))
     records: list[Path] = []
-    for (_request, document), target in zip(documents, written, strict=True):
+    for document, target in zip(every, written, strict=True):
         run.folders.wrote(target)
         if isinstance(document, PlannedLetter):
             # Written first, journaled second: a run killed between the two rewrites the file.

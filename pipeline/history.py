@@ -8,7 +8,7 @@ from datetime import date
 
 from pipeline.journal import Entry, Filing, Send
 from pipeline.letters.kinds import LetterId
-from pipeline.model import Request, ThirdParty
+from pipeline.model import Complaint, Request, ThirdParty
 
 
 def sent_on(sends: Mapping[str, Send], letter_id: str) -> date | None:
@@ -61,6 +61,9 @@ def with_history(
             # When it was given decides whether the extension counts (Art 12A(4)).
             posted = notice in entries and entries[notice].by == "Post"
             request = replace(request, extension_sent=notice_sent, extension_posted=posted)
+        response_sent = sent_on(sends, f"{request.ref}/response")
+        if response_sent != request.response_sent:
+            request = replace(request, response_sent=response_sent)
         merged_requests.append(request)
     merged_parties = []
     for party in parties:
@@ -87,3 +90,19 @@ def with_history(
             )
         merged_parties.append(party)
     return merged_requests, merged_parties
+
+
+def complaints_with_history(
+    complaints: Sequence[Complaint], sends: Mapping[str, Send]
+) -> list[Complaint]:
+    """Return the complaints with the days their letters went, where the journal knows them."""
+    merged = []
+    for complaint in complaints:
+        acknowledged = (
+            sent_on(sends, f"{complaint.ref}/complaint-acknowledgement") or complaint.acknowledged
+        )
+        outcome_sent = sent_on(sends, f"{complaint.ref}/complaint-outcome")
+        if (acknowledged, outcome_sent) != (complaint.acknowledged, complaint.outcome_sent):
+            complaint = replace(complaint, acknowledged=acknowledged, outcome_sent=outcome_sent)
+        merged.append(complaint)
+    return merged

@@ -22,6 +22,28 @@ class Problem:
         )
 
 
+# The grounds for keeping something out of a copy (DPA 2018; docs/law.md rules 9-11).
+THIRD_PARTY_GROUND = "Third party"  # Sch 2 para 16: about another person, not reasonable to share
+SERIOUS_HARM = "Serious harm"  # Sch 3 para 5: a health professional's opinion, under 6 months old
+BEST_INTERESTS = "Best interests"  # Sch 3 para 21: child abuse data; not in Scotland
+LEGAL_ADVICE = "Legal advice"  # Sch 2 para 19: legal professional privilege
+GROUNDS = (THIRD_PARTY_GROUND, SERIOUS_HARM, BEST_INTERESTS, LEGAL_ADVICE)
+
+
+@dataclass(frozen=True)
+class Withholding:
+    """One row of the Withheld sheet: something kept out of the copy, and the law relied on."""
+
+    row: int
+    ref: str
+    what: str  # described for the parent, in general terms
+    ground: str  # one of GROUNDS
+    party: str  # the third party it is about (TP1 …), or ""
+    opinion_from: str  # the health professional whose opinion is relied on (serious harm)
+    opinion_date: date | None
+    reasons: str  # the owner's reasoning: for the consents record, never the letter
+
+
 @dataclass(frozen=True)
 class Request:
     """One row of the Requests sheet that passed every check."""
@@ -50,6 +72,9 @@ class Request:
     # The extension notice, from the journal: the day it went, and whether it went by post.
     extension_sent: date | None = None
     extension_posted: bool = False
+    withheld: tuple[Withholding, ...] = ()  # the Withheld sheet's rows for this request
+    response_sent: date | None = None  # the day the response letter went (the journal's)
+    withheld_problem: bool = False  # a Withheld row of it has a problem: no response yet
 
     @property
     def paused(self) -> bool:
@@ -106,6 +131,25 @@ class ThirdParty:
     def has_replied(self) -> bool:
         """Say whether a reply or a decision is on record."""
         return self.reply_received is not None or bool(self.decision)
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """One row of the Complaints sheet that passed every check (DPA 2018 s.164A)."""
+
+    row: int
+    ref: str  # C-2026-001: the complaint's own reference, and its folder's name
+    received: date
+    complainant: str
+    email: str
+    address: str
+    request: str  # the Ref of the request it concerns, or ""
+    summary: str
+    outcome: str
+    closed: date | None
+    acknowledged: date | None
+    outcome_sent: date | None = None  # the day the outcome letter went (the journal's)
+    ref_assigned: bool = False  # the Ref was blank and the pipeline chose it
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.complaints import ComplaintProgress
 from pipeline.example import ExampleSetting
 from pipeline.letters.withdraw import Withdrawing
-from pipeline.model import Letter, Problem, Request, ThirdParty
+from pipeline.model import Complaint, Letter, Problem, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles
 from pipeline.register.writeback import WriteBack
@@ -54,3 +55,4 @@ class Outcome:
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None
     report_error: str = ""  # why the to-do list could not be saved, for a person
+    complaints: tuple[tuple[Complaint, ComplaintProgress], ...] = ()  # each open complaint

@@ -66,13 +66,25 @@ def progress_of(
         return Progress(request.ref, due, None, "Closed", at_risk=False, overdue=False)
     target = min(due.promised_by, due.legal_deadline)
     left = days_left(today, due, calendar)
+    # Once the response has gone with the copy the request is answered (Art 15(3)): a meeting
+    # still to come does not keep it open, and one after the deadline does not answer it.
+    answered = request.response_sent is not None
+    waiting = not request.paused and not answered
     # A late extension leaves the one-month date standing: overdue even while paused since.
-    overdue = today > target and (not request.paused or due.extension == EXTENSION_LATE)
+    overdue = (
+        today > target and not answered and (not request.paused or due.extension == EXTENSION_LATE)
+    )
     if overdue:
         # A weekend straight after the deadline has no working day in it, yet it is overdue.
         left = min(left, -1)
-    at_risk = not overdue and not request.paused and 0 <= left <= AT_RISK_WITHIN
+    at_risk = not overdue and waiting and 0 <= left <= AT_RISK_WITHIN
     status, clean = _status(request, parties, today, party_problem, ready)
+    if request.clean_copy_ready and not request.paused:
+        status = _answering(request, due, today)
+    to_legal = calendar.working_days_between(today, due.legal_deadline)
+    if waiting and today <= due.legal_deadline and to_legal <= AT_RISK_WITHIN:
+        status = f"Response and copy must go by {due.legal_deadline:%d/%m/%Y}: {status}"
+        at_risk = not overdue
     if overdue:
         status = f"Overdue by {-left} working day{'s' if left != -1 else ''}: {status}"
     rule = _rule(due)
@@ -166,12 +178,8 @@ def _status(
         return f"Waiting for ID (asked {_uk(request.id_requested)})", False
     if request.paused:
         return "Paused: waiting for clarification", False
-    if request.meeting and request.clean_copy_ready:
-        if request.meeting.date() >= today:
-            return f"Meeting on {request.meeting:%d/%m/%Y at %H:%M}", False
-        return "Meeting held: record Closed", False
     if request.clean_copy_ready:
-        return "Clean copy ready: arrange the meeting", False
+        return "Clean copy ready", False  # said in full by _answering
     if party_problem:
         return "Check the Third parties sheet", False
     if ready:
@@ -182,6 +190,21 @@ def _status(
     if waiting:
         return f"Waiting for {len(waiting)} of {len(parties)} replies", False
     return "Ready for clean copy", True
+
+
+def _answering(request: Request, due: Deadlines, today: date) -> str:
+    """Say where a request with its clean copy ready stands: the response, then the meeting."""
+    meeting = request.meeting if request.meeting and request.meeting.date() >= today else None
+    offered = f"meeting on {meeting:%d/%m/%Y at %H:%M}" if meeting else ""
+    if request.response_sent is None:
+        if request.withheld_problem:
+            return "Clean copy ready: check the Withheld sheet, then the response goes"
+        status = "Clean copy ready: response to sign and send with the copy"
+        if meeting and meeting.date() > due.legal_deadline:
+            return f"{status} (the {offered} is after the legal deadline)"
+        return f"{status}; {offered}" if offered else status
+    sent = f"Response sent {request.response_sent:%d/%m/%Y}"
+    return f"{sent}; {offered}" if offered else f"{sent}: record Closed"
 
 
 def by_ref(parties: Sequence[ThirdParty]) -> dict[str, list[ThirdParty]]:

@@ -87,6 +87,7 @@ def to_do(outcome: Outcome) -> str:
         *_replies(outcome),
         *_identity(outcome),
         *_requests(outcome),
+        *_complaints(outcome),
         *_endings(outcome),
     ]
     return "\n".join(lines) + "\n"
@@ -371,6 +372,23 @@ def _requests(outcome: Outcome) -> list[str]:
         "Rows with problems",
         [str(problem) for problem in outcome.problems],
         "Nothing was generated for these rows. Fix them in the register and run again.",
+    )
+
+
+def _complaints(outcome: Outcome) -> list[str]:
+    """List the open complaints, those at risk or overdue first, each with where it stands."""
+    open_ones = [item for item in outcome.complaints if item[0].closed is None]
+    open_ones.sort(key=lambda item: (not item[1].overdue, not item[1].at_risk, item[0].ref))
+    return _shown(
+        "Complaints",
+        [
+            ("OVERDUE  " if where.overdue else "AT RISK  " if where.at_risk else "")
+            + f"{complaint.ref} ({complaint.complainant}, received {_uk(complaint.received)}): "
+            f"{where.status}"
+            for complaint, where in open_ones
+        ],
+        "Acknowledge each complaint within 30 days; type the Outcome when it is decided, and "
+        "Closed once the outcome letter has gone.",
     )
 
 

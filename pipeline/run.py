@@ -12,18 +12,19 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline import faults
+from pipeline.complaints import ComplaintProgress, complaint_progress
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError, file_error
 from pipeline.example import ExampleSetting, example_setting
 from pipeline.folders import Folders, sweep_partials
 from pipeline.generate import documents, generation
-from pipeline.history import with_history
+from pipeline.history import complaints_with_history, with_history
 from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
 from pipeline.letters.withdraw import Rows, Withdrawing, withdraw_letters
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
-from pipeline.model import Request, ThirdParty
+from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
 from pipeline.progress import Progress, by_ref, extension_lapsed, progress_all
 from pipeline.records.consents import Bundles
@@ -108,7 +109,9 @@ def _run(
             if lock.last_run_stopped:
                 run.folders.sweep_partials()  # every request's folders: only when worth it
         given = journal.given_parties()
-        register = read_rows(loaded, today, journal.assigned_refs(), given)
+        register = read_rows(
+            loaded, today, journal.assigned_refs(), given, config.deadlines.bank_holidays
+        )
         if not dry_run:
             journal.record_parties(register.parties, given)
         example = example_setting(config, register, example_register, today)
@@ -159,13 +162,24 @@ def _stages(
     sends, filings = journal.sends(), journal.filings()
     calendar = Calendar(config.deadlines.bank_holidays)
     progress, parties = _progress(run, register, entries, sends, filings, calendar)
+    complaints = _complaints(register, entries, sends, run.today, calendar)
     grouped = by_ref(parties)
     # Letters withdrawn are never made again, unless needed again (a Decision cleared).
     current = {key: entry for key, entry in entries.items() if key not in journal.withdrawals()}
     plans, records, bundles = (
         ([], (), Bundles())
         if held
-        else documents(run, progress, grouped, current, sends, filings, calendar, converter)
+        else documents(
+            run,
+            progress,
+            grouped,
+            current,
+            sends,
+            filings,
+            calendar,
+            converter,
+            [complaint for complaint, _ in complaints],
+        )
     )
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
@@ -190,13 +204,40 @@ def _stages(
             WriteBack()
             if dry_run
             else write_back(
-                register, progress, parties, entries, sends, journal.withdrawals(), today
+                register,
+                progress,
+                parties,
+                entries,
+                sends,
+                journal.withdrawals(),
+                today,
+                complaints,
             )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available or held else [NO_OFFICE_NOTE]), *bundles.notes),
         example=example,
+        complaints=tuple(complaints),
     )
+
+
+def _complaints(
+    register: Register,
+    entries: Mapping[str, Entry],
+    sends: Mapping[str, Send],
+    today: date,
+    calendar: Calendar,
+) -> list[tuple[Complaint, ComplaintProgress]]:
+    """Say where every complaint stands, with the days its letters went."""
+    ready = {
+        entries[letter_id].ref
+        for letter_id, send in sends.items()
+        if send.state == READY and letter_id in entries
+    }
+    return [
+        (complaint, complaint_progress(complaint, today, calendar, complaint.ref in ready))
+        for complaint in complaints_with_history(register.complaints, sends)
+    ]
 
 
 def _progress(
@@ -337,6 +378,8 @@ def _withdraw(run: RunContext, register: Register, entries: Mapping[str, Entry])
                 run.config.deadlines,
             )
         },
+        complaints=complaints_with_history(register.complaints, sends),
+        complaint_problem=any(problem.sheet == layout.COMPLAINTS for problem in register.problems),
     )
     return withdraw_letters(run, rows, entries, sends, journal.withdrawals())
 
@@ -347,6 +390,7 @@ def _held(
     """Return the letters not to send: withdrawn, or of requests closed or with a problem."""
     held = register.held_refs
     closed = {request.ref for request in register.requests if request.closed is not None}
+    closed |= {complaint.ref for complaint in register.complaints if complaint.closed is not None}
     return frozenset(withdrawn) | {
         letter_id
         for letter_id, entry in entries.items()

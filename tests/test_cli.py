@@ -90,7 +90,7 @@ def test_run_without_a_config_is_a_demo_on_the_example_register(
     assert "  SAR-2026-005/TP1 Gwen Davies: replied 23/11/2026" in out
     assert (here / "demo" / "register.xlsx").exists()
     letters = sorted((here / "demo" / "letters").glob("*/to-sign/*.docx"))
-    assert len(letters) == 13
+    assert len(letters) == 16
     assert (here / "registers" / "example-register.xlsx").read_bytes() == (
         REPO / "registers" / "example-register.xlsx"
     ).read_bytes()

@@ -50,7 +50,7 @@ def test_an_address_may_be_one_text_with_line_breaks(tmp_path: Path) -> None:
         (
             "[deadline]\npromise_days = 10\n",
             "unknown section [deadline]; the sections are [setting], [owner], [manager], "
-            "[paths], [deadlines], [mail], [run].",
+            "[paths], [deadlines], [mail], [run], [regulator], [privacy].",
         ),
         (
             "[deadlines]\npromise_days = '14'\n",
@@ -187,7 +187,37 @@ def test_a_missing_file_says_to_run_init(tmp_path: Path) -> None:
 
 def test_the_example_is_valid_toml_with_every_key_documented() -> None:
     raw = tomllib.loads(config_module.example_text())
-    assert set(raw) == {"setting", "owner", "manager", "paths", "deadlines", "mail", "run"}
+    assert set(raw) == {
+        "setting", "owner", "manager", "paths", "deadlines", "mail", "run", "regulator", "privacy",
+    }  # fmt: skip
+    assert set(raw["regulator"]) == set(config_module.Regulator.__dataclass_fields__)
+    assert set(raw["privacy"]) == set(config_module.Privacy.__dataclass_fields__)
+
+
+def test_the_regulator_is_named_in_one_place_with_no_postal_address_until_typed(
+    tmp_path: Path,
+) -> None:
+    config = load_text(tmp_path, "")
+    assert config.regulator.name == "the Information Commission"
+    assert config.regulator.known_as == "ICO"
+    assert config.regulator.phone == "0303 123 1113"
+    assert config.regulator.postal_address == ""
+    typed = load_text(tmp_path, "[regulator]\npostal_address = '1 New Street, Manchester'\n")
+    assert typed.regulator.postal_address == "1 New Street, Manchester"
+    assert typed.regulator.name == "the Information Commission"
+
+
+def test_the_privacy_information_has_a_nursery_default_each_point_on_one_line(
+    tmp_path: Path,
+) -> None:
+    privacy = load_text(tmp_path, "").privacy
+    assert all(getattr(privacy, key) for key in config_module.Privacy.__dataclass_fields__)
+    assert privacy.purposes.startswith("to care for your child safely")
+    assert "\n" not in privacy.categories and "  " not in privacy.categories
+    changed = load_text(tmp_path, "[privacy]\nretention = 'until your child is 25.'\n")
+    assert changed.privacy.retention == "until your child is 25."
+    with pytest.raises(LettersError, match=r"unknown key privacy\.fees"):
+        load_text(tmp_path, "[privacy]\nfees = 'none'\n")
 
 
 def test_processes_default_to_one_per_core_and_may_not_be_negative(tmp_path: Path) -> None:

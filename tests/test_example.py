@@ -164,7 +164,7 @@ def test_the_demo_is_unaffected(demo_folder: Path, capsys: pytest.CaptureFixture
     assert status == 0
     assert out[0].startswith("No letters.toml here, so this is a DEMO on the example register")
     assert not any(line.startswith("Change letters.toml first") for line in out)
-    assert len(list((demo_folder / "demo" / "letters").glob("*/to-sign/*.docx"))) == 13
+    assert len(list((demo_folder / "demo" / "letters").glob("*/to-sign/*.docx"))) == 16
     status, out = run_cli(capsys, "check", "--today", TODAY)
     assert out[3] == f"Configuration {demo_folder / 'demo' / 'letters.toml'}: fine."
 

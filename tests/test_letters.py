@@ -159,16 +159,24 @@ def test_invitation_gives_the_meeting_the_copy_and_the_right_to_complain(
 ) -> None:
     text = letter(rendered, "SAR-2026-003", "SAR-2026-003 invitation - Aoife O'Brien.docx")
     assert "Tuesday 1 December 2026 at 10:30" in text["body"]
-    assert "Information Commissioner" in text["body"]
-    assert "copy" in text["body"]
+    assert "the Information Commission (ICO)" in text["body"]
+    assert "Wycliffe House" not in text["body"]  # no postal address until the owner types one
+    # The setting's own complaints route comes first, then the regulator, then a court.
+    body = text["body"]
+    assert (
+        body.index("complain to us")
+        < body.index("Information Commission")
+        < body.index("apply to a court")
+    )
+    assert "Your copy comes to you with our response letter" in body
     assert "Sent by email to aoife.obrien@example.org" in text["footer"]
 
 
 def test_no_placeholder_is_left_in_any_letter(rendered: Config) -> None:
     letters = sorted(rendered.paths.working_folder.glob("*/to-sign/*.docx"))
     # 001: acknowledgement and two consent requests; 002: delay letter and reminder;
-    # 003: invitation; 004: extension notice
-    assert len(letters) == 7
+    # 003: invitation and the response that goes with the copy; 004: extension notice
+    assert len(letters) == 8
     for path in letters:
         text = text_of(path)
         for part in text.values():

@@ -678,6 +678,7 @@ def test_headers_are_matched_ignoring_case_and_spaces_in_any_order_and_extras_ig
         layout.THIRD_PARTIES: party_row(),
         layout.LETTERS: {},
         layout.COMPLAINTS: {},
+        layout.WITHHELD: {},
     }
     for name, columns in layout.SHEETS.items():
         worksheet = workbook.create_sheet(name)
@@ -885,7 +886,7 @@ def test_create_refuses_to_overwrite_an_existing_file(tmp_path: Path) -> None:
     assert path.read_bytes() == b"the manager's register"
 
 
-def test_create_makes_the_four_sheets_with_frozen_headers_grey_for_the_pipeline(
+def test_create_makes_the_five_sheets_with_frozen_headers_grey_for_the_pipeline(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "registers" / "register.xlsx"
@@ -894,7 +895,9 @@ def test_create_makes_the_four_sheets_with_frozen_headers_grey_for_the_pipeline(
 
     assert sorted(p.name for p in path.parent.iterdir()) == ["register.xlsx"]
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Requests", "Third parties", "Letters", "Complaints"]
+    assert workbook.sheetnames == [
+        "Requests", "Third parties", "Letters", "Complaints", "Withheld",
+    ]  # fmt: skip
     grey: dict[str, list[str]] = {}
     for name, columns in layout.SHEETS.items():
         worksheet = workbook[name]
@@ -902,7 +905,8 @@ def test_create_makes_the_four_sheets_with_frozen_headers_grey_for_the_pipeline(
         assert [cell.value for cell in worksheet[1]] == [column.header for column in columns]
         grey[name] = [cell.value for cell in worksheet[1] if cell.fill.fgColor.rgb == "FFD9D9D9"]
         assert grey[name] == [column.header for column in columns if column.pipeline]
-    assert grey["Complaints"] == ["Acknowledge by", "Acknowledged", "Status"]
+    assert grey["Complaints"] == ["Ref", "Acknowledge by", "Acknowledged", "Status"]
+    assert grey["Withheld"] == []
     assert grey["Letters"] == [  # all the pipeline's but Posted
         "Letter",
         "Ref",

@@ -40,7 +40,7 @@ def test_an_earlier_register_reads_without_the_new_columns_and_sheet(tmp_path: P
     register = open_register(path, TODAY)
 
     assert register.problems == []
-    assert register.missing_sheets == {layout.COMPLAINTS}
+    assert register.missing_sheets == {layout.COMPLAINTS, layout.WITHHELD}
     assert {
         name: [c.header for c in columns] for name, columns in register.missing_columns.items()
     } == {
@@ -59,12 +59,15 @@ def test_the_next_write_back_adds_them_at_the_end_once_and_says_so(tmp_path: Pat
     assert outcome.write_back.written
     assert outcome.write_back.added == (
         "the Complaints sheet",
+        "the Withheld sheet",
         "Requests: ID requested, ID received",
         "Third parties: Also known as",
     )
     assert "The register gained what this version of the pipeline reads, once" in outcome.text
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Requests", "Third parties", "Letters", "Complaints"]
+    assert workbook.sheetnames == [
+        "Requests", "Third parties", "Letters", "Complaints", "Withheld",
+    ]  # fmt: skip
     requests = workbook[layout.REQUESTS]
     headers = [cell.value for cell in requests[1]]
     # The manager's own column keeps its place; the new ones come after everything there was.
@@ -95,3 +98,22 @@ def test_a_register_missing_only_the_new_columns_is_still_upgraded(tmp_path: Pat
 
     assert outcome.write_back.added == ("the Complaints sheet",)
     assert layout.COMPLAINTS in openpyxl.load_workbook(path).sheetnames
+
+
+def test_a_complaints_sheet_without_its_ref_column_gains_it_and_the_refs(tmp_path: Path) -> None:
+    """A register made with the Complaints sheet before it had a Ref column."""
+    path = _earlier_register(tmp_path / "registers" / "register.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.create_sheet(layout.COMPLAINTS)
+    sheet.append([c.header for c in layout.COMPLAINT_COLUMNS if not c.added])
+    sheet.append([date(2026, 11, 20), "Jane Example", "jane@example.org", "", "", "Late reply"])
+    workbook.save(path)
+    config = config_module.load(write_config(tmp_path))
+
+    outcome = weekly_run(config, TODAY)
+
+    assert "Complaints: Ref" in outcome.write_back.added
+    complaints = openpyxl.load_workbook(path)[layout.COMPLAINTS]
+    headers = [cell.value for cell in complaints[1]]
+    assert headers[-1] == "Ref"
+    assert complaints.cell(2, len(headers)).value == "C-2026-001"

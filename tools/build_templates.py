@@ -421,31 +421,53 @@ def how_to_reply(doc: DocxDocument, *, urgent: bool = False, letter: str = "lett
     )
 
 
-ICO = "Information Commissioner's Office"
+# The regulator as the [regulator] section of letters.toml names it (docs/law.md rule 14).
+REGULATOR = "{{ regulator.name }} ({{ regulator.known_as }}), {{ regulator.description }}"
 
 
-def right_to_complain(doc: DocxDocument) -> None:
-    """Tell the requester how to complain to the ICO and that they may apply to court."""
-    para(
+def indented(doc: DocxDocument, text: str, *, after: float = 2) -> Paragraph:
+    """Add a paragraph set in from the margin: a list line, or words quoted from the register."""
+    item = para(doc, text, after=after)
+    item.paragraph_format.left_indent = Cm(0.8)
+    return item
+
+
+def regulator_and_court(doc: DocxDocument, lead: str) -> None:
+    """Say how to reach the regulator, then that a court may be asked (Art 12(4), in order)."""
+    para(doc, lead + " " + REGULATOR + ":", after=4)
+    indented(doc, "online at {{ regulator.complaints_url }}")
+    indented(
         doc,
-        "If you are unhappy with how we have handled your request, please tell us first and we "
-        "will try to put it right. You also have the right to complain to the " + ICO + ", the "
-        "UK's independent regulator for data protection:",
-        after=4,
+        "by telephone on {{ regulator.phone }}{% if regulator.phone_welsh %} (in Welsh, "
+        "{{ regulator.phone_welsh }}){% endif %}",
+        after=8,
     )
-    lines = [
-        "online at ico.org.uk/make-a-complaint",
-        "by telephone on 0303 123 1113",
-        "by post to the " + ICO + ", Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF",
-    ]
-    for index, line in enumerate(lines):
-        item = para(doc, line, after=8 if index == len(lines) - 1 else 2)
-        item.paragraph_format.left_indent = Cm(0.8)
+    # No postal address is printed until the owner has typed the current one into letters.toml.
+    tag(doc, "{%p if regulator.postal_address %}")
+    indented(doc, "by post to {{ regulator.postal_address }}", after=8)
+    tag(doc, "{%p endif %}")
     para(
         doc,
         "You can also apply to a court if you believe your rights under data protection law have "
         "not been respected.",
     )
+
+
+def complain_to_us(doc: DocxDocument) -> None:
+    """Say how to complain to the setting itself (DPA 2018 s.164A): on screen or on paper."""
+    para(
+        doc,
+        "If you are unhappy with how we have handled your request, please tell us, so that we "
+        "can put it right. You can complain to us by email to {{ setting.email }}, by letter to "
+        "the address above, or using {{ privacy.complaint_form }}. We will acknowledge your "
+        "complaint within 30 days and tell you the outcome.",
+    )
+
+
+def right_to_complain(doc: DocxDocument) -> None:
+    """Name the complaint routes in the order the law gives them: us, the regulator, a court."""
+    complain_to_us(doc)
+    regulator_and_court(doc, "You also have the right to complain to")
 
 
 # --------------------------------------------------------------------------- the letters
@@ -732,8 +754,7 @@ def extension_notice() -> DocxDocument:
     para(
         doc,
         "We will not wait until then if we can finish sooner. As soon as the file is ready, we "
-        "will invite you to come in and go through it with me, and you will be given a copy to "
-        "keep.",
+        "will send you a copy to keep, and offer to go through it with you.",
     )
     right_to_complain(doc)
     contact_us(doc)
@@ -792,31 +813,173 @@ def invitation() -> DocxDocument:
     )
     para(
         doc,
-        "I would like to invite you to come in on **{{ request.meeting }}** to go through it "
-        "with me at {{ setting.name }}, " + ADDRESS + ". I will explain what the records "
-        "contain and answer any questions you have. You will be given a copy to keep.",
+        "Your copy comes to you with our response letter, which sets out what the records hold "
+        "and what, if anything, we have left out and why. The copy is yours whether or not you "
+        "would like to meet.",
     )
     para(
         doc,
-        "If that time does not suit you, please let us know as soon as you can and we will "
-        "arrange another. If you would rather not come in, please tell us and we will arrange "
-        "for you to receive your copy another way.",
+        "If it would help, I would also be glad to go through the file with you. I can offer "
+        "**{{ request.meeting }}** at {{ setting.name }}, " + ADDRESS + ". I will explain what "
+        "the records contain and answer any questions you have.",
     )
     para(
         doc,
-        "Some information may have been removed from the copy. This is information about other "
-        "people, or that other people gave us, where they did not consent to it being shared "
-        "and we decided it would not be reasonable to disclose it without their consent, as the "
-        "Data Protection Act 2018 allows; or information that the Act otherwise allows or "
-        "requires us to withhold. I will explain at the meeting, as far as I can, what has been "
-        "removed and why.",
+        "If that time does not suit you, please let us know and we will arrange another. You "
+        "do not need to come in: if you would rather not, there is nothing you need to do.",
     )
     right_to_complain(doc)
     para(
         doc,
-        "Please let us know on " + CONTACT + " that you can come, quoting our reference "
-        "{{ letter.reference }}.",
+        "Please let us know on " + CONTACT + " whether you would like to come, quoting our "
+        "reference {{ letter.reference }}.",
     )
+    sign_off(doc)
+    return doc
+
+
+def subheading(doc: DocxDocument, text: str) -> None:
+    """Add a short bold heading that stays with the paragraph after it."""
+    heading = para(doc, text, bold=True, after=4)
+    heading.paragraph_format.space_before = Pt(4)
+    heading.paragraph_format.keep_with_next = True
+
+
+# The Article 15(1)-(2) information, point by point: the label, then the sentence it opens.
+PRIVACY_POINTS = [
+    ("Why we hold it.", "We use your child's information {{ privacy.purposes }}"),
+    ("What we hold.", "The information we hold includes {{ privacy.categories }}"),
+    ("Who we share it with.", "We share it, where we need to, with {{ privacy.recipients }}"),
+    ("How long we keep it.", "We keep it {{ privacy.retention }}"),
+    ("Where it came from.", "It came from {{ privacy.source }}"),
+    ("Decisions made by computer.", "{{ privacy.automated }}"),
+    ("Outside the UK.", "{{ privacy.transfers }}"),
+    (
+        "Your other rights.",
+        "You can ask us to correct anything that is wrong or incomplete, to delete information, "
+        "or to limit how we use it, and you can object to our using it. Some of these rights "
+        "depend on why we hold the information; if one does not apply, we will explain why.",
+    ),
+    ("More about this", "is in {{ privacy.notice }}."),
+]
+
+
+def response() -> DocxDocument:
+    """Send the requester the copy with what Article 15 requires, what was withheld, and why."""
+    doc = new_document()
+    opening(doc, "Your request to see the records about {{ request.child }}: our response")
+    para(
+        doc,
+        "Following your request, which we received on {{ request.received }}, this is our "
+        "response. With it comes a copy of the records that {{ setting.name }} holds about "
+        "{{ request.child }}: {% if response.by_email %}the copy is attached to the email that "
+        "brings this letter{% else %}the copy is enclosed with this letter{% endif %}. There is "
+        "no charge for it, and it is yours to keep.",
+    )
+    para(
+        doc,
+        "{% if request.meeting %}If it would help, I would also be glad to go through the file "
+        "with you; we have offered {{ request.meeting }}, or another time that suits you. "
+        "{% else %}If it would help, I would also be glad to go through the file with you; "
+        "please let us know and we will find a time. {% endif %}You do not need to meet us to "
+        "have the copy.",
+    )
+    subheading(doc, "About your child's information")
+    for label, text in PRIVACY_POINTS:
+        item = para(doc, f"**{label}** {text}", after=4)
+        item.paragraph_format.left_indent = Cm(0.4)
+    subheading(doc, "What we have left out of the copy")
+    tag(doc, "{%p if withheld %}")
+    para(
+        doc,
+        "We have left some information out of the copy, as the Data Protection Act 2018 allows. "
+        "We have kept out only what we had to; the rest of each record is there.",
+        after=4,
+    )
+    tag(doc, "{%p for item in withheld %}")
+    bullet = para(doc, "•	{{ item.what }}: {{ item.why }} ({{ item.law }}).", after=4)
+    bullet.paragraph_format.left_indent = Cm(0.8)
+    bullet.paragraph_format.first_line_indent = Cm(-0.4)
+    tag(doc, "{%p endfor %}")
+    para(
+        doc,
+        "If you would like to know more about why, please ask: we will explain as far as we "
+        "can without giving away the information itself.",
+    )
+    tag(doc, "{%p else %}")
+    para(
+        doc,
+        "We have not left anything out: the copy holds all the information about "
+        "{{ request.child }} that we found in our records.",
+    )
+    tag(doc, "{%p endif %}")
+    subheading(doc, "If you are unhappy with our response")
+    complain_to_us(doc)
+    regulator_and_court(doc, "You also have the right to complain to")
+    contact_us(doc)
+    sign_off(doc)
+    return doc
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def about_the_complaint() -> str:
+    """Return the words that say which complaint, and which request if it concerns one."""
+    return (
+        "your complaint, which we received on {{ complaint.received }}"
+        "{% if complaint.request %}, about your request with our reference "
+        "{{ complaint.request }}{% endif %}"
+    )
+
+
+def complaint_acknowledgement() -> DocxDocument:
+    """Tell a complainant the complaint has arrived and what happens next (DPA s.164A(3))."""
+    doc = new_document()
+    opening(doc, "Your complaint to us")
+    para(
+        doc,
+        "Thank you for " + about_the_complaint() + ". I am sorry that you have had reason to "
+        "complain, and this letter confirms that we have your complaint.",
+    )
+    tag(doc, "{%p if complaint.summary %}")
+    para(doc, "As we understand it, your complaint is about:", after=4)
+    indented(doc, "{{ complaint.summary }}", after=8)
+    para(doc, "If we have misunderstood, or there is more you would like us to consider, please "
+         "tell us.")  # fmt: skip
+    tag(doc, "{%p endif %}")
+    para(
+        doc,
+        "We will look into it carefully and without delay, let you know how it is going, and "
+        "write to you with the outcome. Please quote our reference {{ letter.reference }} "
+        "whenever you contact us about it.",
+    )
+    regulator_and_court(
+        doc,
+        "You do not have to wait for us: you also have the right to complain at any time to",
+    )
+    contact_us(doc)
+    sign_off(doc)
+    return doc
+
+
+def complaint_outcome() -> DocxDocument:
+    """Tell a complainant the outcome of the complaint (DPA s.164A(4)) and where else to go."""
+    doc = new_document()
+    opening(doc, "Your complaint to us: the outcome")
+    para(
+        doc,
+        "Thank you for your patience while we looked into " + about_the_complaint() + ". "
+        "We have now done so, and this is the outcome:",
+        after=4,
+    )
+    indented(doc, "{{ complaint.outcome }}", after=8)
+    para(
+        doc,
+        "If you are not satisfied with this, please tell us and we will look at it again.",
+    )
+    regulator_and_court(doc, "You also have the right to complain to")
+    contact_us(doc)
     sign_off(doc)
     return doc
 
@@ -881,12 +1044,17 @@ def owner_box(doc: DocxDocument) -> None:
         "16(3)), together with the type of information, any duty of confidence owed to them, "
         "the steps taken to ask for their consent, and whether they are able to give it. Write "
         "the reasoning for each decision in **Decision notes** on the register.",
+        "**Remove only what identifies them.** Where information about a third party is "
+        "withheld, score through only their name and the details that would identify them "
+        "(counting what the parent already knows), not everything they said: the rest of the "
+        "record stays in the copy. What a professional wrote or said in their professional role "
+        "is normally disclosed (Schedule 2, paragraph 17).",
+        "**Record each thing withheld** on the register's Withheld sheet: what, the ground, and "
+        "your reasons. The response letter tells the parent what was left out and on what "
+        "ground, in general terms; the reasons stay here. Health information needs a health "
+        "professional's opinion less than six months old (Schedule 3, paragraph 6).",
         "**Legal advice** may be sought before the file is shared, especially where the parent "
         "may have grounds for litigation, as our procedure says.",
-        "**Scoring through.** As our procedure says, in the photocopy of the file score through "
-        "with a thick black marker every reference to a third party who refused, and the "
-        "information they added. What remains is the clean copy. If you decide that it is "
-        "reasonable to disclose despite a refusal, the reason must be in Decision notes.",
     ]
     for index, point in enumerate(points):
         item = para(cell, "•\t" + point, after=6 if index == len(points) - 1 else 3)
@@ -951,6 +1119,24 @@ def consents_record() -> DocxDocument:
     tag(doc, "{%p if not parties %}")
     para(doc, "No third parties are recorded for this request.", after=0)
     tag(doc, "{%p endif %}")
+    heading = para(doc, "Withheld from the copy", bold=True, after=4)
+    heading.paragraph_format.space_before = Pt(12)
+    heading.paragraph_format.keep_with_next = True
+    tag(doc, "{%p for item in withheld %}")
+    item = para(
+        doc,
+        "•\t**{{ item.what }}** — {{ item.ground }} ({{ item.law }})"
+        "{% if item.party %}, {{ item.party }}{% endif %}"
+        "{% if item.opinion %}; opinion of {{ item.opinion }}{% endif %}. "
+        "Reasons: {{ item.reasons }}",
+        after=3,
+    )
+    item.paragraph_format.left_indent = Cm(0.6)
+    item.paragraph_format.first_line_indent = Cm(-0.6)
+    style_runs(item, size=Pt(10))
+    tag(doc, "{%p else %}")
+    para(doc, "Nothing is recorded as withheld (the Withheld sheet has no row for this request).")
+    tag(doc, "{%p endfor %}")
     checked = para(doc, after=0)
     checked.paragraph_format.space_before = Pt(18)
     stops = checked.paragraph_format.tab_stops
@@ -968,6 +1154,9 @@ LETTERS: dict[str, Callable[[], DocxDocument]] = {
     "extension-notice": extension_notice,
     "delay-letter": delay_letter,
     "invitation": invitation,
+    "response": response,
+    "complaint-acknowledgement": complaint_acknowledgement,
+    "complaint-outcome": complaint_outcome,
 }
 
 

@@ -331,10 +331,54 @@ PARTIES: list[dict[str, Any]] = [
 ]
 
 
+# What the owner kept out of SAR-2026-002's copy: the response letter says so.
+WITHHELD: list[dict[str, Any]] = [
+    {
+        "Ref": "SAR-2026-002",
+        "What": "One paragraph of the health visitor's report of 10 November 2026",
+        "Ground": layout.SERIOUS_HARM,
+        "Party": "TP2",
+        "Opinion from": "Sandra Hughes, health visitor",
+        "Opinion date": date(2026, 11, 19),
+        "Reasons": "Her written opinion (filed with her reply) is that this paragraph would be "
+        "likely to cause serious harm to another family member's mental health. The rest of "
+        "her report is in the copy: her refusal alone would not have kept it out.",
+    },
+]
+
+# Complaints to the setting: one just in (to acknowledge), one with its outcome typed.
+COMPLAINTS: list[dict[str, Any]] = [
+    {
+        "Received": date(2026, 11, 20),
+        "Complainant": "Grace Adeyemi",
+        "Email": "grace.adeyemi@example.org",
+        "Request": "SAR-2026-004",
+        "Summary": "She was told on the phone that her request had to be made in writing.",
+    },
+    {
+        "Ref": "C-2026-001",
+        "Received": date(2026, 10, 2),
+        "Complainant": "Aoife O'Brien",
+        "Email": "aoife.obrien@example.org",
+        "Request": "SAR-2026-001",
+        "Summary": "The copy of Ciarán's file left out his summer term observations.",
+        "Outcome": "We found that the summer term observations had been filed in the wrong "
+        "folder. We have sent them to you, and we have changed how we search the files so that "
+        "it does not happen again.",
+        "Acknowledged": date(2026, 10, 5),
+    },
+]
+
+
 def main() -> None:
     """Write the example register."""
     workbook = blank_workbook()
-    for sheet_name, rows in ((layout.REQUESTS, REQUESTS), (layout.THIRD_PARTIES, PARTIES)):
+    for sheet_name, rows in (
+        (layout.REQUESTS, REQUESTS),
+        (layout.THIRD_PARTIES, PARTIES),
+        (layout.WITHHELD, WITHHELD),
+        (layout.COMPLAINTS, COMPLAINTS),
+    ):
         sheet = workbook[sheet_name]
         headers = [column.header for column in layout.SHEETS[sheet_name]]
         for number, values in enumerate(rows, start=2):

@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pipeline.config import Config, Setting
+from pipeline.config import Config, Privacy, Regulator, Setting
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.letters.due import Recipient, recipient_of, requester_of
 from pipeline.letters.kinds import LetterId, reference
-from pipeline.model import Letter, Request, ThirdParty
+from pipeline.model import (
+    BEST_INTERESTS,
+    LEGAL_ADVICE,
+    SERIOUS_HARM,
+    THIRD_PARTY_GROUND,
+    Letter,
+    Request,
+    ThirdParty,
+    Withholding,
+)
 
 CONTEXT_NAMES = (
     "date",
@@ -21,10 +30,36 @@ CONTEXT_NAMES = (
     "recipient",
     "request",
     "party",
+    "regulator",
+    "privacy",
+    "withheld",
+    "response",
 )
 # A delay letter's firm date: days from the letter's date, moved to a working day. Short, as the
 # legal deadline has passed; the owner may change it in Word before signing.
 FIRM_DATE_DAYS = 10
+# Each ground for withholding as the response letter says it, and the law it rests on.
+GROUND_WORDS = {
+    THIRD_PARTY_GROUND: (
+        "information about another person, or that would identify them, which we decided it "
+        "would not be reasonable to share without their consent",
+        "Data Protection Act 2018, Schedule 2, paragraph 16",
+    ),
+    SERIOUS_HARM: (
+        "health information which, in the opinion of a health professional, would be likely "
+        "to cause serious harm to the physical or mental health of your child or of someone "
+        "else if it were shared",
+        "Data Protection Act 2018, Schedule 3, paragraph 5",
+    ),
+    BEST_INTERESTS: (
+        "information which it would not be in your child's best interests to share",
+        "Data Protection Act 2018, Schedule 3, paragraph 21",
+    ),
+    LEGAL_ADVICE: (
+        "legal advice given to us in confidence, which is legally privileged",
+        "Data Protection Act 2018, Schedule 2, paragraph 19",
+    ),
+}
 _RELATIONSHIP_WORDS = {
     "Person with parental responsibility": "a person with parental responsibility",
     "Other": "acting for the child",
@@ -52,6 +87,40 @@ def letterhead(setting: Setting) -> dict[str, Fields]:
         "owner": Fields("owner", name=setting.owner_name, role=setting.owner_role),
         "manager": Fields("manager", name=setting.manager_name),
     }
+
+
+def web_words(url: str) -> str:
+    """Write a web address as a letter prints it: ico.org.uk/make-a-complaint."""
+    return url.removeprefix("https://").removeprefix("http://").removeprefix("www.").rstrip("/")
+
+
+def rights_groups(config: Config) -> dict[str, Fields]:
+    """Return the placeholders of every letter that tells a parent their rights."""
+    regulator: Regulator = config.regulator
+    privacy: Privacy = config.privacy
+    return {
+        "regulator": Fields(
+            "regulator",
+            name=regulator.name,
+            known_as=regulator.known_as,
+            description=regulator.description,
+            website=web_words(regulator.website),
+            complaints_url=web_words(regulator.complaints_url),
+            phone=regulator.phone,
+            phone_welsh=regulator.phone_welsh,
+            postal_address=regulator.postal_address,
+        ),
+        "privacy": Fields("privacy", **vars(privacy)),
+    }
+
+
+def withheld_fields(withheld: tuple[Withholding, ...]) -> list[Fields]:
+    """Say each thing withheld from a copy as the parent reads it: what, why, and the law."""
+    return [
+        Fields("item", what=item.what, why=GROUND_WORDS[item.ground][0],
+               law=GROUND_WORDS[item.ground][1])
+        for item in withheld
+    ]  # fmt: skip
 
 
 def relationship_words(relationship: str) -> str:
@@ -145,6 +214,14 @@ def context(
             reply_by=long_date(reply_by),
             reply_within=f"{days} day{'s' if days != 1 else ''}",
         ),
+        **rights_groups(config),
+        "withheld": withheld_fields(request.withheld),
+        "response": Fields(
+            "response",
+            by_email=bool(who.email),
+            copy_ready=long_date(request.clean_copy_ready) if request.clean_copy_ready else "",
+            electronic=bool(request.requester_email),
+        ),
     }
 
 
@@ -158,6 +235,9 @@ def sample_request(today: date) -> Request:
         clarification_received=None, extended=True, extension_reason="Many records",
         clean_copy_ready=today, meeting=datetime.combine(today, datetime.min.time()).replace(
             hour=10), closed=None, acknowledged=None,
+        withheld=(Withholding(row=2, ref="SAR-2026-001", what="Two notes", ground=SERIOUS_HARM,
+                              party="", opinion_from="Dr Example", opinion_date=today,
+                              reasons="Reasons"),),
     )  # fmt: skip
 
 

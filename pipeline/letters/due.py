@@ -132,6 +132,9 @@ def due_letters(
         kinds.append("extension")
     if request.clean_copy_ready and request.meeting and request.meeting.date() >= today:
         kinds.append("invitation")
+    # The response goes with the copy, by the deadline, whether or not they meet (Art 15(3)).
+    if request.clean_copy_ready and not request.withheld_problem:
+        kinds.append("response")
     # Only the letters the journal has not seen are built: most were, long ago.
     kinds = [kind for kind in kinds if letter_id(ref, kind) not in journal]
     wanted = [_requester_letter(ref, kind, requester_of(request)) for kind in kinds]

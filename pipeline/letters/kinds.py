@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 REQUESTER = "requester"
 THIRD_PARTY = "third party"
+COMPLAINANT = "complainant"
 
 
 @dataclass(frozen=True)
@@ -18,13 +19,14 @@ class LetterKind:
     label: str  # in file names: "SAR-2026-001 consent request TP2 - Joan Smith.docx"
     sheet_label: str  # in the Letters sheet's Kind column
     subject: str  # the covering email's subject, before the reference
-    to: str  # REQUESTER or THIRD_PARTY
+    to: str  # REQUESTER, THIRD_PARTY or COMPLAINANT
     id_name: str  # its part of the letter id: both consent requests are "consent"
     numbered: bool = False  # reminders are counted: reminder 1, reminder 2
 
 
 _ABOUT_RECORDS = "Your request to see your child's records"
 _CONSENT = "Request for consent to disclose information"
+_COMPLAINT = "Your complaint to us"
 
 KINDS: dict[str, LetterKind] = {
     kind.key: kind
@@ -93,8 +95,37 @@ KINDS: dict[str, LetterKind] = {
             REQUESTER,
             "invitation",
         ),
+        LetterKind(
+            "response",
+            "response.docx",
+            "response",
+            "Response",
+            f"{_ABOUT_RECORDS}: our response and your copy",
+            REQUESTER,
+            "response",
+        ),
+        LetterKind(
+            "complaint-acknowledgement",
+            "complaint-acknowledgement.docx",
+            "complaint acknowledgement",
+            "Complaint acknowledgement",
+            _COMPLAINT,
+            COMPLAINANT,
+            "complaint-acknowledgement",
+        ),
+        LetterKind(
+            "complaint-outcome",
+            "complaint-outcome.docx",
+            "complaint outcome",
+            "Complaint outcome",
+            f"{_COMPLAINT}: the outcome",
+            COMPLAINANT,
+            "complaint-outcome",
+        ),
     )
 }
+# The letters a complaint needs, in the order they go.
+COMPLAINT_KINDS = ("complaint-acknowledgement", "complaint-outcome")
 
 _NAME_AND_NUMBER = re.compile(r"^(?P<name>.+?)(?:-(?P<number>[0-9]+))?$")
 

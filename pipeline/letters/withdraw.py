@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pipeline.folders import SIGNED, TO_SIGN, WITHDRAWN, Folders, write_whole
 from pipeline.journal import SIGNED as SIGNED_STATE
 from pipeline.journal import Entry, Send, Withdrawal
+from pipeline.letters.complaints import complaint_letter, complaint_unneeded
 from pipeline.letters.due import letter_for
-from pipeline.letters.kinds import LetterId
-from pipeline.model import Request, ThirdParty
+from pipeline.letters.kinds import COMPLAINANT, KINDS, LetterId
+from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.run_context import RunContext
 
 
@@ -93,6 +94,8 @@ class Rows:
     request_problem: bool = False
     # Refs whose first month ended with the extension notice not given: it would extend nothing.
     lapsed_extensions: Collection[str] = frozenset()
+    complaints: Mapping[str, Complaint] = field(default_factory=dict)  # by Ref
+    complaint_problem: bool = False  # a Complaints row has a problem (its Ref may be blank)
 
     @classmethod
     def of(
@@ -104,6 +107,8 @@ class Rows:
         posted: Collection[str],
         request_problem: bool,
         lapsed_extensions: Collection[str] = frozenset(),
+        complaints: Sequence[Complaint] = (),
+        complaint_problem: bool = False,
     ) -> Rows:
         """Index the rows that passed their checks, and the Refs with a problem."""
         return cls(
@@ -114,11 +119,15 @@ class Rows:
             frozenset(posted),
             request_problem,
             frozenset(lapsed_extensions),
+            {complaint.ref: complaint for complaint in complaints},
+            complaint_problem,
         )
 
 
 def _why(entry: Entry, rows: Rows, today: date) -> tuple[str, bool]:
     """Say why ``entry`` must not go, and whether it is to be made again; ("", False): it goes."""
+    if KINDS[entry.kind].to == COMPLAINANT:
+        return _why_complaint(entry, rows)
     request = rows.requests.get(entry.ref)
     party = rows.parties.get((entry.ref, entry.party))
     if entry.party and party is None and entry.ref.upper() in rows.party_problems:
@@ -136,6 +145,25 @@ def _why(entry: Entry, rows: Rows, today: date) -> tuple[str, bool]:
         return unneeded, False
     changed = _readdress(entry, request, party)
     return changed, bool(changed)
+
+
+def _why_complaint(entry: Entry, rows: Rows) -> tuple[str, bool]:
+    """Say why a complaint's letter must not go, and whether it is to be made again."""
+    complaint = rows.complaints.get(entry.ref)
+    if complaint is None and rows.complaint_problem:
+        return "", False  # its row may be the one with a problem: it waits until fixed
+    unneeded = complaint_unneeded(entry.kind, complaint, entry.ref)
+    if unneeded or complaint is None:
+        return unneeded, False
+    now = complaint_letter(entry.kind, complaint)
+    if (now.by, now.to, now.recipient) != (entry.by, entry.destination, entry.recipient):
+        return (
+            f"the complainant's name or address changed after it was written: it would have "
+            f"gone to {entry.destination} ({entry.by.lower()}); the register now says {now.to} "
+            f"({now.by.lower()})",
+            True,
+        )
+    return "", False
 
 
 def _handed_over(send: Send | None) -> bool:
@@ -165,6 +193,8 @@ def _unneeded(entry: Entry, request: Request | None, party: ThirdParty | None, t
         request.clean_copy_ready and request.meeting and request.meeting.date() >= today
     ):
         return "the meeting has passed, or Clean copy ready or Meeting is no longer filled in"
+    if entry.kind == "response" and not request.clean_copy_ready:
+        return "the request's Clean copy ready is no longer filled in"
     return ""
 
 

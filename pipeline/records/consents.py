@@ -16,7 +16,13 @@ from pipeline.errors import LettersError
 from pipeline.folders import REPLIES, REQUEST, bundle_name, record_name
 from pipeline.history import sent_on
 from pipeline.journal import Entry, Filing, Send
-from pipeline.letters.context import Fields, letterhead, long_date, relationship_words
+from pipeline.letters.context import (
+    GROUND_WORDS,
+    Fields,
+    letterhead,
+    long_date,
+    relationship_words,
+)
 from pipeline.letters.pool import Job
 from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
@@ -91,6 +97,22 @@ def record_context(
             )
             for party in rows
         ],
+        "withheld": [
+            Fields(
+                "item",
+                what=item.what,
+                ground=item.ground,
+                law=GROUND_WORDS[item.ground][1],
+                party=item.party,
+                opinion=(
+                    f"{item.opinion_from}, {long_date(item.opinion_date)}"
+                    if item.opinion_date
+                    else item.opinion_from
+                ),
+                reasons=item.reasons,
+            )
+            for item in request.withheld
+        ],
     }
 
 
@@ -137,7 +159,7 @@ def record_job(
     ``entries`` are the request's own letters in the journal, and ``digests`` the journal's
     fingerprints of the documents it built.
     """
-    if not parties or request.closed is not None:
+    if not (parties or request.withheld) or request.closed is not None:
         return None
     folder = config.paths.working_folder / request.ref
     values = record_context(

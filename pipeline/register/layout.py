@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
+from pipeline.model import BEST_INTERESTS, GROUNDS, LEGAL_ADVICE, SERIOUS_HARM, THIRD_PARTY_GROUND
+
+__all__ = ["BEST_INTERESTS", "GROUNDS", "LEGAL_ADVICE", "SERIOUS_HARM", "THIRD_PARTY_GROUND"]
+
 REQUESTS = "Requests"
 THIRD_PARTIES = "Third parties"
 LETTERS = "Letters"
 COMPLAINTS = "Complaints"
+WITHHELD = "Withheld"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ LETTER_COLUMNS: tuple[Column, ...] = (
 
 # Complaints to the setting (DPA 2018 s.164A), one row each.
 COMPLAINT_COLUMNS: tuple[Column, ...] = (
+    Column("Ref", pipeline=True, width=13, added=True),
     Column("Received", width=12),
     Column("Complainant", width=22),
     Column("Email", width=26),
@@ -98,15 +104,28 @@ COMPLAINT_COLUMNS: tuple[Column, ...] = (
     Column("Status", pipeline=True, width=28),
 )
 
+# What the owner decided to keep out of a request's copy, and on what ground, one row each:
+# the response letter tells the parent, and the consents record keeps the reasons.
+WITHHELD_COLUMNS: tuple[Column, ...] = (
+    Column("Ref", width=14),
+    Column("What", width=40),
+    Column("Ground", width=16),
+    Column("Party", width=7),
+    Column("Opinion from", width=26),
+    Column("Opinion date", width=12),
+    Column("Reasons", width=40),
+)
+
 SHEETS: dict[str, tuple[Column, ...]] = {
     REQUESTS: REQUEST_COLUMNS,
     THIRD_PARTIES: THIRD_PARTY_COLUMNS,
     LETTERS: LETTER_COLUMNS,
     COMPLAINTS: COMPLAINT_COLUMNS,
+    WITHHELD: WITHHELD_COLUMNS,
 }
 # Sheets registers made by an earlier version lack: read as empty while missing, and added
 # at the next write-back.
-ADDED_SHEETS = frozenset({COMPLAINTS})
+ADDED_SHEETS = frozenset({COMPLAINTS, WITHHELD})
 
 RELATIONSHIPS = (
     "Mother",
@@ -126,4 +145,5 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     (REQUESTS, "Extended"): EXTENDED,
     (THIRD_PARTIES, "Kind"): KINDS,
     (THIRD_PARTIES, "Decision"): DECISIONS,
+    (WITHHELD, "Ground"): GROUNDS,
 }

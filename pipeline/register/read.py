@@ -16,12 +16,14 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.errors import LettersError
-from pipeline.model import Problem, Request, ThirdParty
+from pipeline.model import Complaint, Problem, Request, ThirdParty
 from pipeline.register import layout
 from pipeline.register.cells import text
 from pipeline.register.checks import read_parties, read_requests
+from pipeline.register.complaints import read_complaints
 from pipeline.register.rows import RowReader
 from pipeline.register.values import Rows, read_values
+from pipeline.register.withheld import read_withheld
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Register:
     columns: dict[str, dict[str, int]]  # sheet → lower-case header → column number
     requests: list[Request] = field(default_factory=list)
     parties: list[ThirdParty] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
     posted: dict[str, date] = field(default_factory=dict)  # Letters sheet: letter → Posted
     letter_rows: dict[str, int] = field(default_factory=dict)  # Letters sheet: letter → row
     problems: list[Problem] = field(default_factory=list)
@@ -101,9 +104,10 @@ def open_register(
     path: Path,
     today: date,
     earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
+    nation: str = "ENG",
 ) -> Register:
     """Load the register at ``path`` and read every sheet, collecting problems."""
-    return read_rows(load_register(path), today, earlier_refs)
+    return read_rows(load_register(path), today, earlier_refs, nation=nation)
 
 
 def load_register(path: Path) -> Register:
@@ -172,6 +176,7 @@ def read_rows(
     today: date,
     earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
     given_parties: Mapping[str, Mapping[int, str]] | None = None,
+    nation: str = "ENG",
 ) -> Register:
     """Read every row of a loaded register, collecting problems.
 
@@ -183,6 +188,8 @@ def read_rows(
     """
     read_requests(register, today, earlier_refs or {})
     read_parties(register, given_parties or {})
+    read_withheld(register, today, nation)
+    read_complaints(register, today)
     _read_letters(register)
     return register
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.complaints import ComplaintProgress
 from pipeline.errors import LettersError
 from pipeline.journal import READY, SENT, Entry, Send
 from pipeline.letters.kinds import sheet_kind
-from pipeline.model import Request, ThirdParty
+from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.progress import Progress
 from pipeline.register import layout
 from pipeline.register.read import Register
@@ -40,6 +41,7 @@ def write_back(
     sends: Mapping[str, Send],
     withdrawn: Collection[str],
     today: date,
+    complaints: Sequence[tuple[Complaint, ComplaintProgress]] = (),
 ) -> WriteBack:
     """Fill the pipeline's columns from what the run knows; save the register if one changed."""
     request_values: dict[int, dict[str, object]] = {}
@@ -49,6 +51,12 @@ def write_back(
         if problem.sheet == layout.REQUESTS and problem.row not in request_values:
             request_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
     party_values = {party.row: _party_columns(party) for party in parties}
+    complaint_values = {
+        complaint.row: _complaint_columns(complaint, where) for complaint, where in complaints
+    }
+    for problem in register.problems:
+        if problem.sheet == layout.COMPLAINTS and problem.row not in complaint_values:
+            complaint_values[problem.row] = {"Status": f"Check this row: {problem.column}"}
     letter_values = [
         _letter_columns(entry, sends.get(entry.letter_id), entry.letter_id in withdrawn)
         for entry in entries.values()
@@ -58,6 +66,7 @@ def write_back(
         *added_cells,
         *apply_rows(register, layout.REQUESTS, request_values),
         *apply_rows(register, layout.THIRD_PARTIES, party_values),
+        *apply_rows(register, layout.COMPLAINTS, complaint_values),
         *apply_letters(register, letter_values),
     ]
     if not changes:
@@ -80,6 +89,15 @@ def _request_columns(request: Request, where: Progress) -> dict[str, object]:
         values["Acknowledged"] = request.acknowledged
     if request.ref_assigned:
         values["Ref"] = request.ref
+    return values
+
+
+def _complaint_columns(complaint: Complaint, where: ComplaintProgress) -> dict[str, object]:
+    values: dict[str, object] = {"Acknowledge by": where.acknowledge_by, "Status": where.status}
+    if complaint.acknowledged is not None:
+        values["Acknowledged"] = complaint.acknowledged
+    if complaint.ref_assigned:
+        values["Ref"] = complaint.ref
     return values
 
 

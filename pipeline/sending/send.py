@@ -15,7 +15,7 @@ from pipeline.folders import SENT as SENT_PLACE
 from pipeline.folders import TO_SIGN, Folders
 from pipeline.history import by_request
 from pipeline.journal import READY, SENDING, SENT, Entry, Send
-from pipeline.letters.kinds import KINDS, reference
+from pipeline.letters.kinds import COMPLAINANT, KINDS, reference
 from pipeline.mail.base import MailBackend, Outgoing
 from pipeline.records.convert import Converter
 from pipeline.run_context import RunContext
@@ -41,9 +41,10 @@ def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -
     """Write the covering email for a signed letter."""
     quoted = reference(entry.ref, entry.party)
     subject = f"{KINDS[entry.kind].subject} [{quoted}]"
+    about = "your complaint" if KINDS[entry.kind].to == COMPLAINANT else "the request"
     paragraphs = [
         f"{entry.salutation or 'Dear ' + entry.recipient},",
-        f"Please find attached our letter about the request with our reference "
+        f"Please find attached our letter about {about} with our reference "
         f"{quoted}. When you reply, please keep the reference in the subject line.",
         "Kind regards,",
         f"{setting.owner_name}\n{setting.owner_role}\n{setting.name}",

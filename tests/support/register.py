@@ -17,10 +17,19 @@ Row = dict[str, Any]
 REF = "SAR-2026-001"  # the request every builder makes unless told otherwise
 
 
-def write_register(path: Path, requests: list[Row], parties: list[Row] | None = None) -> Path:
-    """Write a register made like `letters init` makes one, with these rows (by header)."""
+def write_register(
+    path: Path,
+    requests: list[Row],
+    parties: list[Row] | None = None,
+    others: dict[str, list[Row]] | None = None,
+) -> Path:
+    """Write a register made like `letters init` makes one, with these rows (by header).
+
+    ``others`` holds the rows of the other sheets (Complaints, Withheld), by sheet name.
+    """
     workbook = blank_workbook()
-    for sheet_name, rows in ((layout.REQUESTS, requests), (layout.THIRD_PARTIES, parties or [])):
+    sheets = [(layout.REQUESTS, requests), (layout.THIRD_PARTIES, parties or [])]
+    for sheet_name, rows in [*sheets, *(others or {}).items()]:
         sheet = workbook[sheet_name]
         headers = [column.header for column in layout.SHEETS[sheet_name]]
         for number, values in enumerate(rows, start=2):

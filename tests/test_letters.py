@@ -149,7 +149,7 @@ def test_extension_typed_after_the_first_month_makes_a_delay_letter_instead(
     assert "we are doing so" not in text["body"]  # it claims no extension
     # Written Wed 25 Nov: the firm date is 10 days on, Sat 5 Dec, moved to Mon 7 Dec.
     assert "7 December 2026" in text["body"]
-    assert "Information Commissioner" in text["body"]
+    assert "Information Commission" in text["body"]
     assert "7 Rue Cottages" in text["body"]
     assert "By post" in text["footer"]
 

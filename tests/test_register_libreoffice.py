@@ -71,9 +71,10 @@ def managers_register(path: Path) -> Path:
     requests["C2"].font = Font(bold=True, color=RED)
     requests.column_dimensions["C"].width = 40
     requests["A2"].comment = Comment("Phoned twice about this", "Manager")
-    requests["Q2"].hyperlink = "https://example.org/notes"
+    letter = {cell.value: cell.column_letter for cell in requests[1]}
+    requests[f"{letter['Notes']}2"].hyperlink = "https://example.org/notes"
     overdue = CellIsRule(operator="lessThan", formula=["0"], fill=PatternFill("solid", PINK))
-    requests.conditional_formatting.add("U2:U500", overdue)
+    requests.conditional_formatting.add(f"{letter['Days left']}2:{letter['Days left']}500", overdue)
     workbook.save(path)
     return path
 
@@ -135,8 +136,9 @@ def test_a_register_saved_by_calc_is_written_back_keeping_the_managers_work(
     assert requests.column_dimensions["C"].width == 40
     assert requests["A2"].comment is not None
     assert requests["A2"].comment.text.startswith("Phoned twice about this")
-    assert requests["Q2"].hyperlink is not None
-    assert requests["Q2"].hyperlink.target == "https://example.org/notes"
+    notes = requests.cell(2, [cell.value for cell in requests[1]].index("Notes") + 1)
+    assert notes.hyperlink is not None
+    assert notes.hyperlink.target == "https://example.org/notes"
     rules = [rule for found in requests.conditional_formatting for rule in found.rules]
     assert [(rule.operator, rule.formula) for rule in rules] == [("lessThan", ["0"])]
     lists = [str(valid.formula1) for valid in requests.data_validations.dataValidation]
@@ -164,7 +166,10 @@ def test_a_register_saved_by_calc_with_a_data_bar_is_still_refused_naming_it(
     made = managers_register(tmp_path / "made" / "register.xlsx")
     workbook = openpyxl.load_workbook(made)
     bar = DataBarRule(start_type="min", end_type="max", color="638EC6")
-    workbook[layout.REQUESTS].conditional_formatting.add("U2:U500", bar)
+    days_left = next(c for c in workbook[layout.REQUESTS][1] if c.value == "Days left")
+    workbook[layout.REQUESTS].conditional_formatting.add(
+        f"{days_left.column_letter}2:{days_left.column_letter}500", bar
+    )
     workbook.save(made)
     config = calc_setting(save_with_calc(made, tmp_path / "made"))
     before = config.paths.register.read_bytes()

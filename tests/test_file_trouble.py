@@ -308,7 +308,9 @@ def test_a_disk_that_fills_while_every_core_writes_letters_stops_and_the_next_ru
     outcome = weekly_run(config, FIRST, office=None)
     # Those journaled are not written again; one the other core finished after the error was
     # not journaled, and is written again in its place (as after a kill at generate:written).
-    assert 60 - len(written) <= len(outcome.letters.generated) < 60
+    # Under load the first letter in order may be the one that met the full disk, and then
+    # none was journaled: all sixty are written again, each in its own place, none twice.
+    assert 60 - len(written) <= len(outcome.letters.generated) <= 60
     every = sorted(path.name for path in work.rglob("to-sign/*.docx"))
     assert len(every) == len(set(every)) == 60 and set(written) <= set(every)
     assert outcome.write_back.written

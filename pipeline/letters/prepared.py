@@ -63,18 +63,25 @@ class Prepared:
 
     def render(self, values: dict[str, Any]) -> bytes:
         """Render one letter with ``values`` and return the .docx bytes."""
+        return self.package_of(self.parts_of(values))
+
+    def parts_of(self, values: dict[str, Any]) -> dict[str, bytes]:
+        """Render the body, headers and footers with ``values``: each part's name and XML."""
         from docx.opc.oxml import serialize_part_xml
         from docx.oxml.parser import parse_xml
         from lxml import etree
 
-        rendered: dict[str, bytes] = {}
         tree = self.document.fix_tables(self._listing(self.body.render(values)))
         self.document.docx_ids_index = 1000  # as DocxTemplate.render_init
         self.document.fix_docpr_ids(tree)
-        rendered["word/document.xml"] = self.head + etree.tostring(tree) + self.tail
+        rendered = {"word/document.xml": self.head + etree.tostring(tree) + self.tail}
         for part in self.parts:
             xml = self._listing(part.template.render(values)).encode(part.encoding)
             rendered[part.name] = serialize_part_xml(parse_xml(xml))
+        return rendered
+
+    def package_of(self, rendered: dict[str, bytes]) -> bytes:
+        """Write the rendered parts into a copy of the template's zip; return its bytes."""
         out = io.BytesIO(self.package)
         with zipfile.ZipFile(out, "a") as package:
             for name, data in rendered.items():

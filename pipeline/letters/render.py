@@ -89,7 +89,7 @@ class Renderer:
 
         path = self.folder / template_name
         try:
-            ready = self._prepare(template_name)
+            ready = self.ready(template_name)
             if isinstance(ready, Prepared):
                 return ready.render(values)
             return self._render_plain(template_name, values)
@@ -114,8 +114,8 @@ class Renderer:
                 f"{path}: this is not a Word .docx file ({error}). Restore it from git."
             ) from None
 
-    def _prepare(self, template_name: str) -> Prepared | str:
-        """Return the template prepared, or why it is rendered by plain docxtpl."""
+    def ready(self, template_name: str) -> Prepared | str:
+        """Return the template prepared (once), or why it is rendered by plain docxtpl."""
         if template_name not in self._ready:
             data = self.template(template_name)
             self._ready[template_name] = (

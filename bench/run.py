@@ -344,6 +344,7 @@ def main() -> None:
     # first import, unless PYTHONDONTWRITEBYTECODE is set (as on some machines), when every
     # run would compile them again (about 0.06 s): so compile them once, here.
     compileall.compile_dir(ROOT / "pipeline", quiet=1)
+    load = [os.getloadavg()[0]]
     rows = [measure(int(part), args.repeat) for part in args.sizes.split(",")]
     large = growth(args.growth, min(args.repeat, 3)) if args.growth else None
     letter_ms, plain_templates = per_letter(args.repeat, args.letters)
@@ -351,7 +352,8 @@ def main() -> None:
         config = make_register(Path(scratch), 10)
         whole_run(config)
         pdf = pdf_rates(Path(scratch), 40, min(args.repeat, 3))
-    text = report(rows, args, large, letter_ms, plain_templates, pdf)
+    load.append(os.getloadavg()[0])
+    text = report(rows, args, large, letter_ms, plain_templates, pdf, load)
     print(text)
     (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
 
@@ -371,6 +373,7 @@ def report(
     letter_ms: dict[str, list[float]],
     plain_templates: dict[str, str],
     pdf: dict[str, list[float]],
+    load: list[float],
 ) -> str:
     """Write the figures as BENCHMARKS.md, with each target met or missed."""
     lines = [
@@ -384,7 +387,9 @@ def report(
         "request, in every state (new, extended, paused, clean copy ready, closed, a refusal). "
         "Our modules' bytecode is compiled first, as Python keeps it after a first run, and "
         "each run starts on a settled disk (`sync`), so that the letters one run wrote are not "
-        "still being written out while the next is timed.",
+        "still being written out while the next is timed. The machine's load (one-minute "
+        f"average) was {load[0]:.1f} when the bench started and {load[-1]:.1f} when it ended: "
+        "anything above 0 is other work sharing the cores, and slows every figure.",
         "",
         "| requests | letters | first run, 1 process (s) | first run, every core (s) | "
         "letters/s | speed-up | nothing to do (s) | its floor (s) | a reply and a signature (s) "

@@ -449,7 +449,8 @@ def report(
                 "The run keeps the single batch call: two at once is not worth a second "
                 "LibreOffice profile and twice the memory."
                 if both / batch < 1.3
-                else "Two at once is the faster here."
+                else "Two at once is the faster here; the run still makes one batch call "
+                "(pipeline/records/convert.py)."
             ),
             "",
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import zipfile
 from concurrent.futures.process import _RemoteTraceback
 from datetime import date
@@ -16,6 +18,7 @@ from pipeline import config as config_module
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
 from pipeline.errors import LettersError
+from pipeline.generate import JOURNAL_BATCH
 from pipeline.journal import Journal, journal_path
 from pipeline.letters.context import sample_context
 from pipeline.letters.pool import SMALL_BATCH, Job, cores, processes_for, write_all
@@ -23,7 +26,7 @@ from pipeline.letters.render import Renderer
 from pipeline.run import weekly_run
 
 from support.config import write_config
-from support.files import TEMPLATES
+from support.files import REPO, TEMPLATES
 from support.register import party_row, request_row, write_register
 
 TODAY = date(2026, 11, 25)
@@ -137,3 +140,31 @@ def test_a_rendering_process_killed_mid_batch_stops_it_with_a_clear_error(
 )
 def test_a_small_batch_stays_in_one_process(setting: int, jobs: int, processes: int) -> None:
     assert processes_for(setting, jobs) == processes
+
+
+@pytest.mark.kill_point
+def test_a_run_killed_in_the_middle_of_its_journal_batches_and_run_again_journals_each_once(
+    tmp_path: Path,
+) -> None:
+    clean = many_requests(tmp_path / "clean", processes=2)
+    killed = many_requests(tmp_path / "killed", processes=2)
+    weekly_run(clean, TODAY, office=None)
+    # Killed at the 70th letter: the first batch of letters and records is journaled, the
+    # second is written but not journaled.
+    command = [sys.executable, "-m", "pipeline", "run", "--config", str(killed.source),
+               "--today", TODAY.isoformat()]  # fmt: skip
+    crash = {
+        "LETTERS_CRASH_AT": f"generate:written#{JOURNAL_BATCH + 6}",
+        "LETTERS_CRASH_MODE": "kill",
+    }
+    # Its output read to the end: so the processes it started must have ended with it.
+    stopped = subprocess.run(command, capture_output=True, text=True, cwd=REPO,
+                             env={**os.environ, **crash}, check=False, timeout=120)  # fmt: skip
+    assert stopped.returncode == -9, stopped.stderr
+    assert 0 < len(journaled(killed)) < len(journaled(clean))
+    again = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
+    assert again.returncode == 0, again.stderr
+    assert journaled(killed) == journaled(clean)
+    assert documents(killed.paths.working_folder) == documents(clean.paths.working_folder)
+    with Journal(journal_path(killed.paths.register), read_only=True) as journal:
+        assert {entry.regenerated for entry in journal.letters().values()} == {0}

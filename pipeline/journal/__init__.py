@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -84,6 +85,7 @@ class Journal:
                 f"{path}: the journal cannot be opened ({error}). Restore it from a backup; "
                 "without it the pipeline cannot tell which letters it has already made."
             ) from None
+        self._batched = False
 
     def __enter__(self) -> Journal:
         return self
@@ -102,6 +104,36 @@ class Journal:
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commit everything recorded inside as one transaction, when it ends or is stopped.
+
+        Each commit waits for the disk (about 8 ms): a run writing 4,337 letters one commit
+        each spent 35 s on it. A run killed inside a batch loses the batch's records only,
+        never a part of one, and their letters are on disk unjournaled, as a run killed
+        between writing and journaling one letter leaves it: the next run writes them again.
+        """
+        if self._batched:  # already inside one
+            yield
+            return
+        self._db.execute("BEGIN")
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Run the statements inside as one transaction of their own, or as part of a batch."""
+        if self._batched:
+            yield
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            yield
 
     def letters(self) -> dict[str, Entry]:
         """Return every letter recorded, by letter id, in one query."""
@@ -140,8 +172,7 @@ class Journal:
 
     def record_generated(self, letter: Letter, today: date) -> None:
         """Record that ``letter`` was written into its request's to-sign folder."""
-        with self._db:
-            self._db.execute("BEGIN")
+        with self._transaction():
             self._db.execute(
                 "INSERT INTO letters (letter_id, ref, party, kind, recipient, by, destination,"
                 " file_name, generated, salutation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -288,8 +319,7 @@ class Journal:
             if int(party.party[2:]) not in given.get(party.ref.upper(), {})
         ]
         if new:
-            with self._db:
-                self._db.execute("BEGIN")
+            with self._transaction():
                 self._db.executemany("INSERT OR IGNORE INTO party_codes VALUES (?, ?, ?)", new)
 
     def filings(self) -> dict[str, Filing]:
@@ -389,8 +419,7 @@ class Journal:
     def _event(
         self, sql: str, values: tuple[str, ...], subject: str, what: str, today: date
     ) -> None:
-        with self._db:
-            self._db.execute("BEGIN")
+        with self._transaction():
             self._db.execute(sql, values)
             self._db.execute(
                 "INSERT INTO events (day, letter_id, what) VALUES (?, ?, ?)",

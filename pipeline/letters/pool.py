@@ -8,7 +8,9 @@ journals each one after its file exists and a run stopped half-way resumes exact
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -80,6 +82,17 @@ _renderer: Renderer | None = None
 def _start(folder: Path) -> None:
     global _renderer
     _renderer = Renderer(folder)
+    # A run killed (SIGKILL, the out-of-memory killer) cannot stop its processes, and they
+    # would wait for work for ever: each one holds its own end of the queue they read from.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _end_with(sentinel: int) -> None:
+    """Wait for the run that started this process to end, then end too."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def _write(job: Job) -> Path:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import LettersError
 from pipeline.folders import write_whole
 from pipeline.letters.context import Fields
+from pipeline.letters.prepared import Prepared, prepare
 
 if TYPE_CHECKING:  # jinja2 is imported when the first letter is rendered
     import jinja2
@@ -38,12 +39,28 @@ def _strict_naming_undefined() -> type[jinja2.StrictUndefined]:
     return StrictNamingUndefined
 
 
+def _environment() -> jinja2.Environment:
+    """Return a new environment for one template: sandboxed, strict and autoescaping."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    # Sandboxed: a template is a file anyone with the folder can edit; it may fill in
+    # values, never reach into Python ({{ ''.__class__ }} is refused).
+    return SandboxedEnvironment(undefined=_strict_naming_undefined(), autoescape=True)
+
+
 @dataclass
 class Renderer:
-    """Render letters from one templates folder, reading each template once."""
+    """Render letters from one templates folder, reading and preparing each template once.
+
+    Each template is prepared once (pipeline/letters/prepared.py) and every letter rendered
+    from it; a template the prepared path cannot do, or every template with ``prepared``
+    False, is rendered by plain docxtpl, reading the template again for every letter.
+    """
 
     folder: Path
+    prepared: bool = True
     _templates: dict[str, bytes] = field(default_factory=dict)
+    _ready: dict[str, Prepared | str] = field(default_factory=dict)
     _renders: int = 0
 
     def template(self, name: str) -> bytes:
@@ -59,28 +76,23 @@ class Renderer:
                 ) from None
         return self._templates[name]
 
+    def plain(self) -> dict[str, str]:
+        """Return the templates rendered by plain docxtpl so far, each with the reason."""
+        return {name: ready for name, ready in self._ready.items() if isinstance(ready, str)}
+
     def render(self, template_name: str, values: dict[str, Any]) -> bytes:
         """Render one template with ``values`` and return the .docx bytes."""
         # docxtpl and jinja2 take 0.08 s to import: a run with no letter to write needs neither.
         import jinja2
         from docx.opc.exceptions import PackageNotFoundError
-        from docxtpl import DocxTemplate
         from jinja2.exceptions import SecurityError
-        from jinja2.sandbox import SandboxedEnvironment
 
         path = self.folder / template_name
         try:
-            document = DocxTemplate(io.BytesIO(self.template(template_name)))
-            # Sandboxed: a template is a file anyone with the folder can edit; it may fill in
-            # values, never reach into Python ({{ ''.__class__ }} is refused).
-            environment = SandboxedEnvironment(
-                undefined=_strict_naming_undefined(), autoescape=True
-            )
-            document.render(values, jinja_env=environment, autoescape=True)
-            out = io.BytesIO()
-            document.save(out)
-            del document, environment
-            self._collect_garbage()
+            ready = self.ready(template_name)
+            if isinstance(ready, Prepared):
+                return ready.render(values)
+            return self._render_plain(template_name, values)
         except SecurityError as error:
             raise LettersError(
                 f"{path}: a placeholder tries to reach beyond the letter's fields ({error}). "
@@ -101,6 +113,27 @@ class Renderer:
             raise LettersError(
                 f"{path}: this is not a Word .docx file ({error}). Restore it from git."
             ) from None
+
+    def ready(self, template_name: str) -> Prepared | str:
+        """Return the template prepared (once), or why it is rendered by plain docxtpl."""
+        if template_name not in self._ready:
+            data = self.template(template_name)
+            self._ready[template_name] = (
+                prepare(data, _environment()) if self.prepared else "prepared is off"
+            )
+        return self._ready[template_name]
+
+    def _render_plain(self, template_name: str, values: dict[str, Any]) -> bytes:
+        """Render with plain docxtpl, reading the template afresh, as docxtpl is meant to."""
+        from docxtpl import DocxTemplate
+
+        document = DocxTemplate(io.BytesIO(self.template(template_name)))
+        environment = _environment()
+        document.render(values, jinja_env=environment, autoescape=True)
+        out = io.BytesIO()
+        document.save(out)
+        del document, environment
+        self._collect_garbage()
         return out.getvalue()
 
     def _collect_garbage(self) -> None:

@@ -8,7 +8,7 @@ import io
 import os
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from pipeline.register.cells import CellError, text, to_date
 from pipeline.register.new import DATE_FORMAT, add_column, add_sheet, style_header
 from pipeline.register.read import Register, ensure_closed, sheet
 from pipeline.register.safety import lost_features
-from pipeline.register.values import Rows
+from pipeline.register.values import Rows, read_values
 
 Values = dict[str, Any]  # header → value, for one row
 _KEPT = "The letters of this run are kept; their register columns are filled next time."
@@ -176,7 +176,7 @@ def save(register: Register, changes: list[Change], today: date) -> Path:
             handle.write(saved)
             handle.flush()
             os.fsync(handle.fileno())
-        _verify(partial.read_bytes(), changes, path)
+        verify_copy(partial.read_bytes(), changes, register.values, path)
         backup = _backup(register, today)
         checkpoint("register:saving")
         # Saved or opened in Excel while the run worked (even just now): not replaced under it.
@@ -207,7 +207,49 @@ def _ensure_unchanged(register: Register) -> None:
         )
 
 
-def _verify(written: bytes, changes: list[Change], path: Path) -> None:
+def verify_copy(written: bytes, changes: list[Change], before: dict[str, Rows], path: Path) -> None:
+    """Refuse a new copy of the register unless it opens, every cell the run wrote reads back
+    as written, and every other cell it had reads back as it was (``before``).
+
+    Read by the register's own quick reader (pipeline/register/values.py): loading the whole
+    copy again with openpyxl took 9 s of a first run on 1,000 requests. A copy that reader
+    leaves to openpyxl is loaded by openpyxl, as before.
+    """
+    after = read_values(written).sheets
+    if after is None:
+        after = _read_by_openpyxl(written, path)
+    wrote = {(change.sheet.lower(), change.row, change.column) for change in changes}
+    for change in changes:
+        value = _value_at(after, _title(after, change.sheet), change.row, change.column)
+        if not _same(value, change.value):
+            raise LettersError(
+                f"{path}: the updated register did not read back as written "
+                f"({change.sheet}, row {change.row}); the original was left as it was."
+            )
+    for title, rows in before.items():
+        name = title.strip().lower()
+        if title not in after:
+            raise LettersError(
+                f"{path}: the updated register lost its sheet {title!r}; "
+                "the original was left as it was."
+            )
+        kept = after[title]
+        for row, values in enumerate(rows, start=1):
+            if row <= len(kept) and kept[row - 1][: len(values)] == values:
+                continue  # the whole row as it was (most rows): no cell to look at
+            for column, value in enumerate(values, start=1):
+                if (name, row, column) in wrote:
+                    continue
+                if not _unchanged(value, _value_at(after, title, row, column)):
+                    raise LettersError(
+                        f"{path}: the updated register did not keep a cell the run did not "
+                        f"write ({title}, row {row}, column {column}); the original was left "
+                        "as it was."
+                    )
+
+
+def _read_by_openpyxl(written: bytes, path: Path) -> dict[str, Rows]:
+    """Return the copy's values as openpyxl reads them, or refuse a copy it cannot read."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -217,18 +259,32 @@ def _verify(written: bytes, changes: list[Change], path: Path) -> None:
                 f"{path}: the updated register could not be read back ({error}); "
                 "the original was left as it was."
             ) from None
-    for change in changes:
-        value = reopened[_title(reopened, change.sheet)].cell(change.row, change.column).value
-        if not _same(value, change.value):
-            raise LettersError(
-                f"{path}: the updated register did not read back as written "
-                f"({change.sheet}, row {change.row}); the original was left as it was."
-            )
+    return {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in reopened.worksheets
+    }
 
 
-def _title(workbook: Any, name: str) -> str:
-    titles: list[str] = [sheet.title for sheet in workbook.worksheets]
-    return next(title for title in titles if title.strip().lower() == name.lower())
+def _value_at(sheets: dict[str, Rows], title: str, row: int, column: int) -> Any:
+    rows = sheets[title]
+    cells = rows[row - 1] if row <= len(rows) else ()
+    return cells[column - 1] if column <= len(cells) else None
+
+
+def _unchanged(before: Any, after: Any) -> bool:
+    """Say whether a cell reads back as it was: a date or time to within a millisecond, as
+    Excel keeps it as a fraction of a day."""
+    if isinstance(before, time) and isinstance(after, time):
+        before, after = datetime.combine(date.min, before), datetime.combine(date.min, after)
+    if isinstance(before, datetime) and isinstance(after, datetime):
+        return abs(after - before) < timedelta(milliseconds=1)
+    if isinstance(before, timedelta) and isinstance(after, timedelta):
+        return abs(after - before) < timedelta(milliseconds=1)
+    return bool(before == after)
+
+
+def _title(sheets: dict[str, Rows], name: str) -> str:
+    return next(title for title in sheets if title.strip().lower() == name.lower())
 
 
 def _backup(register: Register, today: date) -> Path:

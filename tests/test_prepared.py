@@ -20,6 +20,11 @@ from PIL import Image
 from pipeline import config as config_module
 from pipeline.deadlines import Calendar, Deadlines
 from pipeline.errors import LettersError
+from pipeline.letters.complaints import (
+    complaint_context,
+    complaint_letter,
+    sample_complaint_context,
+)
 from pipeline.letters.context import (
     Fields,
     context,
@@ -28,7 +33,7 @@ from pipeline.letters.context import (
     sample_request,
 )
 from pipeline.letters.due import letter_for
-from pipeline.letters.kinds import KINDS, THIRD_PARTY
+from pipeline.letters.kinds import COMPLAINANT, COMPLAINT_KINDS, KINDS, THIRD_PARTY
 from pipeline.letters.render import Renderer
 from pipeline.progress import by_ref, progress_all
 from pipeline.records.consents import TEMPLATE, record_context
@@ -64,6 +69,8 @@ def demo_contexts() -> list[tuple[str, dict[str, Any]]]:
     ):
         parties = grouped[request.ref]
         for kind in KINDS.values():
+            if kind.to == COMPLAINANT:
+                continue  # a complaint's letters, below
             for party in parties if kind.to == THIRD_PARTY else [None]:
                 letter = letter_for(kind.key, request, party, 1 if kind.numbered else 0)
                 values = context(letter, request, party, where.deadlines, CONFIG, TODAY, CALENDAR)
@@ -71,6 +78,11 @@ def demo_contexts() -> list[tuple[str, dict[str, Any]]]:
         found.append(
             (TEMPLATE, record_context(request, parties, {}, where.deadlines, CONFIG, TODAY))
         )
+    for complaint in register.complaints:
+        for key in COMPLAINT_KINDS:
+            letter = complaint_letter(key, complaint)
+            values = complaint_context(letter, complaint, CONFIG, TODAY)
+            found.append((KINDS[key].template, values))
     return found
 
 
@@ -129,6 +141,8 @@ def _sample(name: str) -> dict[str, Any]:
         due = Deadlines(TODAY, TODAY, TODAY, 0)
         parties = [sample_party(TODAY), sample_party(TODAY)]
         return record_context(sample_request(TODAY), parties, {}, due, CONFIG, TODAY)
+    if name in {KINDS[key].template for key in COMPLAINT_KINDS}:
+        return sample_complaint_context(CONFIG, TODAY)
     return sample_context(CONFIG, TODAY, CALENDAR)
 
 

@@ -58,8 +58,12 @@ def look(
     if not ready or backend.delivers:
         return Outbox()
     left, waiting, notes = [], [], []
-    for message_id, place in sorted(backend.departures(ready).items()):
-        send = ready[message_id]
+    departures = backend.departures(ready)
+    # In the order the manager reads them, by file name (a Message-ID's order is chance).
+    for message_id in sorted(
+        departures, key=lambda found: entries[ready[found].letter_id].file_name
+    ):
+        place, send = departures[message_id], ready[message_id]
         entry = entries[send.letter_id]
         if isinstance(place, Waiting):
             waiting.append((entry, place.where))

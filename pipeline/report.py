@@ -84,6 +84,7 @@ def to_do(outcome: Outcome) -> str:
         *_undelivered(outcome),  # letters sent before, whatever this run may send
         *([] if held else [*_to_sign(outcome), *_signed_folders(outcome), *_withdrawn(outcome)]),
         *_replies(outcome),
+        *_clean_copies(outcome),
         *_requests(outcome),
         *_endings(outcome),
     ]
@@ -295,6 +296,27 @@ def _replies(outcome: Outcome) -> list[str]:
         "Read each reply, then type Consents or Refuses under Decision on the Third "
         "parties sheet, with your reasons under Decision notes.",
     )
+
+
+def _clean_copies(outcome: Outcome) -> list[str]:
+    """Say what the redaction reviews and clean copies need from the owner and the manager."""
+    clean, base = outcome.clean, outcome.working_folder
+    return [
+        *_shown(
+            "The child's file is needed",
+            [f"{ref}: put the child's file into {ref}/file/" for ref in clean.file_wanted],
+            "Every third party has answered: the redaction review is built from file/.",
+        ),
+        *_shown("Files in file/ that could not be read", clean.unreadable,
+                "Put a readable copy in file/ (a PDF without a password, a picture, a .docx)."),
+        *_shown("Redaction reviews to approve", clean.to_approve,
+                "Remove the marks that should not apply, add any missing, and save the review "
+                "into the request's approved/ folder under the same name."),
+        *_shown("Review pages to check by hand", clean.by_hand),
+        *_shown("Clean copies not written", clean.problems),
+        *_shown("Clean copies written", [_relative(path, base) for path in clean.clean],
+                "Read it before it goes: the redaction log beside it says what was removed."),
+    ]  # fmt: skip
 
 
 def _requests(outcome: Outcome) -> list[str]:

@@ -263,8 +263,16 @@ def main() -> None:
         whole_run(config)
         pdf_rate = conversion_rate(Path(scratch), 40)
     text = report(rows, args, ours, plain, pdf_rate)
+    text += "\n" + clean_copy_section()
     print(text)
     (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+
+
+def clean_copy_section() -> str:
+    """Measure the clean copy (bench/clean_copy.py) on 100 and 300 pages; return its section."""
+    import clean_copy  # beside this file
+
+    return clean_copy.section([clean_copy.measure(100, 60), clean_copy.measure(300, 60)])
 
 
 def report(

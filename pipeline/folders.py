@@ -53,6 +53,11 @@ def clean_copy_name(ref: str) -> str:
     return f"{ref} clean copy.pdf"
 
 
+def protected_copy_name(ref: str) -> str:
+    """Return the file name of a request's clean copy encrypted with a password, for email."""
+    return f"{ref} clean copy (password protected).pdf"
+
+
 def redaction_log_name(ref: str) -> str:
     """Return the file name of a request's redaction log (internal, never sent)."""
     return f"{ref} redaction log.pdf"
@@ -62,6 +67,7 @@ def redaction_log_name(ref: str) -> str:
 # the OCR of the file's pages, kept by page content so a rebuilt review does not OCR again.
 REVIEW_RECORD = ".redaction review.json"
 OCR_CACHE = ".ocr"
+PASSWORD = ".clean copy password"  # the protected copy's, shown in the to-do list while open
 
 
 def partial_of(target: Path) -> Path:

@@ -316,6 +316,11 @@ def _clean_copies(outcome: Outcome) -> list[str]:
         *_shown("Clean copies not written", clean.problems),
         *_shown("Clean copies written", [_relative(path, base) for path in clean.clean],
                 "Read it before it goes: the redaction log beside it says what was removed."),
+        *_shown("Passwords of the protected clean copies",
+                [f"{ref}: {_relative(path, base)}: password {password}"
+                 for ref, path, password in clean.passwords],
+                "Email the protected copy with the response letter; give the requester its "
+                "password by phone or in a separate letter, never in the same email."),
     ]  # fmt: skip
 
 

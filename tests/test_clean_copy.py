@@ -19,6 +19,7 @@ from pipeline.run import weekly_run
 
 from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
 from support.config import write_config
+from support.office import require_tesseract
 from support.register import REF, cells, party_row, request_row, write_register
 
 DAY = date(2026, 11, 30)
@@ -66,6 +67,7 @@ def _text(path: Path) -> list[str]:
 @pytest.fixture(scope="session")
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
     """Build the review with real OCR, approve it as the owner would, and apply it (once)."""
+    require_tesseract()
     base = tmp_path_factory.mktemp("clean")
     config = _setting(base)
     folder = config.paths.working_folder / REF
@@ -219,3 +221,19 @@ def test_unreadable_files_are_named_and_the_rest_of_the_file_is_reviewed(tmp_pat
         assert f"could not read: {REF}/file/{name}" in outcome.text
     cover = _text(config.paths.working_folder / REF / REVIEW)[0]
     assert "Missing from this review" in cover and "file/locked.pdf" in cover
+
+
+@pytest.mark.needs_office
+def test_protected_copy_opens_only_with_the_password_the_to_do_list_gives(
+    reviewed: Reviewed,
+) -> None:
+    ((ref, path, password),) = reviewed.second.clean.passwords
+    assert ref == REF and path == reviewed.folder / f"{REF} clean copy (password protected).pdf"
+    assert f"password {password}" in reviewed.second.text
+    with pymupdf.open(path) as protected:
+        assert protected.needs_pass
+        assert not protected.authenticate("wrong")
+        assert protected.authenticate(password)
+        assert "256-bit AES" in protected.metadata["encryption"]
+        text = " ".join(page.get_text() for page in protected)
+    assert "Raman" in text and "Hartley" not in text

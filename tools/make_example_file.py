@@ -30,7 +30,7 @@ def main() -> int:
         "12 September: settled well. Collected by her uncle Marek Nowak, who stayed to talk.",
         "3 October: Sandra Hughes (health visitor, Millbrook Health Visiting Team) came to "
         "the setting for Lena's two-year check and spoke with the key person.",
-        "17 October: Mrs Hughes phoned to say the follow-up is booked; her number is 01632 960457.",
+        "17 October: Mrs Hughes phoned to say the follow-up is booked for the spring.",
         "21 November: Lena painted a picture of the garden for her uncle Marek.",
     ):
         notes.add_paragraph(text)

@@ -18,10 +18,13 @@ from pipeline.folders import (
     APPROVED,
     FILE,
     OCR_CACHE,
+    PASSWORD,
     REVIEW_RECORD,
     clean_copy_name,
+    protected_copy_name,
     redaction_log_name,
     review_name,
+    write_whole,
 )
 from pipeline.model import Request, ThirdParty
 from pipeline.progress import Progress
@@ -41,6 +44,8 @@ class CleanCopies:
     unreadable: tuple[str, ...] = ()  # documents of a file/ folder that could not be read
     file_wanted: tuple[str, ...] = ()  # Refs ready for the review, with nothing in file/
     problems: tuple[str, ...] = ()  # an approval refused, a proof failed, OCR missing
+    # Ref, protected copy and its password: to give the requester apart from the copy.
+    passwords: tuple[tuple[str, Path, str], ...] = ()
 
 
 def marked_parties(request: Request, parties: Sequence[ThirdParty]) -> list[Marked]:
@@ -90,12 +95,13 @@ class _Found:
     unreadable: list[str] = field(default_factory=list)
     file_wanted: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    passwords: list[tuple[str, Path, str]] = field(default_factory=list)
 
     def result(self) -> CleanCopies:
         return CleanCopies(
             tuple(self.reviews), tuple(self.to_approve), tuple(self.clean), tuple(self.ready),
             tuple(self.by_hand), tuple(self.unreadable), tuple(self.file_wanted),
-            tuple(self.problems),
+            tuple(self.problems), tuple(self.passwords),
         )  # fmt: skip
 
 
@@ -153,6 +159,7 @@ def _keep(
         folders.place(ref, APPROVED).mkdir(parents=True, exist_ok=True)
         _listed(ref, record, found)
         _apply(run, request, marked, inputs, scratch, digests, found)
+        _password(folder, ref, found)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -211,11 +218,23 @@ def _apply(
             f"{ref}: the clean copy was checked by its text only: Tesseract is not installed "
             "for the OCR pass. Install it (make system-packages)."
         )
+    from pipeline.clean.protect import new_password, protect
+
+    password = new_password()
+    protect(clean, folder / protected_copy_name(ref), password)
+    write_whole(folder / PASSWORD, password)
     run.folders.wrote(clean)
     run.journal.record_document(clean.name, approval, run.today)
     found.clean.append(clean)
     if request.clean_copy_ready is None:
         found.ready.append((ref, run.today))
+
+
+def _password(folder: Path, ref: str, found: _Found) -> None:
+    """List the protected copy's password, while the copy is there."""
+    protected, kept = folder / protected_copy_name(ref), folder / PASSWORD
+    if protected.is_file() and kept.is_file():
+        found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
 
 
 def _digest(values: object) -> str:

@@ -78,6 +78,8 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
         page = review[1]
         (box,) = [word[:4] for word in page.get_text("words") if word[4] == "hearing."]
         page.add_rect_annot(pymupdf.Rect(box))
+        (box,) = [word[:4] for word in page.get_text("words") if word[4] == "weight"]
+        page.add_highlight_annot(pymupdf.Rect(box))
         (folder / "approved").mkdir(exist_ok=True)
         review.save(folder / "approved" / REVIEW)
     second = weekly_run(config, DAY)
@@ -134,7 +136,7 @@ def test_clean_copy_has_none_of_the_refusing_partys_words_and_all_of_the_consent
         assert word not in text
     for word in KEPT_WORDS:
         assert word in text
-    assert "hearing" not in text  # the owner's own mark
+    assert "hearing" not in text and "weight" not in text  # the owner's own marks
     with pymupdf.open(clean) as document:
         assert document.page_count == 4  # the review's cover left out
         assert not any(list(page.annots()) for page in document)
@@ -237,3 +239,26 @@ def test_protected_copy_opens_only_with_the_password_the_to_do_list_gives(
         assert "256-bit AES" in protected.metadata["encryption"]
         text = " ".join(page.get_text() for page in protected)
     assert "Raman" in text and "Hartley" not in text
+
+
+def test_a_request_whose_every_party_answered_asks_for_the_childs_file(tmp_path: Path) -> None:
+    config = _setting(tmp_path)
+    outcome = weekly_run(config, DAY, office=None)
+    assert f"{REF}: put the child's file into {REF}/file/" in outcome.text
+    assert (config.paths.working_folder / REF / "file").is_dir()
+
+
+@pytest.mark.needs_office
+def test_a_review_built_again_the_same_keeps_its_approval(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / ".redaction review.json").unlink()
+    (folder / CLEAN).unlink()
+    outcome = weekly_run(config, DAY)
+    # Built again (its OCR from the cache), page for page the same: the approval still fits.
+    assert outcome.clean.reviews == (folder / REVIEW,)
+    assert outcome.clean.clean == (folder / CLEAN,)

@@ -28,6 +28,7 @@ _MARK_TYPES = frozenset(
     {pymupdf.PDF_ANNOT_REDACT, pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_HIGHLIGHT}
 )
 _PROOF_DPI = 200
+_BAND = 8.0  # points above and below a mark that its OCR strip takes in
 
 
 @dataclass(frozen=True)
@@ -197,16 +198,14 @@ def _prove(
         left += _left_in(page_words(clean[number]), number, areas, terms, "text")
     proof_ocr = True
     pictures = pymupdf.open()
-    for number in pages:  # each marked page drawn as a picture, to read as a person would
-        pixmap = clean[number].get_pixmap(dpi=_PROOF_DPI)
-        sheet = pictures.new_page(width=clean[number].rect.width, height=clean[number].rect.height)
-        sheet.insert_image(sheet.rect, pixmap=pixmap)
+    strips = [_strips(clean[number], areas, pictures) for number in pages]
     try:
         read = ocr_pages(pictures, list(range(len(pages))), cache, scratch)
     except OcrUnavailable:
         read, proof_ocr = {}, False
     for index, document in read.items():
-        left += _left_in(page_words(document[0]), pages[index], areas, terms, "OCR")
+        words = [_placed(word, strips[index]) for word in page_words(document[0])]
+        left += _left_in(words, pages[index], areas, terms, "OCR")
         document.close()
     if left:
         raise LettersError(
@@ -215,6 +214,46 @@ def _prove(
             "area there in the review, save it into approved/ again, and run again."
         )
     return proof_ocr
+
+
+_Strip = tuple[
+    float, float, float
+]  # where a strip starts on the picture, its top on the page, height
+
+
+def _strips(page: pymupdf.Page, areas: Sequence[_Area], pictures: pymupdf.Document) -> list[_Strip]:
+    """Draw the page's lines that hold a mark, whole width, one under another on a new page.
+
+    OCR reads only these (a tenth of a page, say, not all of it); each word it finds is put
+    back where it is on the page by ``_placed``.
+    """
+    bands: list[list[float]] = []
+    for top, bottom in sorted((area.box[1] - _BAND, area.box[3] + _BAND) for area in areas
+                              if area.page == page.number):  # fmt: skip
+        if bands and top <= bands[-1][1]:
+            bands[-1][1] = max(bands[-1][1], bottom)
+        else:
+            bands.append([max(top, 0), min(bottom, page.rect.height)])
+    height = sum(bottom - top for top, bottom in bands) + _BAND * len(bands)
+    sheet = pictures.new_page(width=page.rect.width, height=max(height, 2 * _BAND))
+    strips: list[_Strip] = []
+    at = 0.0
+    for top, bottom in bands:
+        clip = pymupdf.Rect(0, top, page.rect.width, bottom)
+        target = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
+        sheet.insert_image(target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip))
+        strips.append((at, top, clip.height))
+        at += clip.height + _BAND
+    return strips
+
+
+def _placed(word: Word, strips: Sequence[_Strip]) -> Word:
+    """Return a word OCR found on the strips' page where it is on the clean copy's page."""
+    x0, y0, x1, y1 = word.box
+    for at, top, height in strips:
+        if at - _BAND / 2 <= y0 < at + height:
+            return Word((x0, y0 - at + top, x1, y1 - at + top), word.text, word.key)
+    return word
 
 
 def _left_in(

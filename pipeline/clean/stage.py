@@ -99,9 +99,10 @@ class _Found:
 
     def result(self) -> CleanCopies:
         return CleanCopies(
-            tuple(self.reviews), tuple(self.to_approve), tuple(self.clean), tuple(self.ready),
-            tuple(self.by_hand), tuple(self.unreadable), tuple(self.file_wanted),
-            tuple(self.problems), tuple(self.passwords),
+            reviews=tuple(self.reviews), to_approve=tuple(self.to_approve),
+            clean=tuple(self.clean), ready=tuple(self.ready), by_hand=tuple(self.by_hand),
+            unreadable=tuple(self.unreadable), file_wanted=tuple(self.file_wanted),
+            problems=tuple(self.problems), passwords=tuple(self.passwords),
         )  # fmt: skip
 
 
@@ -154,7 +155,8 @@ def _keep(
                 gathered.unreadable, ref, review, record,
             )  # fmt: skip
             folders.wrote(review)
-            run.journal.record_document(review.name, inputs, run.today)
+            if not searchable.problem:  # else built again next run, when OCR may work
+                run.journal.record_document(review.name, inputs, run.today)
             found.reviews.append(review)
         folders.place(ref, APPROVED).mkdir(parents=True, exist_ok=True)
         _listed(ref, record, found)

@@ -262,3 +262,23 @@ def test_a_review_built_again_the_same_keeps_its_approval(
     # Built again (its OCR from the cache), page for page the same: the approval still fits.
     assert outcome.clean.reviews == (folder / REVIEW,)
     assert outcome.clean.clean == (folder / CLEAN,)
+
+
+@pytest.mark.bad_input
+@pytest.mark.needs_office
+def test_an_approval_with_every_proposed_mark_gone_is_refused(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / CLEAN).unlink()
+    with pymupdf.open(folder / REVIEW) as review:  # as an editor that drops the marks saves it
+        for page in review:
+            for annot in list(page.annots()):
+                page.delete_annot(annot)
+        review.save(folder / "approved" / REVIEW)
+    outcome = weekly_run(config, DAY)
+    assert "holds none of the review's proposed marks" in outcome.text
+    assert not (folder / CLEAN).exists()

@@ -96,6 +96,14 @@ def apply_review(
     cover = int(record["cover"])
     reasons = {party.party: party.why for party in marked}
     areas = _marks(approved, cover)
+    if record["found"] and not any(area.party for area in areas):
+        # Every proposed mark gone is what an editor that flattens or drops marks does.
+        raise LettersError(
+            f"{name}: it holds none of the review's proposed marks, so nothing was applied. If "
+            "your PDF editor dropped them, save the review again from Adobe Acrobat Reader; if "
+            "no mark should apply, record the decision (Consents) on the Third parties sheet "
+            "and the review is built again."
+        )
     kept = _removed_by_owner(record, areas, cover)
     approved.select(list(range(cover, approved.page_count)))
     for page in approved:

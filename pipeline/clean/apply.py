@@ -29,6 +29,7 @@ _MARK_TYPES = frozenset(
 )
 _PROOF_DPI = 200
 _BAND = 8.0  # points above and below a mark that its OCR strip takes in
+_SHEET = pymupdf.paper_rect("a4")  # the picture pages the strips are drawn on
 
 
 @dataclass(frozen=True)
@@ -205,16 +206,20 @@ def _prove(
     for number in pages:
         left += _left_in(page_words(clean[number]), number, areas, terms, "text")
     proof_ocr = True
-    pictures = pymupdf.open()
-    strips = [_strips(clean[number], areas, pictures) for number in pages]
+    pictures, strips = _strips(clean, pages, areas)
     try:
-        read = ocr_pages(pictures, list(range(len(pages))), cache, scratch)
+        read = ocr_pages(pictures, list(range(pictures.page_count)), cache, scratch)
     except OcrUnavailable:
         read, proof_ocr = {}, False
-    for index, document in read.items():
-        words = [_placed(word, strips[index]) for word in page_words(document[0])]
-        left += _left_in(words, pages[index], areas, terms, "OCR")
+    found: dict[int, list[Word]] = {}
+    for sheet, document in sorted(read.items()):
+        for word in page_words(document[0]):
+            placed = _placed(word, sheet, strips)
+            if placed is not None:
+                found.setdefault(placed[0], []).append(placed[1])
         document.close()
+    for number, words in found.items():
+        left += _left_in(words, number, areas, terms, "OCR")
     if left:
         raise LettersError(
             f"{name}: the clean copy was not written, because its check found a refused "
@@ -224,17 +229,44 @@ def _prove(
     return proof_ocr
 
 
-_Strip = tuple[
-    float, float, float
-]  # where a strip starts on the picture, its top on the page, height
+@dataclass(frozen=True)
+class _Strip:
+    """A marked line of the clean copy, drawn on a picture page for the OCR check."""
+
+    sheet: int  # the picture page
+    at: float  # where the strip starts on it
+    page: int  # the clean copy's page
+    top: float  # where the line starts on that page
+    height: float
 
 
-def _strips(page: pymupdf.Page, areas: Sequence[_Area], pictures: pymupdf.Document) -> list[_Strip]:
-    """Draw the page's lines that hold a mark, whole width, one under another on a new page.
+def _strips(
+    clean: pymupdf.Document, pages: Sequence[int], areas: Sequence[_Area]
+) -> tuple[pymupdf.Document, list[_Strip]]:
+    """Draw every line that holds a mark, whole width, one under another on A4 picture pages.
 
-    OCR reads only these (a tenth of a page, say, not all of it); each word it finds is put
-    back where it is on the page by ``_placed``.
+    OCR then reads a few pages of marked lines, not every marked page (OCRmyPDF's cost is
+    mostly per page); each word it finds is put back on its own page by ``_placed``.
     """
+    pictures = pymupdf.open()
+    strips: list[_Strip] = []
+    sheet, at = None, 0.0
+    width = max([clean[number].rect.width for number in pages] + [_SHEET.width])
+    for number in pages:
+        page = clean[number]
+        for top, bottom in _bands(page, areas):
+            clip = pymupdf.Rect(0, top, page.rect.width, bottom)
+            if sheet is None or at + clip.height > _SHEET.height:
+                sheet, at = pictures.new_page(width=width, height=_SHEET.height), 0.0
+            target = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
+            sheet.insert_image(target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip))
+            strips.append(_Strip(pictures.page_count - 1, at, number, top, clip.height))
+            at += clip.height + _BAND
+    return pictures, strips
+
+
+def _bands(page: pymupdf.Page, areas: Sequence[_Area]) -> list[tuple[float, float]]:
+    """Return the stretches of the page, top to bottom, that hold a mark, a little each side."""
     bands: list[list[float]] = []
     for top, bottom in sorted((area.box[1] - _BAND, area.box[3] + _BAND) for area in areas
                               if area.page == page.number):  # fmt: skip
@@ -242,26 +274,17 @@ def _strips(page: pymupdf.Page, areas: Sequence[_Area], pictures: pymupdf.Docume
             bands[-1][1] = max(bands[-1][1], bottom)
         else:
             bands.append([max(top, 0), min(bottom, page.rect.height)])
-    height = sum(bottom - top for top, bottom in bands) + _BAND * len(bands)
-    sheet = pictures.new_page(width=page.rect.width, height=max(height, 2 * _BAND))
-    strips: list[_Strip] = []
-    at = 0.0
-    for top, bottom in bands:
-        clip = pymupdf.Rect(0, top, page.rect.width, bottom)
-        target = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
-        sheet.insert_image(target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip))
-        strips.append((at, top, clip.height))
-        at += clip.height + _BAND
-    return strips
+    return [(top, min(bottom, top + _SHEET.height)) for top, bottom in bands]
 
 
-def _placed(word: Word, strips: Sequence[_Strip]) -> Word:
-    """Return a word OCR found on the strips' page where it is on the clean copy's page."""
+def _placed(word: Word, sheet: int, strips: Sequence[_Strip]) -> tuple[int, Word] | None:
+    """Return the clean copy's page of a word OCR found on a picture page, and the word there."""
     x0, y0, x1, y1 = word.box
-    for at, top, height in strips:
-        if at - _BAND / 2 <= y0 < at + height:
-            return Word((x0, y0 - at + top, x1, y1 - at + top), word.text, word.key)
-    return word
+    for strip in strips:
+        if strip.sheet == sheet and strip.at - _BAND / 2 <= y0 < strip.at + strip.height:
+            shift = strip.top - strip.at
+            return strip.page, Word((x0, y0 + shift, x1, y1 + shift), word.text, word.key)
+    return None
 
 
 def _left_in(

@@ -113,7 +113,7 @@ def section(figures: list[dict[str, Any]]) -> str:
         "refusing and a consenting party named on each. Whole process (`letters run`), one run "
         "each: the review (OCR on every core), the review built again after a Decision note "
         "changed (OCR from the cache), and the clean copy (every mark applied, then checked by "
-        "text and by an OCR pass over every marked page).",
+        "text and by an OCR pass over every marked line).",
         "",
         "| pages | scanned | marks | review (s) | review again (s) | clean copy (s) "
         "| peak memory, largest process (MB) |",

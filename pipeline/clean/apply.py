@@ -259,7 +259,9 @@ def _strips(
             if sheet is None or at + clip.height > _SHEET.height:
                 sheet, at = pictures.new_page(width=width, height=_SHEET.height), 0.0
             target = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
-            sheet.insert_image(target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip))
+            sheet.insert_image(
+                target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip, colorspace=pymupdf.csGRAY)
+            )
             strips.append(_Strip(pictures.page_count - 1, at, number, top, clip.height))
             at += clip.height + _BAND
     return pictures, strips

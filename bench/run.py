@@ -354,6 +354,7 @@ def main() -> None:
         pdf = pdf_rates(Path(scratch), 40, min(args.repeat, 3))
     load.append(os.getloadavg()[0])
     text = report(rows, args, large, letter_ms, plain_templates, pdf, load)
+    text += "\n" + clean_copy_section()
     print(text)
     (ROOT / "BENCHMARKS.md").write_text(text, encoding="utf-8")
 
@@ -364,6 +365,13 @@ def spread(values: list[float], digits: int = 2) -> str:
         f"{statistics.median(values):.{digits}f} "
         f"({min(values):.{digits}f}–{max(values):.{digits}f})"
     )
+
+
+def clean_copy_section() -> str:
+    """Measure the clean copy (bench/clean_copy.py) on 100 and 300 pages; return its section."""
+    import clean_copy  # beside this file
+
+    return clean_copy.section([clean_copy.measure(100, 60), clean_copy.measure(300, 60)])
 
 
 def report(

@@ -43,6 +43,33 @@ def bundle_name(ref: str) -> str:
     return f"{ref} request bundle.pdf"
 
 
+def review_name(ref: str) -> str:
+    """Return the file name of a request's redaction review (and of its approved copy)."""
+    return f"{ref} redaction review.pdf"
+
+
+def clean_copy_name(ref: str) -> str:
+    """Return the file name of a request's clean copy."""
+    return f"{ref} clean copy.pdf"
+
+
+def protected_copy_name(ref: str) -> str:
+    """Return the file name of a request's clean copy encrypted with a password, for email."""
+    return f"{ref} clean copy (password protected).pdf"
+
+
+def redaction_log_name(ref: str) -> str:
+    """Return the file name of a request's redaction log (internal, never sent)."""
+    return f"{ref} redaction log.pdf"
+
+
+# Hidden in each request's folder: what the review found, for checking its approved copy, and
+# the OCR of the file's pages, kept by page content so a rebuilt review does not OCR again.
+REVIEW_RECORD = ".redaction review.json"
+OCR_CACHE = ".ocr"
+PASSWORD = ".clean copy password"  # the protected copy's, shown in the to-do list while open
+
+
 def partial_of(target: Path) -> Path:
     """Return the hidden file ``target`` is written under before it is put in place."""
     return target.with_name(f".{target.name}.partial")

@@ -110,6 +110,7 @@ class ThirdParty:
     reply: str
     party_assigned: bool = False  # the Party was blank and the pipeline chose it
     reply_from: str = ""  # the From address of the reply filed last (the journal's), if emailed
+    also_known_as: str = ""  # other ways the file names them ("Nan", initials), for redaction
 
     @property
     def display_name(self) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from pipeline.clean.stage import CleanCopies
 from pipeline.complaints import ComplaintProgress
 from pipeline.example import ExampleSetting
 from pipeline.letters.withdraw import Withdrawing
@@ -52,6 +53,7 @@ class Outcome:
     notes: tuple[str, ...]  # things to know, said once
     example: ExampleSetting  # letters.toml's example values left, and whether this is the demo
     undelivered: tuple[Undelivered, ...] = ()  # letters that came back, still to put right
+    clean: CleanCopies = field(default_factory=CleanCopies)  # redaction reviews and clean copies
     text: str = ""  # the to-do list, as printed and saved
     report_file: Path | None = None
     report_error: str = ""  # why the to-do list could not be saved, for a person

@@ -86,6 +86,7 @@ def to_do(outcome: Outcome) -> str:
         *([] if held else [*_to_sign(outcome), *_signed_folders(outcome), *_withdrawn(outcome)]),
         *_replies(outcome),
         *_identity(outcome),
+        *_clean_copies(outcome),
         *_requests(outcome),
         *_complaints(outcome),
         *_endings(outcome),
@@ -330,6 +331,32 @@ def _identity(outcome: Outcome) -> list[str]:
                 "doubts about who is asking; the deadline shown takes the earlier reading."
             )
     return _shown("Proof of identity", items)
+
+
+def _clean_copies(outcome: Outcome) -> list[str]:
+    """Say what the redaction reviews and clean copies need from the owner and the manager."""
+    clean, base = outcome.clean, outcome.working_folder
+    return [
+        *_shown(
+            "The child's file is needed",
+            [f"{ref}: put the child's file into {ref}/file/" for ref in clean.file_wanted],
+            "Every third party has answered: the redaction review is built from file/.",
+        ),
+        *_shown("Files in file/ that could not be read", clean.unreadable,
+                "Put a readable copy in file/ (a PDF without a password, a picture, a .docx)."),
+        *_shown("Redaction reviews to approve", clean.to_approve,
+                "Remove the marks that should not apply, add any missing, and save the review "
+                "into the request's approved/ folder under the same name."),
+        *_shown("Review pages to check by hand", clean.by_hand),
+        *_shown("Clean copies not written", clean.problems),
+        *_shown("Clean copies written", [_relative(path, base) for path in clean.clean],
+                "Read it before it goes: the redaction log beside it says what was removed."),
+        *_shown("Passwords of the protected clean copies",
+                [f"{ref}: {_relative(path, base)}: password {password}"
+                 for ref, path, password in clean.passwords],
+                "Email the protected copy with the response letter; give the requester its "
+                "password by phone or in a separate letter, never in the same email."),
+    ]  # fmt: skip
 
 
 def _requests(outcome: Outcome) -> list[str]:

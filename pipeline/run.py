@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline import faults
+from pipeline.clean.stage import CleanCopies, keep_clean_copies
 from pipeline.complaints import ComplaintProgress, complaint_progress
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
@@ -183,6 +184,9 @@ def _stages(
     )
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
+    clean = (
+        CleanCopies() if held or dry_run else keep_clean_copies(run, progress, grouped, converter)
+    )
     return Outcome(
         today=today,
         dry_run=dry_run,
@@ -212,12 +216,14 @@ def _stages(
                 journal.withdrawals(),
                 today,
                 complaints,
+                clean_copies=dict(clean.ready),
             )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
         notes=(*([] if converter.available or held else [NO_OFFICE_NOTE]), *bundles.notes),
         example=example,
         complaints=tuple(complaints),
+        clean=clean,
     )
 
 

@@ -9,11 +9,16 @@ from pathlib import Path
 from pipeline import config as config_module
 from pipeline.config import Config
 from pipeline.errors import LettersError
+from pipeline.folders import FILE
 from pipeline.mail.base import backend
 from pipeline.register.new import create
 
 DEMO_FOLDER = Path("demo")
 EXAMPLE_REGISTER = Path("registers/example-register.xlsx")
+# A fictional child's file for the demo's request whose replies are all in, so the demo shows
+# a redaction review (tools/make_example_file.py builds it).
+EXAMPLE_FILE = Path("registers/example-file")
+EXAMPLE_FILE_REF = "SAR-2026-002"
 
 
 def init(config_path: Path) -> list[str]:
@@ -69,6 +74,9 @@ def demo_config(root: Path) -> Path:
         text = text.replace('"registers/register.xlsx"', '"register.xlsx"')
         text = text.replace('"letter_templates"', f'"{templates.as_posix()}"')
         config_path.write_text(text, encoding="utf-8")
+    child_file = folder / "letters" / EXAMPLE_FILE_REF / FILE
+    if (root / EXAMPLE_FILE).is_dir() and not child_file.exists():
+        shutil.copytree(root / EXAMPLE_FILE, child_file)
     return config_path
 
 

@@ -25,6 +25,8 @@ NOT_IMPORTED = (
     "extract_msg",
     "O365",
     "msal",
+    "pymupdf",
+    "ocrmypdf",
 )
 
 # The command line as `letters run` runs it, then the names of every module it imported.

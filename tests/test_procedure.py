@@ -332,10 +332,11 @@ def test_one_request_goes_through_the_whole_procedure(
     bundle = folder / f"{REF} request bundle.pdf"
     assert bundle in seventh.bundles.built
     titles = [item.title for item in PdfReader(bundle).outline]  # type: ignore[union-attr]
-    assert titles[0] == "Request: request.pdf"
-    assert titles[1].startswith("Reply (TP1, 05/11/2026)")
-    assert titles[2].startswith("Reply (TP2, 09/11/2026)")
-    assert titles[3].startswith("Reply (TP3, ")
+    assert titles[0] == "Internal — not for the requester"
+    assert titles[1] == "Request: request.pdf"
+    assert titles[2].startswith("Reply (TP1, 05/11/2026)")
+    assert titles[3].startswith("Reply (TP2, 09/11/2026)")
+    assert titles[4].startswith("Reply (TP3, ")
     assert any("jpg.jpg" in title for title in titles)
     assert titles[-1] == "Consents record"
     text = "\n".join(page.extract_text() for page in PdfReader(bundle).pages)

@@ -14,11 +14,13 @@ PACKAGES=(
     fonts-liberation2        # metric-compatible stand-ins for Arial, Times New Roman, Courier,
     fonts-crosextra-carlito  # Calibri
     fonts-crosextra-caladea  # and Cambria, so letters keep their layout
-    tesseract-ocr            # OCR of scans: the replies and the child's file
+    tesseract-ocr            # OCR (through OCRmyPDF) of scans: the replies and the child's file
     tesseract-ocr-eng        # its English
     tesseract-ocr-cym        # and Welsh data
     ghostscript              # PDF pages to images for OCR and redaction
 )
+# OCRmyPDF needs nothing more: the review asks it for no optimising (pngquant, jbig2) and no
+# page cleaning (unpaper), and PyMuPDF brings its own MuPDF.
 
 say() { printf 'System packages: %s\n' "$*"; }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,7 @@ from pipeline.records.convert import Converter
 from pipeline.run_context import RunContext
 
 TEMPLATE = "consents-record.docx"
+INTERNAL = "Internal — not for the requester"  # the bundle's cover page and first bookmark
 _ORDER = {"Refuses": 0, "Replied, not yet decided": 1, "No reply yet": 2, "Consents": 3}
 
 
@@ -229,16 +231,36 @@ def _keep_bundle(
         )
     parts = bundle_parts(request, folder, filings, record)
     bundle = folder / bundle_name(request.ref)
-    inputs = _digest([(part.title, part.path.name, _fingerprint(part.path)) for part in parts])
+    inputs = _digest(
+        [INTERNAL] + [(part.title, part.path.name, _fingerprint(part.path)) for part in parts]
+    )
     if inputs == digests.get(bundle.name, "") and bundle.exists():
         return None
-    try:
-        notes += build_bundle(parts, bundle, converter)
-    except LettersError as error:
-        notes.append(error.message)
-        return None
+    from pipeline.records.pages import text_to_pdf  # Pillow's drawing: only when one is built
+
+    converter.staging.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cover-", dir=converter.staging) as scratch:
+        cover = Path(scratch) / "cover.pdf"
+        text_to_pdf(INTERNAL, _cover_lines(request), cover)
+        try:
+            notes += build_bundle([Part(INTERNAL, cover), *parts], bundle, converter)
+        except LettersError as error:
+            notes.append(error.message)
+            return None
     run.journal.record_document(bundle.name, inputs, run.today)
     return bundle
+
+
+def _cover_lines(request: Request) -> list[str]:
+    """Say on the bundle's first page what it is, and that it is never given to the requester."""
+    return [
+        f"Request bundle for {request.ref}: the request, every third party's reply and the "
+        "consents record, kept on file with the copy of the request letter.",
+        "",
+        "It holds third parties' replies and decisions, including refusals: it is for the "
+        "setting only and is never given to the requester. What the requester receives is "
+        "the clean copy of the child's file, with the response letter.",
+    ]
 
 
 def bundle_parts(

@@ -313,6 +313,7 @@ def _party_values(row: RowReader, by_ref: dict[str, str]) -> dict[str, Any] | No
         "address": address,
         "decision": decision,
         "decision_notes": row.text("Decision notes"),
+        "also_known_as": row.text("Also known as"),
         "letter_sent": row.date("Letter sent"),
         "reminder_sent": row.date("Reminder sent"),
         "reply_received": row.date("Reply received"),

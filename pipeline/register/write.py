@@ -94,6 +94,11 @@ def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
     return changes
 
 
+# The manager's columns the pipeline fills while blank: a new request's Ref, and the day it
+# wrote the clean copy (the manager types it for a copy made by hand).
+_FILLED_WHEN_BLANK = frozenset({"Ref", "Clean copy ready"})
+
+
 def _apply_row(
     register: Register, sheet_name: str, rows: Rows, row: int, values: Values
 ) -> list[Change]:
@@ -103,9 +108,9 @@ def _apply_row(
         column = _column(register, sheet_name, header)
         current = cells[column - 1] if column <= len(cells) else None
         if header not in _PIPELINE_HEADERS[sheet_name] and not (
-            header == "Ref" and not text(current)
+            header in _FILLED_WHEN_BLANK and not text(current)
         ):
-            # The manager's cells are theirs; only a blank Ref is ever filled in.
+            # The manager's cells are theirs; only a blank Ref, or Clean copy ready, is filled.
             raise AssertionError(f"the pipeline must not write {sheet_name} {header}")
         if _same(current, value):
             continue

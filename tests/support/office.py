@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -27,3 +28,13 @@ def require_office() -> None:
     if on_ci():
         pytest.fail(f"CI={os.environ['CI']}: this test {NOT_INSTALLED}", pytrace=False)
     pytest.skip(NOT_INSTALLED)
+
+
+def require_tesseract() -> None:
+    """Skip the test when Tesseract (for OCRmyPDF) is not installed; under CI, fail it instead."""
+    if shutil.which("tesseract") is not None:
+        return
+    why = "needs Tesseract, which is not installed here: run tools/install-system-packages.sh"
+    if on_ci():
+        pytest.fail(f"CI={os.environ['CI']}: this test {why}", pytrace=False)
+    pytest.skip(why)

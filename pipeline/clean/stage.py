@@ -1,0 +1,247 @@
+"""Keep each request's redaction review, and its clean copy once the owner has approved it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipeline.clean.file import file_documents
+from pipeline.clean.terms import Marked, redacted, terms_for
+from pipeline.errors import LettersError
+from pipeline.folders import (
+    APPROVED,
+    FILE,
+    OCR_CACHE,
+    PASSWORD,
+    REVIEW_RECORD,
+    clean_copy_name,
+    protected_copy_name,
+    redaction_log_name,
+    review_name,
+    write_whole,
+)
+from pipeline.model import Request, ThirdParty
+from pipeline.progress import Progress
+from pipeline.records.convert import Converter
+from pipeline.run_context import RunContext
+
+
+@dataclass(frozen=True)
+class CleanCopies:
+    """The reviews and clean copies a run made, and what the owner and manager must do."""
+
+    reviews: tuple[Path, ...] = ()  # built (or built again) this run
+    to_approve: tuple[str, ...] = ()  # reviews waiting for the owner, as Ref/name
+    clean: tuple[Path, ...] = ()  # clean copies written this run
+    ready: tuple[tuple[str, date], ...] = ()  # Ref and day: Clean copy ready, where blank
+    by_hand: tuple[str, ...] = ()  # pages of a review to check by hand
+    unreadable: tuple[str, ...] = ()  # documents of a file/ folder that could not be read
+    file_wanted: tuple[str, ...] = ()  # Refs ready for the review, with nothing in file/
+    problems: tuple[str, ...] = ()  # an approval refused, a proof failed, OCR missing
+    # Ref, protected copy and its password: to give the requester apart from the copy.
+    passwords: tuple[tuple[str, Path, str], ...] = ()
+
+
+def marked_parties(request: Request, parties: Sequence[ThirdParty]) -> list[Marked]:
+    """Return the parties whose mentions are marked, with each mark's note and the log's why."""
+    marked = []
+    for party in parties:
+        if not redacted(party):
+            continue
+        decision = "refused" if party.decision == "Refuses" else "no decision yet"
+        why = f"{decision} (Sch 2 para 16)"
+        who = party.name or party.organisation
+        if party.name and party.organisation and party.kind == "Agency":
+            who = f"{party.name} ({party.organisation})"
+        note = f"{party.party} {who} — {why}"
+        if party.decision_notes:
+            why += f": {party.decision_notes}"
+        marked.append(Marked(party.party, note, why, terms_for(party, request, parties)))
+    return marked
+
+
+def keep_clean_copies(
+    run: RunContext,
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Mapping[str, Sequence[ThirdParty]],
+    converter: Converter,
+) -> CleanCopies:
+    """Build each ready request's review when its file or parties changed; apply approvals."""
+    found = _Found()
+    digests = run.journal.document_digests()
+    for request, _where in progress:
+        own = parties.get(request.ref, [])
+        if request.closed is not None or not own or not all(p.has_replied for p in own):
+            continue
+        _keep(run, request, own, converter, digests, found)
+    return found.result()
+
+
+@dataclass
+class _Found:
+    """What one call finds, request by request, for its frozen result."""
+
+    reviews: list[Path] = field(default_factory=list)
+    to_approve: list[str] = field(default_factory=list)
+    clean: list[Path] = field(default_factory=list)
+    ready: list[tuple[str, date]] = field(default_factory=list)
+    by_hand: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    file_wanted: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    passwords: list[tuple[str, Path, str]] = field(default_factory=list)
+
+    def result(self) -> CleanCopies:
+        return CleanCopies(
+            reviews=tuple(self.reviews), to_approve=tuple(self.to_approve),
+            clean=tuple(self.clean), ready=tuple(self.ready), by_hand=tuple(self.by_hand),
+            unreadable=tuple(self.unreadable), file_wanted=tuple(self.file_wanted),
+            problems=tuple(self.problems), passwords=tuple(self.passwords),
+        )  # fmt: skip
+
+
+def _keep(
+    run: RunContext,
+    request: Request,
+    parties: Sequence[ThirdParty],
+    converter: Converter,
+    digests: Mapping[str, str],
+    found: _Found,
+) -> None:
+    """Keep one request's review and clean copy up to date."""
+    ref, folders = request.ref, run.folders
+    folder = folders.of(ref)
+    documents = file_documents(folders.place(ref, FILE))
+    if not documents:
+        folders.place(ref, FILE).mkdir(parents=True, exist_ok=True)
+        found.file_wanted.append(ref)
+        return
+    # PyMuPDF and OCRmyPDF are imported only for a request with a file: most runs have none.
+    from pipeline.clean.file import gather
+    from pipeline.clean.ocr import make_searchable
+    from pipeline.clean.review import build_review
+
+    marked = marked_parties(request, parties)
+    review, record = folder / review_name(ref), folder / REVIEW_RECORD
+    inputs = _digest(
+        [(path.relative_to(folder).as_posix(), _file_digest(path)) for path in documents]
+        + [(party.party, party.note, [term.key for term in party.terms]) for party in marked]
+    )
+    converter.staging.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="clean-", dir=converter.staging))
+    try:
+        if inputs != digests.get(review.name) or not review.is_file() or not record.is_file():
+            gathered = gather(folders.place(ref, FILE), converter, scratch)
+            if gathered.pdf.page_count == 0:
+                found.unreadable.extend(
+                    f"could not read: {ref}/{FILE}/{item}" for item in gathered.unreadable
+                )
+                return
+            searchable = make_searchable(gathered.pdf, folder / OCR_CACHE, scratch)
+            if searchable.problem:
+                found.problems.append(
+                    f"{ref}: the scanned pages could not be OCR'd ({searchable.problem}), so "
+                    "nothing on them is marked: check them by hand. Install Tesseract (make "
+                    "system-packages) and run again."
+                )
+            build_review(
+                searchable.pdf, gathered.starts, marked, searchable.by_hand,
+                gathered.unreadable, ref, review, record,
+            )  # fmt: skip
+            folders.wrote(review)
+            if not searchable.problem:  # else built again next run, when OCR may work
+                run.journal.record_document(review.name, inputs, run.today)
+            found.reviews.append(review)
+        folders.place(ref, APPROVED).mkdir(parents=True, exist_ok=True)
+        _listed(ref, record, found)
+        _apply(run, request, marked, inputs, scratch, digests, found)
+        _password(folder, ref, found)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _listed(ref: str, record: Path, found: _Found) -> None:
+    """List a review's pages to check by hand and its unreadable files, from its record."""
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    pages = kept.get("by_hand", [])
+    if pages:
+        listed = ", ".join(str(page) for page in pages)
+        found.by_hand.append(
+            f"{ref}: page{'s' if len(pages) > 1 else ''} {listed} of {review_name(ref)}: "
+            "little or no text found (handwriting, a photo): check by hand"
+        )
+    found.unreadable.extend(
+        f"could not read: {ref}/{FILE}/{item}" for item in kept.get("missing", [])
+    )
+
+
+def _apply(
+    run: RunContext,
+    request: Request,
+    marked: Sequence[Marked],
+    inputs: str,
+    scratch: Path,
+    digests: Mapping[str, str],
+    found: _Found,
+) -> None:
+    """Apply the request's approved review when it is new or changed."""
+    ref, folder = request.ref, run.folders.of(request.ref)
+    approved = run.folders.find(ref, APPROVED, review_name(ref))
+    clean = folder / clean_copy_name(ref)
+    if approved is None:
+        found.to_approve.append(f"{ref}/{review_name(ref)}")
+        return
+    approval = _digest([inputs, _file_digest(approved)])
+    if approval == digests.get(clean.name) and clean.is_file():
+        return
+    from pipeline.clean.apply import apply_review
+    from pipeline.clean.log import write_log
+
+    try:
+        applied = apply_review(
+            approved, folder / REVIEW_RECORD, marked, clean, folder / OCR_CACHE, scratch
+        )
+    except LettersError as error:
+        found.problems.append(f"{ref}: {error.message}")
+        return
+    saved = date.fromtimestamp(approved.stat().st_mtime)
+    write_log(
+        folder / redaction_log_name(ref), ref, applied.removals, applied.kept,
+        run.config.setting.owner_name, saved, run.today,
+    )  # fmt: skip
+    if not applied.proof_ocr:
+        found.problems.append(
+            f"{ref}: the clean copy was checked by its text only: Tesseract is not installed "
+            "for the OCR pass. Install it (make system-packages)."
+        )
+    from pipeline.clean.protect import new_password, protect
+
+    password = new_password()
+    protect(clean, folder / protected_copy_name(ref), password)
+    write_whole(folder / PASSWORD, password)
+    run.folders.wrote(clean)
+    run.journal.record_document(clean.name, approval, run.today)
+    found.clean.append(clean)
+    if request.clean_copy_ready is None:
+        found.ready.append((ref, run.today))
+
+
+def _password(folder: Path, ref: str, found: _Found) -> None:
+    """List the protected copy's password, while the copy is there."""
+    protected, kept = folder / protected_copy_name(ref), folder / PASSWORD
+    if protected.is_file() and kept.is_file():
+        found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
+
+
+def _digest(values: object) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

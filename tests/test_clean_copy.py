@@ -1,0 +1,284 @@
+"""The clean copy, end to end: the child's file reviewed with real OCR, approved, and redacted
+for real (tests/support/clean.py makes the file: Word, a digital PDF, a scan, a photo)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from pipeline import config as config_module
+from pipeline.clean.review import SUBJECT
+from pipeline.config import Config
+from pipeline.outcome import Outcome
+from pipeline.run import weekly_run
+
+from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
+from support.config import write_config
+from support.office import require_tesseract
+from support.register import REF, cells, party_row, request_row, write_register
+
+DAY = date(2026, 11, 30)
+REVIEW = f"{REF} redaction review.pdf"
+CLEAN = f"{REF} clean copy.pdf"
+LOG = f"{REF} redaction log.pdf"
+# Every way the file names the refusing grandmother, and what must stay of the health visitor.
+REFUSED_WORDS = ("Gwendolyn", "Hartley", "Boateng", "Nan", "2018", "4477")
+KEPT_WORDS = ("Priya", "Raman", "Riverside", "Health", "Visiting")
+
+
+def _setting(base: Path) -> Config:
+    write_register(
+        base / "registers" / "register.xlsx",
+        [request_row()],
+        [
+            party_row(
+                Name=REFUSER, Organisation=None, Kind="Family member", Role="Grandmother",
+                Decision="Refuses", Address="12 Heol y Wern\nCardiff\nCF14 6AB",
+                **{"Decision notes": "Asked that her details stay private.",
+                   "Also known as": "Nan; 029 2018 4477"},
+            ),
+            party_row(Name=CONSENTER, Organisation=AGENCY, Role="Health visitor",
+                      Decision="Consents"),
+        ],
+    )  # fmt: skip
+    return config_module.load(write_config(base))
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A request whose review was built, then approved with one mark of the owner's own."""
+
+    config: Config
+    first: Outcome  # the run that built the review
+    second: Outcome  # the run that applied the approval
+    folder: Path
+
+
+def _text(path: Path) -> list[str]:
+    with pymupdf.open(path) as document:
+        return [page.get_text() for page in document]
+
+
+@pytest.fixture(scope="session")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Reviewed:
+    """Build the review with real OCR, approve it as the owner would, and apply it (once)."""
+    require_tesseract()
+    base = tmp_path_factory.mktemp("clean")
+    config = _setting(base)
+    folder = config.paths.working_folder / REF
+    write_child_file(folder / "file")
+    first = weekly_run(config, DAY)
+    # The owner adds a rectangle comment over a word the pipeline could not know, and saves.
+    with pymupdf.open(folder / REVIEW) as review:
+        page = review[1]
+        (box,) = [word[:4] for word in page.get_text("words") if word[4] == "hearing."]
+        page.add_rect_annot(pymupdf.Rect(box))
+        (box,) = [word[:4] for word in page.get_text("words") if word[4] == "weight"]
+        page.add_highlight_annot(pymupdf.Rect(box))
+        (folder / "approved").mkdir(exist_ok=True)
+        review.save(folder / "approved" / REVIEW)
+    second = weekly_run(config, DAY)
+    return Reviewed(config, first, second, folder)
+
+
+@pytest.mark.needs_office
+def test_review_marks_every_mention_of_the_refusing_party_and_none_of_the_consenting_one(
+    reviewed: Reviewed,
+) -> None:
+    with pymupdf.open(reviewed.folder / REVIEW) as review:
+        marks = [
+            (page.number, annot.info["title"], page.get_textbox(annot.rect).strip())
+            for page in review
+            for annot in page.annots()
+            if annot.info["subject"] == SUBJECT
+        ]
+        toc = [title for _level, title, _page in review.get_toc()]
+    marked = " ".join(text for _page, _party, text in marks)
+    assert {party for _page, party, _text in marks} == {"TP1"}
+    # The Word page, the digital PDF (a name broken over a line), and the scan (by OCR).
+    assert {page for page, _party, _text in marks} == {1, 2, 4}
+    for word in ("Gwendolyn", "Hartley-Boateng", "Mrs", "Nan", "029 2018 4477"):
+        assert word in marked
+    for word in KEPT_WORDS:
+        assert word not in marked
+    assert toc == [
+        "Cover: how to review",
+        "01 Visit notes.docx",
+        "02 Letter from the health visitor.pdf",
+        "04 Painting.jpg",
+        "scans/03 Incident record.pdf",
+    ]
+
+
+@pytest.mark.needs_office
+def test_review_lists_the_photo_to_check_by_hand_on_its_cover_and_in_the_to_do_list(
+    reviewed: Reviewed,
+) -> None:
+    cover = _text(reviewed.folder / REVIEW)[0]
+    assert "Check by hand" in cover and "Page 4" in cover
+    assert f"TP1 {REFUSER} — refused (Sch 2 para 16)" in cover
+    assert f"{REF}: page 4 of {REVIEW}: little or no text found" in reviewed.first.text
+    assert f"{REF}/{REVIEW}" in reviewed.first.text  # to approve
+
+
+@pytest.mark.needs_office
+def test_clean_copy_has_none_of_the_refusing_partys_words_and_all_of_the_consenting_ones(
+    reviewed: Reviewed,
+) -> None:
+    clean = reviewed.folder / CLEAN
+    text = " ".join(_text(clean))
+    for word in REFUSED_WORDS:
+        assert word not in text
+    for word in KEPT_WORDS:
+        assert word in text
+    assert "hearing" not in text and "weight" not in text  # the owner's own marks
+    with pymupdf.open(clean) as document:
+        assert document.page_count == 4  # the review's cover left out
+        assert not any(list(page.annots()) for page in document)
+        assert document.get_toc() == []
+        assert not any(value for key, value in document.metadata.items() if key != "format")
+
+
+@pytest.mark.needs_office
+def test_clean_copy_scan_no_longer_holds_the_refusing_partys_name_by_ocr(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    from pipeline.clean.ocr import ocr_pages
+
+    with pymupdf.open(reviewed.folder / CLEAN) as clean:
+        pictures = pymupdf.open()
+        for page in clean:  # read as a person would: the pages as pictures
+            sheet = pictures.new_page(width=page.rect.width, height=page.rect.height)
+            sheet.insert_image(sheet.rect, pixmap=page.get_pixmap(dpi=200))
+    read = ocr_pages(pictures, list(range(pictures.page_count)), tmp_path / "cache", tmp_path)
+    text = " ".join(document[0].get_text() for document in read.values())
+    assert "Raman" in text
+    for word in ("Gwendolyn", "Hartley", "Boateng"):
+        assert word not in text
+
+
+@pytest.mark.needs_office
+def test_redaction_log_lists_each_removal_by_party_code_and_names_no_one(
+    reviewed: Reviewed,
+) -> None:
+    log = " ".join(_text(reviewed.folder / LOG))
+    assert "Internal" in log
+    assert "Morgan Ellis" in log  # who approved
+    assert "30/11/2026" in log
+    assert log.count("TP1 — refused (Sch 2 para 16): Asked that her details stay private.") >= 6
+    assert "the owner’s own mark" in log
+    for word in REFUSED_WORDS[:3]:
+        assert word not in log
+
+
+@pytest.mark.needs_office
+def test_clean_copy_ready_is_filled_and_the_to_do_list_says_so(reviewed: Reviewed) -> None:
+    (row,) = cells(reviewed.config.paths.register, "Requests")
+    assert row["Clean copy ready"].date() == DAY
+    assert f"{REF}/{CLEAN}" in reviewed.second.text
+    again = weekly_run(reviewed.config, DAY)  # nothing changed: nothing made again
+    assert again.clean.reviews == () and again.clean.clean == ()
+
+
+@pytest.mark.bad_input
+@pytest.mark.needs_office
+def test_approval_of_another_file_is_refused_and_no_clean_copy_is_written(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / CLEAN).unlink()
+    other = pymupdf.open()
+    other.new_page().insert_text((72, 72), "Some other document altogether.")
+    for _ in range(4):
+        other.new_page()
+    other.save(folder / "approved" / REVIEW)
+    outcome = weekly_run(config, DAY)
+    assert not (folder / CLEAN).exists()
+    assert "it has 5 pages where the review has 5" not in outcome.text
+    assert "is not the review" in outcome.text
+
+
+@pytest.mark.bad_input
+def test_unreadable_files_are_named_and_the_rest_of_the_file_is_reviewed(tmp_path: Path) -> None:
+    config = _setting(tmp_path)
+    folder = config.paths.working_folder / REF / "file"
+    folder.mkdir(parents=True)
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nnot really a PDF at all")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnothing more")
+    locked = pymupdf.open()
+    locked.new_page().insert_text((72, 72), "Locked away.")
+    locked.save(folder / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret")
+    scanned_page([f"A note about {REFUSER}."] * 30).save(folder / "note.png")
+    outcome = weekly_run(config, DAY, office=None)
+    for name in ("empty.pdf", "broken.pdf", "broken.png", "locked.pdf"):
+        assert f"could not read: {REF}/file/{name}" in outcome.text
+    cover = _text(config.paths.working_folder / REF / REVIEW)[0]
+    assert "Missing from this review" in cover and "file/locked.pdf" in cover
+
+
+@pytest.mark.needs_office
+def test_protected_copy_opens_only_with_the_password_the_to_do_list_gives(
+    reviewed: Reviewed,
+) -> None:
+    ((ref, path, password),) = reviewed.second.clean.passwords
+    assert ref == REF and path == reviewed.folder / f"{REF} clean copy (password protected).pdf"
+    assert f"password {password}" in reviewed.second.text
+    with pymupdf.open(path) as protected:
+        assert protected.needs_pass
+        assert not protected.authenticate("wrong")
+        assert protected.authenticate(password)
+        assert "256-bit AES" in protected.metadata["encryption"]
+        text = " ".join(page.get_text() for page in protected)
+    assert "Raman" in text and "Hartley" not in text
+
+
+def test_a_request_whose_every_party_answered_asks_for_the_childs_file(tmp_path: Path) -> None:
+    config = _setting(tmp_path)
+    outcome = weekly_run(config, DAY, office=None)
+    assert f"{REF}: put the child's file into {REF}/file/" in outcome.text
+    assert (config.paths.working_folder / REF / "file").is_dir()
+
+
+@pytest.mark.needs_office
+def test_a_review_built_again_the_same_keeps_its_approval(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / ".redaction review.json").unlink()
+    (folder / CLEAN).unlink()
+    outcome = weekly_run(config, DAY)
+    # Built again (its OCR from the cache), page for page the same: the approval still fits.
+    assert outcome.clean.reviews == (folder / REVIEW,)
+    assert outcome.clean.clean == (folder / CLEAN,)
+
+
+@pytest.mark.bad_input
+@pytest.mark.needs_office
+def test_an_approval_with_every_proposed_mark_gone_is_refused(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / CLEAN).unlink()
+    with pymupdf.open(folder / REVIEW) as review:  # as an editor that drops the marks saves it
+        for page in review:
+            for annot in list(page.annots()):
+                page.delete_annot(annot)
+        review.save(folder / "approved" / REVIEW)
+    outcome = weekly_run(config, DAY)
+    assert "holds none of the review's proposed marks" in outcome.text
+    assert not (folder / CLEAN).exists()

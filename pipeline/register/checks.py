@@ -147,53 +147,48 @@ def _email_or_address(
 
 def _clarification(row: RowReader, today: date) -> tuple[date | None, date | None]:
     """Check when clarification was asked for and received: in order, neither in the future."""
-    asked = row.date("Clarification asked")
-    answered = row.date("Clarification received")
-    if answered is not None and asked is None and not row.text("Clarification asked"):
-        row.problem(
-            "Clarification received",
-            "there is no Clarification asked date; "
-            "type the date the setting asked, or clear this cell.",
-        )
-    if asked and answered and answered < asked:
-        row.problem(
-            "Clarification received",
-            f"{_uk(answered)} is before Clarification "
-            f"asked ({_uk(asked)}); correct one of the two dates.",
-        )
-    for header, value in (("Clarification asked", asked), ("Clarification received", answered)):
-        if value is not None and value > today:
-            row.problem(header, f"{_uk(value)} is in the future; type the date it happened.")
-    return asked, answered
+    return _asked_and_answered(
+        row, today, "Clarification asked", "Clarification received", "the setting asked"
+    )
 
 
 def _identity(
     row: RowReader, today: date, received: date | None
 ) -> tuple[date | None, date | None]:
     """Check when proof of identity was asked for and received: in order, not in the future."""
-    asked = row.date("ID requested")
-    came = row.date("ID received")
-    if came is not None and asked is None and not row.text("ID requested"):
-        row.problem(
-            "ID received",
-            "there is no ID requested date; type the date the setting asked for proof "
-            "of identity, or clear this cell.",
-        )
-    if asked and came and came < asked:
-        row.problem(
-            "ID received",
-            f"{_uk(came)} is before ID requested ({_uk(asked)}); correct one of the two dates.",
-        )
+    asked, came = _asked_and_answered(
+        row, today, "ID requested", "ID received", "the setting asked for proof of identity"
+    )
     if asked and received and asked < received:
         row.problem(
             "ID requested",
             f"{_uk(asked)} is before the request was received ({_uk(received)}); "
             "correct one of the two dates.",
         )
-    for header, value in (("ID requested", asked), ("ID received", came)):
+    return asked, came
+
+
+def _asked_and_answered(
+    row: RowReader, today: date, asked_header: str, answer_header: str, asking: str
+) -> tuple[date | None, date | None]:
+    """Check a question's two dates: an answer only after its question, neither in the future."""
+    asked = row.date(asked_header)
+    answered = row.date(answer_header)
+    if answered is not None and asked is None and not row.text(asked_header):
+        row.problem(
+            answer_header,
+            f"there is no {asked_header} date; type the date {asking}, or clear this cell.",
+        )
+    if asked and answered and answered < asked:
+        row.problem(
+            answer_header,
+            f"{_uk(answered)} is before {asked_header} ({_uk(asked)}); "
+            "correct one of the two dates.",
+        )
+    for header, value in ((asked_header, asked), (answer_header, answered)):
         if value is not None and value > today:
             row.problem(header, f"{_uk(value)} is in the future; type the date it happened.")
-    return asked, came
+    return asked, answered
 
 
 def _extension(row: RowReader) -> tuple[bool, str]:

@@ -28,7 +28,9 @@ sys.path.insert(1, str(ROOT / "tests"))  # for the tests' own fictional setting
 
 from pipeline import config as config_module  # noqa: E402 - after the path is set
 from pipeline.deadlines import Calendar, Deadlines  # noqa: E402
+from pipeline.letters.complaints import sample_complaint_context  # noqa: E402
 from pipeline.letters.context import sample_context, sample_party, sample_request  # noqa: E402
+from pipeline.letters.kinds import COMPLAINT_KINDS, KINDS  # noqa: E402
 from pipeline.letters.prepared import Prepared  # noqa: E402
 from pipeline.letters.render import Renderer  # noqa: E402
 from pipeline.records.consents import TEMPLATE, record_context  # noqa: E402
@@ -211,6 +213,8 @@ def samples() -> dict[str, dict[str, Any]]:
     due = Deadlines(TODAY, TODAY, TODAY, 0)
     parties = [sample_party(TODAY)] * 5
     found[TEMPLATE] = record_context(sample_request(TODAY), parties, {}, due, config, TODAY)
+    for key in COMPLAINT_KINDS:  # a complaint's letters have a complaint's placeholders
+        found[KINDS[key].template] = sample_complaint_context(config, TODAY)
     return found
 
 

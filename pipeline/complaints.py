@@ -5,11 +5,10 @@ Pure functions of dates, like the deadlines: "today" is always a parameter.
 
 from __future__ import annotations
 
-import calendar as month_lengths
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.deadlines import Calendar
+from pipeline.deadlines import Calendar, add_months
 from pipeline.model import Complaint
 
 # s.164A(3)-(4) apply only to complaints received on or after this day (SI 2026/82 reg 7).
@@ -20,13 +19,6 @@ ACKNOWLEDGE_WITHIN_DAYS = 29
 # The ICO expects a complaint to have had its answer within about three months.
 OUTCOME_EXPECTED_MONTHS = 3
 AT_RISK_WITHIN = 3  # working days before the acknowledgement is due when it is flagged
-
-
-def months_after(day: date, months: int) -> date:
-    """Return the same date ``months`` later, or the last day of a shorter month."""
-    total = day.month - 1 + months
-    year, month = day.year + total // 12, total % 12 + 1
-    return date(year, month, min(day.day, month_lengths.monthrange(year, month)[1]))
 
 
 def acknowledge_by(received: date) -> date:
@@ -79,7 +71,7 @@ def complaint_progress(
             return progress("Outcome letter to sign and send")
         return progress("Outcome sent: record Closed")
     age = (today - complaint.received).days
-    expected = months_after(complaint.received, OUTCOME_EXPECTED_MONTHS)
+    expected = add_months(complaint.received, OUTCOME_EXPECTED_MONTHS)
     if today >= expected:
         return progress(
             f"Open {age} days, over three months: type the Outcome and send it", at_risk=True

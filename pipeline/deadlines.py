@@ -105,7 +105,8 @@ class Deadlines:
     extended_deadline: date | None = None
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
+    """Return the same date ``months`` later, or the last day of a shorter month."""
     # pendulum clamps to the last day of a shorter month (31 Jan + 1 month = 28/29 Feb),
     # which is the ICO's rule when the corresponding date does not exist.
     moved = pendulum.date(d.year, d.month, d.day).add(months=months)
@@ -139,7 +140,7 @@ class _Reading:
     id_days: int  # of them, the days the ID took
 
     def months(self, n: int) -> date:
-        return _add_months(self.start, n) + timedelta(days=self.pause)
+        return add_months(self.start, n) + timedelta(days=self.pause)
 
 
 def deadlines(
@@ -194,7 +195,7 @@ def deadlines(
             min(
                 candidate
                 for reading in (restart, pause)
-                for candidate in (reading.months(3), _add_months(reading.months(1), 2))
+                for candidate in (reading.months(3), add_months(reading.months(1), 2))
             )
         )
         if extended
@@ -235,7 +236,7 @@ def _restart(
     pause = 0
     # Only days that would have counted are excluded: never those before the start, nor a
     # question asked once the month is over (docs/law.md 3).
-    if asked and answered and asked <= _add_months(start, 1):
+    if asked and answered and asked <= add_months(start, 1):
         pause = max(0, (answered - max(asked, start)).days)
     return _Reading(start, pause, 0)
 
@@ -251,7 +252,7 @@ def _pause(
     id_spans = [(max(id_requested, received), id_came)] if id_requested and id_came else []
     id_days = _days_in(id_spans)
     spans = list(id_spans)
-    if asked and answered and asked <= _add_months(received, 1) + timedelta(days=id_days):
+    if asked and answered and asked <= add_months(received, 1) + timedelta(days=id_days):
         spans.append((max(asked, received), answered))
     return _Reading(received, _days_in(spans), id_days)
 

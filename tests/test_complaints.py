@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 
 from pipeline import config as config_module
-from pipeline.complaints import acknowledge_by, complaint_progress, months_after
+from pipeline.complaints import acknowledge_by, complaint_progress
 from pipeline.config import Config
-from pipeline.deadlines import Calendar
+from pipeline.deadlines import Calendar, add_months
 from pipeline.model import Complaint
 from pipeline.register import layout
 from pipeline.register.read import open_register
@@ -56,10 +56,10 @@ def test_a_complaint_is_acknowledged_by_the_29th_day_after_it_came(
     assert acknowledge_by(received) == expected
 
 
-def test_months_after_keeps_the_day_or_takes_the_last_of_a_shorter_month() -> None:
-    assert months_after(date(2026, 6, 1), 6) == date(2026, 12, 1)
-    assert months_after(date(2026, 8, 31), 6) == date(2027, 2, 28)
-    assert months_after(date(2026, 11, 30), 3) == date(2027, 2, 28)
+def test_add_months_keeps_the_day_or_takes_the_last_of_a_shorter_month() -> None:
+    assert add_months(date(2026, 6, 1), 6) == date(2026, 12, 1)
+    assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
 
 
 def test_the_status_follows_the_complaint_from_acknowledgement_to_outcome() -> None:

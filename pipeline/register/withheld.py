@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pipeline.complaints import months_after
+from pipeline.deadlines import add_months
 from pipeline.model import Withholding
 from pipeline.register import layout
 from pipeline.register.rows import RowReader, data_rows
@@ -25,7 +25,7 @@ OPINION_MONTHS = 6
 
 def opinion_stale_from(opinion: date) -> date:
     """Return the first day an opinion given on ``opinion`` can no longer be relied on."""
-    return months_after(opinion, OPINION_MONTHS)
+    return add_months(opinion, OPINION_MONTHS)
 
 
 def read_withheld(register: Register, today: date, nation: str) -> None:

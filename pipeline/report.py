@@ -166,12 +166,33 @@ def _sending(outcome: Outcome) -> list[str]:
         [f"{entry.file_name}: {how}" for entry, how in sending.sent],
     )
     lines += _shown("Problems sending", outcome.mail_problems)
-    return lines + _section(
+    base, enclose = outcome.working_folder, dict(sending.enclose)
+    lines += _section(
         "Letters to print and post",
-        [_relative(path, outcome.working_folder) for path in sending.to_post],
+        [_relative(path, base) + _enclosed(enclose.get(path), base) for path in sending.to_post],
         "Print each signed letter, post it, and type the date under Posted on the Letters "
         "sheet; the next run files it as sent.",
     )
+    return lines + _shown(
+        "Responses waiting for their clean copy",
+        [
+            f"{_relative(letter, base)}: not emailed, as {_relative(copy, base)} is not there"
+            for letter, copy in sending.without_copy
+        ],
+        "The response says the copy is attached to its email, so it goes only with it. The "
+        "run makes the protected copy from the clean copy: approve the redaction review (save "
+        "it into approved/), or, for a copy made by hand, save it as a PDF named "
+        "<Ref> clean copy.pdf in the request's folder. The next run sends both.",
+    )
+
+
+def _enclosed(copy: Path | None, base: Path) -> str:
+    """Say what to print and enclose with a posted response: the clean copy."""
+    if copy is None:
+        return ""
+    if copy.is_file():
+        return f"  (the response: print {_relative(copy, base)} and enclose it)"
+    return "  (the response: enclose the clean copy)"
 
 
 def _undelivered(outcome: Outcome) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline import faults
-from pipeline.clean.stage import CleanCopies, keep_clean_copies
+from pipeline.clean.stage import CleanCopies, keep_clean_copies, protect_clean_copies
 from pipeline.complaints import ComplaintProgress, complaint_progress
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
@@ -359,6 +359,8 @@ def _send(
     if mail is None:
         return withdrawing, Sending()
     held = _held(register, entries, withdrawn)
+    if not run.dry_run:
+        protect_clean_copies(run, register.requests)
     return withdrawing, send_signed(run, entries, register.posted, mail, converter, held)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pymupdf
 
+from pipeline.errors import LettersError
 from pipeline.folders import whole
 
 # No 0/O, 1/I/l or 5/S: read out over the phone without a doubt.
@@ -29,7 +30,23 @@ def protect(clean: Path, target: Path, password: str) -> None:
     permissions = (
         pymupdf.PDF_PERM_PRINT | pymupdf.PDF_PERM_PRINT_HQ | pymupdf.PDF_PERM_ACCESSIBILITY
     )
-    with pymupdf.open(clean) as document, whole(target) as partial:
+    try:
+        document = pymupdf.open(clean)
+    except (pymupdf.FileDataError, RuntimeError) as error:
+        raise LettersError(
+            f"{clean}: cannot be read as a PDF ({error}), so it was not protected for email; "
+            "save the clean copy again as a PDF, then run again."
+        ) from error
+    if document.needs_pass:
+        document.close()
+        raise LettersError(
+            f"{clean}: it has a password of its own, so it was not protected for email; save "
+            "the clean copy again as a PDF without a password, then run again."
+        )
+    # The copy's own properties (author, software, dates) say nothing the requester needs.
+    document.set_metadata({})
+    document.del_xml_metadata()
+    with document, whole(target) as partial:
         document.save(
             partial,
             encryption=pymupdf.PDF_ENCRYPT_AES_256,

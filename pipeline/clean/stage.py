@@ -77,9 +77,12 @@ def keep_clean_copies(
     digests = run.journal.document_digests()
     for request, _where in progress:
         own = parties.get(request.ref, [])
-        if request.closed is not None or not own or not all(p.has_replied for p in own):
+        if request.closed is not None:
             continue
-        _keep(run, request, own, converter, digests, found)
+        if own and all(p.has_replied for p in own):
+            _keep(run, request, own, converter, digests, found)
+        if request.clean_copy_ready is not None or request.ref in found.made:
+            _protected(run, request.ref, digests, found)
     return found.result()
 
 
@@ -96,6 +99,7 @@ class _Found:
     file_wanted: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     passwords: list[tuple[str, Path, str]] = field(default_factory=list)
+    made: set[str] = field(default_factory=set)  # Refs whose clean copy this run wrote
 
     def result(self) -> CleanCopies:
         return CleanCopies(
@@ -161,7 +165,6 @@ def _keep(
         folders.place(ref, APPROVED).mkdir(parents=True, exist_ok=True)
         _listed(ref, record, found)
         _apply(run, request, marked, inputs, scratch, digests, found)
-        _password(folder, ref, found)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -220,23 +223,50 @@ def _apply(
             f"{ref}: the clean copy was checked by its text only: Tesseract is not installed "
             "for the OCR pass. Install it (make system-packages)."
         )
-    from pipeline.clean.protect import new_password, protect
-
-    password = new_password()
-    protect(clean, folder / protected_copy_name(ref), password)
-    write_whole(folder / PASSWORD, password)
     run.folders.wrote(clean)
     run.journal.record_document(clean.name, approval, run.today)
     found.clean.append(clean)
+    found.made.add(ref)
     if request.clean_copy_ready is None:
         found.ready.append((ref, run.today))
 
 
-def _password(folder: Path, ref: str, found: _Found) -> None:
-    """List the protected copy's password, while the copy is there."""
-    protected, kept = folder / protected_copy_name(ref), folder / PASSWORD
-    if protected.is_file() and kept.is_file():
-        found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
+def protect_clean_copies(run: RunContext, requests: Sequence[Request]) -> None:
+    """Protect each open request's clean copy before sending, so its response can bring it.
+
+    What goes wrong is said by the clean stage, which looks again after the letters.
+    """
+    digests = run.journal.document_digests()
+    for request in requests:
+        if request.closed is None and request.clean_copy_ready is not None:
+            _protected(run, request.ref, digests, _Found())
+
+
+def _protected(run: RunContext, ref: str, digests: Mapping[str, str], found: _Found) -> None:
+    """Keep the protected copy of the request's clean copy, ours or one made by hand.
+
+    It is made again, with a new password, whenever the clean copy is not the one it was
+    made from; its password is listed while both are there.
+    """
+    folder = run.folders.of(ref)
+    clean, protected, kept = (
+        folder / clean_copy_name(ref), folder / protected_copy_name(ref), folder / PASSWORD
+    )  # fmt: skip
+    if not clean.is_file():
+        return
+    digest = _file_digest(clean)
+    if digests.get(protected.name) != digest or not protected.is_file() or not kept.is_file():
+        from pipeline.clean.protect import new_password, protect
+
+        password = new_password()
+        try:
+            protect(clean, protected, password)
+        except LettersError as error:
+            found.problems.append(f"{ref}: {error.message}")
+            return
+        write_whole(kept, password)
+        run.journal.record_document(protected.name, digest, run.today)
+    found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
 
 
 def _digest(values: object) -> str:

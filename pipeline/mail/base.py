@@ -39,6 +39,17 @@ class Outgoing:
     html: str  # the same note as HTML
     attachment: Path  # the signed letter, as PDF or .docx
     attachment_name: str  # the name the recipient sees
+    # What goes with the letter, attached after it: the response's protected clean copy.
+    enclosures: tuple[Enclosure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """A file attached after the letter."""
+
+    path: Path
+    name: str  # the name the recipient sees
+    what: str  # what it is, for a person: "the protected clean copy"
 
 
 @dataclass(frozen=True)
@@ -143,15 +154,20 @@ def answered_ids(*values: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in found if t.startswith("<") and t.endswith(">")))
 
 
-def attachment_bytes(mail: Outgoing) -> bytes:
-    """Read the signed letter to attach, or say why it cannot be read."""
-    try:
-        return mail.attachment.read_bytes()
-    except OSError as error:
-        raise LettersError(
-            f"{mail.attachment}: cannot read the signed letter to attach ({error.strerror}); "
-            "check it is still there and not open in another program, then run again."
-        ) from error
+def attached_files(mail: Outgoing) -> list[tuple[str, bytes]]:
+    """Read the signed letter and what goes with it, as (name, content), or say why not."""
+    files = [(mail.attachment, mail.attachment_name, "the signed letter")]
+    files += [(each.path, each.name, each.what) for each in mail.enclosures]
+    read = []
+    for path, name, what in files:
+        try:
+            read.append((name, path.read_bytes()))
+        except OSError as error:
+            raise LettersError(
+                f"{path}: cannot read {what} to attach ({error.strerror}); "
+                "check it is still there and not open in another program, then run again."
+            ) from error
+    return read
 
 
 @dataclass(frozen=True)

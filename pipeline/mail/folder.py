@@ -27,7 +27,7 @@ from pipeline.mail.base import (
     Reply,
     ReplyContent,
     Waiting,
-    attachment_bytes,
+    attached_files,
 )
 from pipeline.mail.folder_read import (
     DRAFT_POLICY,
@@ -188,7 +188,7 @@ class FolderMail:
         return self.outbox / f".{Path(mail.attachment_name).stem}.eml{PENDING}"
 
     def _write(self, target: Path, mail: Outgoing) -> None:
-        data = _draft(mail, attachment_bytes(mail))
+        data = _draft(mail, attached_files(mail))
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
             write_whole(target, data, sync=True)
@@ -231,7 +231,7 @@ class FolderMail:
 BACKEND = Backend(connect=connect)
 
 
-def _draft(mail: Outgoing, content: bytes) -> bytes:
+def _draft(mail: Outgoing, files: list[tuple[str, bytes]]) -> bytes:
     """Return ``mail`` as the bytes of an RFC 5322 message that Outlook opens as a draft."""
     message = EmailMessage(policy=DRAFT_POLICY)
     message["From"] = _address(mail.sender_name, mail.sender, "the setting's address")
@@ -243,8 +243,9 @@ def _draft(mail: Outgoing, content: bytes) -> bytes:
     message["X-Unsent"] = "1"
     message.set_content(mail.text, cte="quoted-printable")
     message.add_alternative(mail.html, subtype="html", cte="quoted-printable")
-    maintype, subtype = mime_type(mail.attachment_name).split("/", 1)
-    message.add_attachment(content, maintype, subtype, filename=mail.attachment_name)
+    for name, content in files:
+        maintype, subtype = mime_type(name).split("/", 1)
+        message.add_attachment(content, maintype, subtype, filename=name)
     return message.as_bytes()
 
 

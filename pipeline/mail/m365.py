@@ -28,7 +28,7 @@ from pipeline.mail.base import (
     SignIn,
     Waiting,
     answered_ids,
-    attachment_bytes,
+    attached_files,
 )
 from pipeline.mail.m365_auth import account, authenticate
 from pipeline.mail.m365_check import CheckedMailbox
@@ -69,7 +69,7 @@ class M365Mail(CheckedMailbox):
 
     def prepare(self, mail: Outgoing) -> str:
         """Save ``mail`` as a draft with its letter attached, and return its internetMessageId."""
-        content = attachment_bytes(mail)
+        files = attached_files(mail)
         with self._talking(f"save the email for {mail.attachment_name} in Drafts", READ):
             message = self.account.new_message()
             message.to.add((" ".join(mail.to_name.split()), mail.to.strip()))
@@ -80,7 +80,7 @@ class M365Mail(CheckedMailbox):
             message.body_type = "HTML"
             # Saved first and attached after: O365 then uploads a letter over 3 MB in a session.
             saved = message.save_draft()
-            message.attachments.add([(BytesIO(content), mail.attachment_name)])
+            message.attachments.add([(BytesIO(content), name) for name, content in files])
             saved = saved and message.save_draft()
             if not saved:
                 raise LettersError(

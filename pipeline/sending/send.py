@@ -12,11 +12,11 @@ from pipeline.config import Setting
 from pipeline.errors import LettersError
 from pipeline.faults import checkpoint
 from pipeline.folders import SENT as SENT_PLACE
-from pipeline.folders import TO_SIGN, Folders
+from pipeline.folders import TO_SIGN, Folders, clean_copy_name, protected_copy_name
 from pipeline.history import by_request
 from pipeline.journal import READY, SENDING, SENT, Entry, Send
 from pipeline.letters.kinds import COMPLAINANT, KINDS, reference
-from pipeline.mail.base import MailBackend, Outgoing
+from pipeline.mail.base import Enclosure, MailBackend, Outgoing
 from pipeline.records.convert import Converter
 from pipeline.run_context import RunContext
 from pipeline.sending import outbox
@@ -32,13 +32,23 @@ class Sending:
     sent: tuple[tuple[Entry, str], ...] = ()  # letter, how it went (by email, posted, left …)
     ready: tuple[tuple[Entry, str], ...] = ()  # emails waiting in the outbox: letter, its file
     to_post: tuple[Path, ...] = ()  # signed, waiting for the Posted date
+    # A response among them, and the clean copy to print and enclose with it.
+    enclose: tuple[tuple[Path, Path], ...] = ()
     still_open: tuple[Path, ...] = ()  # signed, but open in Word: not sent this run
+    # Signed responses not emailed, as the copy they bring is not there: letter, the copy.
+    without_copy: tuple[tuple[Path, Path], ...] = ()
     unmatched: tuple[tuple[Path, str], ...] = ()  # in signed/, no letter's: what to do
     problems: tuple[str, ...] = ()
 
 
-def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -> Outgoing:
-    """Write the covering email for a signed letter."""
+def compose(
+    entry: Entry,
+    setting: Setting,
+    attachment: Path,
+    message_id: str,
+    enclosures: tuple[Enclosure, ...] = (),
+) -> Outgoing:
+    """Write the covering email for a signed letter, and what goes with it."""
     quoted = reference(entry.ref, entry.party)
     subject = f"{KINDS[entry.kind].subject} [{quoted}]"
     about = "your complaint" if KINDS[entry.kind].to == COMPLAINANT else "the request"
@@ -46,6 +56,14 @@ def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -
         f"{entry.salutation or 'Dear ' + entry.recipient},",
         f"Please find attached our letter about {about} with our reference "
         f"{quoted}. When you reply, please keep the reference in the subject line.",
+    ]
+    if enclosures:
+        paragraphs.append(
+            "The copy of the records is attached too, as a PDF that opens with a password. "
+            "We will give you the password separately, by phone or in a letter: it is never "
+            "sent in the same email as the copy."
+        )
+    paragraphs += [
         "Kind regards,",
         f"{setting.owner_name}\n{setting.owner_role}\n{setting.name}",
     ]
@@ -64,7 +82,16 @@ def compose(entry: Entry, setting: Setting, attachment: Path, message_id: str) -
         html=f"<html><body>{html}</body></html>",
         attachment=attachment,
         attachment_name=f"{Path(entry.file_name).stem}{attachment.suffix.lower()}",
+        enclosures=enclosures,
     )
+
+
+def enclosures_of(folders: Folders, entry: Entry) -> tuple[Enclosure, ...]:
+    """Return what goes with ``entry`` by email: the response brings the protected clean copy."""
+    if entry.kind != "response":
+        return ()
+    protected = folders.of(entry.ref) / protected_copy_name(entry.ref)
+    return (Enclosure(protected, protected.name, "the protected clean copy"),)
 
 
 def _escape(text: str) -> str:
@@ -92,6 +119,8 @@ def send_signed(
     sent: list[tuple[Entry, str]] = list(before.left)
     to_post: list[Path] = []
     still_open: list[Path] = []
+    without_copy: list[tuple[Path, Path]] = []
+    enclose: list[tuple[Path, Path]] = []
     queue: list[tuple[Entry, Path]] = []
     for entry in entries.values():
         send = sends.get(entry.letter_id)
@@ -106,11 +135,20 @@ def send_signed(
             still_open.append(signed)  # the owner may still be signing it
         elif entry.by == "Post":
             sent += _post(run, entry, signed, posted.get(entry.letter_id), to_post)
+            if entry.kind == "response" and signed in to_post:
+                enclose.append((signed, run.folders.of(entry.ref) / clean_copy_name(entry.ref)))
         elif signed is not None:
-            queue.append((entry, signed))
+            # The response says the copy comes with its email: it waits for the copy.
+            missing = [e.path for e in enclosures_of(run.folders, entry) if not e.path.is_file()]
+            if missing and (send is None or send.state != SENDING):
+                without_copy += [(signed, path) for path in missing]
+            else:
+                queue.append((entry, signed))
     found = Sending(
         to_post=tuple(to_post),
         still_open=tuple(still_open),
+        without_copy=tuple(without_copy),
+        enclose=tuple(enclose),
         unmatched=tuple(unmatched(run.folders, by_request(entries))),
     )
     if run.dry_run:
@@ -202,6 +240,7 @@ def _send_one(
         setting,
         attachment,
         make_msgid(domain=setting.email.rpartition("@")[2] or "localhost"),
+        enclosures_of(run.folders, entry),
     )
     doubt = ""
     if before is not None and before.state == SENDING:

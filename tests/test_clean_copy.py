@@ -20,7 +20,7 @@ from pipeline.run import weekly_run
 from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
 from support.config import write_config
 from support.office import require_tesseract
-from support.register import REF, cells, party_row, request_row, write_register
+from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
 DAY = date(2026, 11, 30)
 REVIEW = f"{REF} redaction review.pdf"
@@ -262,6 +262,29 @@ def test_a_review_built_again_the_same_keeps_its_approval(
     # Built again (its OCR from the cache), page for page the same: the approval still fits.
     assert outcome.clean.reviews == (folder / REVIEW,)
     assert outcome.clean.clean == (folder / CLEAN,)
+
+
+@pytest.mark.needs_office
+def test_a_decision_changed_after_approval_takes_the_clean_copy_away_and_keeps_the_approval(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    # The health visitor, who had consented, now refuses: the copy holds her words.
+    set_cells(config, "Third parties", {"Party": "TP2"}, {"Decision": "Refuses"})
+    outcome = weekly_run(config, DAY)
+    earlier = f"{REF} redaction review (approved before 30-11-2026).pdf"
+    assert sorted(path.name for path in (folder / "approved").iterdir()) == [earlier]
+    for gone in (CLEAN, f"{REF} clean copy (password protected).pdf", ".clean copy password"):
+        assert not (folder / gone).exists()
+    assert outcome.clean.clean == () and outcome.clean.passwords == ()
+    assert f"{REF}/approved/{earlier}" in outcome.text
+    assert "the clean copy made from it and its protected copy were removed" in outcome.text
+    with pymupdf.open(folder / REVIEW) as review:
+        parties = {annot.info["title"] for page in review for annot in page.annots()}
+    assert {"TP1", "TP2"} <= parties
 
 
 @pytest.mark.bad_input

@@ -141,6 +141,8 @@ def _keep(
     scratch = Path(tempfile.mkdtemp(prefix="clean-", dir=converter.staging))
     try:
         if inputs != digests.get(review.name) or not review.is_file() or not record.is_file():
+            if digests.get(review.name) not in (None, inputs):
+                _set_aside(run, ref, digests, found)
             gathered = gather(folders.place(ref, FILE), converter, scratch)
             if gathered.pdf.page_count == 0:
                 found.unreadable.extend(
@@ -167,6 +169,46 @@ def _keep(
         _apply(run, request, marked, inputs, scratch, digests, found)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _set_aside(run: RunContext, ref: str, digests: Mapping[str, str], found: _Found) -> None:
+    """Take away what was made from the review before the file or a decision changed.
+
+    The earlier approval is kept in approved/ under another name, for the owner to look at;
+    the clean copy made from it, and its protected copy, are removed so that neither can go
+    to the requester. A clean copy the manager made by hand is not touched.
+    """
+    folders, folder = run.folders, run.folders.of(ref)
+    said = []
+    approved = folders.find(ref, APPROVED, review_name(ref))
+    if approved is not None:
+        earlier = _free(
+            approved.with_name(
+                f"{ref} redaction review (approved before {run.today.strftime('%d-%m-%Y')}).pdf"
+            )
+        )
+        folders.move(approved, ref, APPROVED, earlier.name)
+        said.append(f"the earlier approval is kept as {ref}/{APPROVED}/{earlier.name}")
+    clean = folder / clean_copy_name(ref)
+    if clean.name in digests and clean.is_file():
+        for name in (clean_copy_name(ref), protected_copy_name(ref), PASSWORD):
+            folders.remove(folder / name)
+        said.append("the clean copy made from it and its protected copy were removed")
+    if said:
+        found.problems.append(
+            f"{ref}: the child's file or a third party's decision changed since the review was "
+            f"approved, so it was built again: {'; '.join(said)}. Mark the new "
+            f"{review_name(ref)} and save it into {APPROVED}/."
+        )
+
+
+def _free(path: Path) -> Path:
+    """Return ``path``, or the first ``… (2).pdf`` beside it not yet taken."""
+    number, free = 1, path
+    while free.exists():
+        number += 1
+        free = path.with_name(f"{path.stem} ({number}){path.suffix}")
+    return free
 
 
 def _listed(ref: str, record: Path, found: _Found) -> None:

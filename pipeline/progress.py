@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pipeline.config import DeadlineRules
@@ -19,6 +19,7 @@ from pipeline.deadlines import (
 )
 from pipeline.model import Request, ThirdParty
 
+READY_FOR_CLEAN_COPY = "Ready for clean copy"
 AT_RISK_WITHIN = 3  # working days before the promise when a request is flagged at risk
 CHASE_ID_AFTER = 14  # days after asking for ID when the to-do list says to chase it
 # Days after receipt beyond which asking for ID may not move the month: the statute ties it to
@@ -189,7 +190,15 @@ def _status(
     waiting = [party for party in parties if not party.has_replied]
     if waiting:
         return f"Waiting for {len(waiting)} of {len(parties)} replies", False
-    return "Ready for clean copy", True
+    return READY_FOR_CLEAN_COPY, True
+
+
+def with_clean_step(progress: Progress, step: str) -> Progress:
+    """Return ``progress`` whose status names the clean copy's next step, once it is known."""
+    if not step or READY_FOR_CLEAN_COPY not in progress.status:
+        return progress
+    status = progress.status.replace(READY_FOR_CLEAN_COPY, f"{READY_FOR_CLEAN_COPY}: {step}", 1)
+    return replace(progress, status=status)
 
 
 def _answering(request: Request, due: Deadlines, today: date) -> str:

@@ -27,7 +27,7 @@ from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
 from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.outcome import Generation, Outcome
-from pipeline.progress import Progress, by_ref, extension_lapsed, progress_all
+from pipeline.progress import Progress, by_ref, extension_lapsed, progress_all, with_clean_step
 from pipeline.records.consents import Bundles
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register import layout
@@ -187,6 +187,9 @@ def _stages(
     clean = (
         CleanCopies() if held or dry_run else keep_clean_copies(run, progress, grouped, converter)
     )
+    progress = [
+        (request, with_clean_step(where, clean.step(request.ref))) for request, where in progress
+    ]
     return Outcome(
         today=today,
         dry_run=dry_run,

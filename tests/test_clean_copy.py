@@ -4,7 +4,7 @@ for real (tests/support/clean.py makes the file: Word, a digital PDF, a scan, a 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from pipeline import config as config_module
 from pipeline.clean.review import SUBJECT
 from pipeline.config import Config
 from pipeline.outcome import Outcome
+from pipeline.progress import with_clean_step
 from pipeline.run import weekly_run
 
 from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
@@ -177,6 +178,20 @@ def test_redaction_log_lists_each_removal_by_party_code_and_names_no_one(
 
 
 @pytest.mark.needs_office
+@pytest.mark.needs_office
+def test_the_status_says_the_review_waits_for_the_owner_until_it_is_approved(
+    reviewed: Reviewed,
+) -> None:
+    assert reviewed.first.clean.step(REF) == "redaction review to approve"
+    assert reviewed.second.clean.step(REF) == ""  # applied: Clean copy ready says the rest
+    ((_request, where),) = reviewed.first.progress
+    ready = replace(where, status="Overdue by 2 working days: Ready for clean copy")
+    assert with_clean_step(ready, "redaction review to approve").status == (
+        "Overdue by 2 working days: Ready for clean copy: redaction review to approve"
+    )
+    assert with_clean_step(where, "redaction review to approve") == where  # not yet ready
+
+
 def test_clean_copy_ready_is_filled_and_the_to_do_list_says_so(reviewed: Reviewed) -> None:
     (row,) = cells(reviewed.config.paths.register, "Requests")
     assert row["Clean copy ready"].date() == DAY

@@ -322,7 +322,7 @@ def test_one_request_goes_through_the_whole_procedure(
     assert f"{filing.file_name}" in replies
     assert any(name.endswith(" - jpg.jpg") for name in replies)
     # Every third party has now replied; the promise (16 Nov) is today.
-    assert request(config)["Status"] == "Ready for clean copy"
+    assert request(config)["Status"] == "Ready for clean copy: the child's file to put in file/"
     assert request(config)["Days left"] == 0
     assert "Ready for the clean copy (1):" in sixth.text
     set_cells(config, layout.THIRD_PARTIES, {"Party": "TP3"}, {"Decision": "Consents"})

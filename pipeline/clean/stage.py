@@ -47,6 +47,14 @@ class CleanCopies:
     # Ref, protected copy and its password: to give the requester apart from the copy.
     passwords: tuple[tuple[str, Path, str], ...] = ()
 
+    def step(self, ref: str) -> str:
+        """Say what the request's clean copy waits for, for its Status: "" if nothing here."""
+        if ref in self.file_wanted:
+            return "the child's file to put in file/"
+        if any(entry.partition("/")[0] == ref for entry in self.to_approve):
+            return "redaction review to approve"
+        return ""
+
 
 def marked_parties(request: Request, parties: Sequence[ThirdParty]) -> list[Marked]:
     """Return the parties whose mentions are marked, with each mark's note and the log's why."""

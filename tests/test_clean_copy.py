@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import pillow_heif
 import pymupdf
 import pytest
 
@@ -219,6 +220,26 @@ def test_approval_of_another_file_is_refused_and_no_clean_copy_is_written(
     assert not (folder / CLEAN).exists()
     assert "it has 5 pages where the review has 5" not in outcome.text
     assert "is not the review" in outcome.text
+
+
+@pytest.mark.needs_office
+def test_a_photo_of_a_page_taken_on_an_iphone_heic_is_read_and_its_names_marked(
+    tmp_path: Path,
+) -> None:
+    require_tesseract()
+    config = _setting(tmp_path)
+    folder = config.paths.working_folder / REF / "file"
+    folder.mkdir(parents=True)
+    # HEIC as an iPhone saves it: HEVC in a HEIF box, written by libheif's x265 encoder.
+    heif = pillow_heif.from_pillow(scanned_page([f"Collected by {REFUSER}."] * 8).convert("RGB"))
+    heif.save(folder / "IMG_0412.HEIC", quality=80)
+    outcome = weekly_run(config, DAY, office=None)
+    assert "could not read" not in outcome.text
+    with pymupdf.open(config.paths.working_folder / REF / REVIEW) as review:
+        marked = [annot.info["title"] for page in review for annot in page.annots()]
+        toc = [title for _level, title, _page in review.get_toc()]
+    assert "IMG_0412.HEIC" in toc
+    assert "TP1" in marked
 
 
 @pytest.mark.bad_input

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from pypdf import PdfWriter
 
 PDF_SUFFIXES = frozenset({".pdf"})
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"})
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp", ".heic", ".heif"}
+)
 OFFICE_SUFFIXES = frozenset({".docx", ".doc", ".odt", ".rtf"})
 TEXT_SUFFIXES = frozenset({".eml", ".txt"})
 _HEADERS = ("From", "To", "Cc", "Date", "Subject")

@@ -42,6 +42,8 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 def image_to_pdf(source: Path, target: Path) -> None:
     """Write an image (every page of a TIFF) as a PDF, one page per frame, upright."""
+    if source.suffix.lower() in {".heic", ".heif"}:
+        _read_heif()
     try:
         with whole(target) as partial, Image.open(source) as image:
             for number, frame in enumerate(_upright_frames(image)):
@@ -63,6 +65,14 @@ def image_to_pdf(source: Path, target: Path) -> None:
             f"{source}: this image cannot be read ({describe(e)}). Open it and save it again "
             "as PDF, JPEG or PNG, or print it and add it by hand."
         ) from None
+
+
+@functools.cache
+def _read_heif() -> None:
+    """Teach Pillow to read HEIC/HEIF, the photos of an iPhone (pillow-heif, only when needed)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
 
 
 def text_to_pdf(title: str, lines: list[str], target: Path) -> None:

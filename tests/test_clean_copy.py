@@ -4,6 +4,7 @@ for real (tests/support/clean.py makes the file: Word, a digital PDF, a scan, a 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,11 +18,12 @@ from pipeline.clean.review import SUBJECT
 from pipeline.config import Config
 from pipeline.outcome import Outcome
 from pipeline.progress import with_clean_step
+from pipeline.records.convert import find_office
 from pipeline.run import weekly_run
 
 from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
 from support.config import write_config
-from support.office import require_tesseract
+from support.office import on_ci, require_tesseract
 from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
 DAY = date(2026, 11, 30)
@@ -240,6 +242,40 @@ def test_a_photo_of_a_page_taken_on_an_iphone_heic_is_read_and_its_names_marked(
         toc = [title for _level, title, _page in review.get_toc()]
     assert "IMG_0412.HEIC" in toc
     assert "TP1" in marked
+
+
+@pytest.mark.bad_input
+@pytest.mark.needs_office
+def test_a_review_saved_by_libreoffice_draw_loses_its_marks_and_is_refused(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+    (folder / CLEAN).unlink()
+    # The owner opens the review in Draw and exports it as PDF into approved/, as README warns.
+    office = find_office()
+    assert office is not None
+    subprocess.run(
+        [office, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--infilter=draw_pdf_import", "--convert-to", "pdf:draw_pdf_Export",
+         "--outdir", str(tmp_path / "draw"), str(folder / REVIEW)],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    saved = tmp_path / "draw" / REVIEW
+    if not saved.is_file():  # LibreOffice without Draw has no PDF import
+        message = "needs LibreOffice Draw: run tools/install-system-packages.sh"
+        if on_ci():
+            pytest.fail(f"CI: this test {message}", pytrace=False)
+        pytest.skip(message)
+    with pymupdf.open(saved) as drawn:
+        assert sum(len(list(page.annots())) for page in drawn) == 0  # what README says of Draw
+    shutil.copyfile(saved, folder / "approved" / REVIEW)
+    outcome = weekly_run(config, DAY)
+    assert not (folder / CLEAN).exists() and outcome.clean.clean == ()
+    (problem,) = outcome.clean.problems
+    assert problem.startswith(f"{REF}: approved/{REVIEW}: it holds none of the review's proposed")
 
 
 @pytest.mark.bad_input

@@ -11,6 +11,7 @@ set -uo pipefail
 PACKAGES=(
     libreoffice-writer       # letters and the bundle's Word parts to PDF (its tests run it)
     libreoffice-calc         # registers saved by LibreOffice Calc, made for their tests
+    libreoffice-draw         # a redaction review saved by LibreOffice Draw, for its test
     fonts-liberation2        # metric-compatible stand-ins for Arial, Times New Roman, Courier,
     fonts-crosextra-carlito  # Calibri
     fonts-crosextra-caladea  # and Cambria, so letters keep their layout

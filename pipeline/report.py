@@ -365,6 +365,7 @@ def _clean_copies(outcome: Outcome) -> list[str]:
         ),
         *_shown("Files in file/ that could not be read", clean.unreadable,
                 "Put a readable copy in file/ (a PDF without a password, a picture, a .docx)."),
+        *_shown("Clean copies this run would make (dry run: nothing was made)", clean.would),
         *_shown("Redaction reviews to approve", clean.to_approve,
                 "Remove the marks that should not apply, add any missing, and save the review "
                 "into the request's approved/ folder under the same name."),

@@ -12,7 +12,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline import faults
-from pipeline.clean.stage import CleanCopies, keep_clean_copies, protect_clean_copies
+from pipeline.clean.stage import (
+    CleanCopies,
+    keep_clean_copies,
+    look_clean_copies,
+    protect_clean_copies,
+)
 from pipeline.complaints import ComplaintProgress, complaint_progress
 from pipeline.config import Config
 from pipeline.deadlines import Calendar
@@ -185,7 +190,11 @@ def _stages(
     if any(plan.letters for plan in plans) and not dry_run:
         entries = journal.letters()  # with the letters this run wrote
     clean = (
-        CleanCopies() if held or dry_run else keep_clean_copies(run, progress, grouped, converter)
+        CleanCopies()
+        if held
+        else look_clean_copies(run, progress, grouped)
+        if dry_run
+        else keep_clean_copies(run, progress, grouped, converter)
     )
     progress = [
         (request, with_clean_step(where, clean.step(request.ref))) for request, where in progress

@@ -244,6 +244,38 @@ def test_a_photo_of_a_page_taken_on_an_iphone_heic_is_read_and_its_names_marked(
     assert "TP1" in marked
 
 
+@pytest.mark.needs_office
+def test_a_dry_run_says_what_the_clean_stage_would_do_and_changes_nothing(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    folder = config.paths.working_folder / REF
+
+    def state() -> dict[str, bytes]:
+        return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    before = state()
+    quiet = weekly_run(config, DAY, dry_run=True)
+    assert quiet.clean.would == () and state() == before
+    assert [pw for *_, pw in quiet.clean.passwords] == [
+        pw for *_, pw in reviewed.second.clean.passwords
+    ]
+    with pymupdf.open(folder / "approved" / REVIEW) as approved:
+        approved[1].add_rect_annot(pymupdf.Rect(72, 72, 144, 90))
+        approved.save(folder / "approved" / "again.pdf")
+    (folder / "approved" / "again.pdf").replace(folder / "approved" / REVIEW)
+    before = state()
+    again = weekly_run(config, DAY, dry_run=True)
+    assert again.clean.would == (f"{REF}: the approved review would be applied and checked",)
+    assert "Clean copies this run would make (dry run: nothing was made)" in again.text
+    set_cells(config, "Third parties", {"Party": "TP2"}, {"Decision": "Refuses"})
+    changed = weekly_run(config, DAY, dry_run=True)
+    assert changed.clean.would == (f"{REF}: the redaction review would be built from {REF}/file/",)
+    assert state() == before
+
+
 @pytest.mark.bad_input
 @pytest.mark.needs_office
 def test_a_review_saved_by_libreoffice_draw_loses_its_marks_and_is_refused(

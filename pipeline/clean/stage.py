@@ -46,6 +46,7 @@ class CleanCopies:
     problems: tuple[str, ...] = ()  # an approval refused, a proof failed, OCR missing
     # Ref, protected copy and its password: to give the requester apart from the copy.
     passwords: tuple[tuple[str, Path, str], ...] = ()
+    would: tuple[str, ...] = ()  # a dry run: what the run would build or apply
 
     def step(self, ref: str) -> str:
         """Say what the request's clean copy waits for, for its Status: "" if nothing here."""
@@ -94,6 +95,51 @@ def keep_clean_copies(
     return found.result()
 
 
+def look_clean_copies(
+    run: RunContext,
+    progress: Sequence[tuple[Request, Progress]],
+    parties: Mapping[str, Sequence[ThirdParty]],
+) -> CleanCopies:
+    """Say what ``keep_clean_copies`` would do, changing nothing (a dry run)."""
+    found = _Found()
+    digests = run.journal.document_digests()
+    for request, _where in progress:
+        own, ref = parties.get(request.ref, []), request.ref
+        if request.closed is not None or not own or not all(p.has_replied for p in own):
+            continue
+        folder = run.folders.of(ref)
+        documents = file_documents(run.folders.place(ref, FILE))
+        if not documents:
+            found.file_wanted.append(ref)
+            continue
+        inputs = _inputs(folder, documents, marked_parties(request, own))
+        review = folder / review_name(ref)
+        approved = run.folders.find(ref, APPROVED, review_name(ref))
+        if inputs != digests.get(review.name) or not review.is_file():
+            found.would.append(f"{ref}: the redaction review would be built from {ref}/{FILE}/")
+        elif approved is None:
+            found.to_approve.append(f"{ref}/{review_name(ref)}")
+        elif _digest([inputs, _file_digest(approved)]) != digests.get(clean_copy_name(ref)):
+            found.would.append(f"{ref}: the approved review would be applied and checked")
+        _password(folder, ref, found)
+    return found.result()
+
+
+def _inputs(folder: Path, documents: Sequence[Path], marked: Sequence[Marked]) -> str:
+    """Return the digest of what a review is made from: the file's documents and the marks."""
+    return _digest(
+        [(path.relative_to(folder).as_posix(), _file_digest(path)) for path in documents]
+        + [(party.party, party.note, [term.key for term in party.terms]) for party in marked]
+    )
+
+
+def _password(folder: Path, ref: str, found: _Found) -> None:
+    """List the protected copy's password, while the copy is there."""
+    protected, kept = folder / protected_copy_name(ref), folder / PASSWORD
+    if protected.is_file() and kept.is_file():
+        found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
+
+
 @dataclass
 class _Found:
     """What one call finds, request by request, for its frozen result."""
@@ -108,6 +154,7 @@ class _Found:
     problems: list[str] = field(default_factory=list)
     passwords: list[tuple[str, Path, str]] = field(default_factory=list)
     made: set[str] = field(default_factory=set)  # Refs whose clean copy this run wrote
+    would: list[str] = field(default_factory=list)
 
     def result(self) -> CleanCopies:
         return CleanCopies(
@@ -115,6 +162,7 @@ class _Found:
             clean=tuple(self.clean), ready=tuple(self.ready), by_hand=tuple(self.by_hand),
             unreadable=tuple(self.unreadable), file_wanted=tuple(self.file_wanted),
             problems=tuple(self.problems), passwords=tuple(self.passwords),
+            would=tuple(self.would),
         )  # fmt: skip
 
 
@@ -141,10 +189,7 @@ def _keep(
 
     marked = marked_parties(request, parties)
     review, record = folder / review_name(ref), folder / REVIEW_RECORD
-    inputs = _digest(
-        [(path.relative_to(folder).as_posix(), _file_digest(path)) for path in documents]
-        + [(party.party, party.note, [term.key for term in party.terms]) for party in marked]
-    )
+    inputs = _inputs(folder, documents, marked)
     converter.staging.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="clean-", dir=converter.staging))
     try:
@@ -316,7 +361,7 @@ def _protected(run: RunContext, ref: str, digests: Mapping[str, str], found: _Fo
             return
         write_whole(kept, password)
         run.journal.record_document(protected.name, digest, run.today)
-    found.passwords.append((ref, protected, kept.read_text(encoding="utf-8").strip()))
+    _password(folder, ref, found)
 
 
 def _digest(values: object) -> str:

@@ -41,7 +41,8 @@ class Progress:
     chase_id: bool = False  # ID asked for more than CHASE_ID_AFTER days ago, still awaited
     id_asked_late: int = 0  # days after receipt the ID was asked for, when more than a few
     notice_must_go_by: date | None = None  # Extended, notice not yet given: the last working day
-    delay_letter: bool = False  # the extension was not notified in time: a delay letter goes
+    # The extension was not notified in time, or the legal deadline passed: a delay letter goes.
+    delay_letter: bool = False
 
     @property
     def shows_deadlines(self) -> bool:
@@ -106,7 +107,9 @@ def progress_of(
         notice_must_go_by=(
             calendar.last_working_day(due.notice_by) if pending and due.notice_by else None
         ),
-        delay_letter=due.extension == EXTENSION_LATE,
+        # An apology with a firm date, once there is no extension or the deadline has passed.
+        delay_letter=due.extension == EXTENSION_LATE
+        or (waiting and not due.waiting_for_id and today > due.legal_deadline),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from pipeline.deadlines import EXTENSION_LATE
 from pipeline.folders import REPLIES, bundle_name, write_whole
 from pipeline.letters.kinds import reference
 from pipeline.model import Request
@@ -392,15 +393,22 @@ def _requests(outcome: Outcome) -> list[str]:
             if where.overdue or where.at_risk
         ],
     )
+    waiting = {path.name.partition(" delay letter")[0] for path in outcome.letters.to_sign
+               if " delay letter" in path.name}  # fmt: skip
     lines += _shown(
         "Delay letters",
         [
-            f"{request.ref} ({request.requester}): the extension notice did not go within the "
-            "first month, so there is no extension. A delay letter (an apology, a firm date, "
-            "the rights to complain) is in to-sign/; its firm date is 10 days after it was "
-            "written: change it in Word before signing if you cannot keep it."
+            f"{request.ref} ({request.requester}): "
+            + (
+                "the extension notice did not go within the first month, so there is no extension."
+                if where.deadlines.extension == EXTENSION_LATE
+                else f"the legal deadline, {_uk(where.deadlines.legal_deadline)}, has passed."
+            )
+            + " A delay letter (an apology, a firm date, the rights to complain) is in "
+            "to-sign/; its firm date is 10 days after it was written: change it in Word "
+            "before signing if you cannot keep it."
             for request, where in outcome.progress
-            if where.delay_letter and request.closed is None
+            if where.delay_letter and request.closed is None and request.ref in waiting
         ],
     )
     lines += _section(

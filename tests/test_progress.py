@@ -16,6 +16,7 @@ from pipeline.register import layout
 from pipeline.run import weekly_run
 
 from support.documents import text_of
+from support.mail import send_drafts
 from support.register import cells, party_row, request_row
 
 ENG = Calendar("ENG")
@@ -180,6 +181,48 @@ def test_a_notice_not_sent_by_the_end_of_the_month_is_withdrawn_for_a_delay_lett
     ]
     assert list((folder / "withdrawn").glob("*extension notice*.docx"))
     assert "Delay letters (1):" in outcome.text
+
+
+def test_a_legal_deadline_passed_without_a_response_makes_a_delay_letter() -> None:
+    # Received Wed 4 Mar 2026: the month ends Sat 4 Apr, moved past Easter to Tue 7 Apr.
+    assert not where(REQUEST, date(2026, 4, 7)).delay_letter
+    late = where(REQUEST, date(2026, 4, 8))
+    assert late.overdue and late.delay_letter
+    answered = replace(REQUEST, response_sent=date(2026, 4, 8))
+    assert not where(answered, date(2026, 4, 9)).delay_letter
+    waiting = replace(REQUEST, id_requested=date(2026, 3, 4))
+    assert not where(waiting, date(2026, 5, 1)).delay_letter  # no deadline while ID is awaited
+
+
+def test_a_delay_letter_after_a_kept_extension_gives_the_extended_date_and_claims_nothing(
+    setting: Callable[..., Config],
+) -> None:
+    config = setting(
+        [
+            request_row(
+                Received=date(2026, 7, 1),
+                Extended="Yes",
+                **{"Extension reason": "Records in two rooms", "Acknowledged": date(2026, 7, 1)},
+            )
+        ]
+    )
+    weekly_run(config, date(2026, 7, 6))
+    folder = config.paths.working_folder / "SAR-2026-001"
+    (notice,) = (folder / "to-sign").glob("*extension notice*")
+    (folder / "signed" / notice.name).write_bytes(notice.read_bytes())
+    weekly_run(config, date(2026, 7, 7))  # signed: written into the outbox
+    send_drafts(config.paths.outbox, date(2026, 7, 7))
+    weekly_run(config, date(2026, 7, 8))  # gone from the outbox on 7 Jul: the notice is given
+    # Extended by two months from the end of month one (Sat 1 Aug): Thu 1 Oct. A week later
+    # there is still no response.
+    outcome = weekly_run(config, date(2026, 10, 8))
+    (delay,) = (folder / "to-sign").glob("*delay letter*")
+    body = text_of(delay)["body"]
+    assert "we should have responded by 1 October 2026" in body
+    assert "Records in two rooms" not in body and "has not been extended" not in body
+    assert "SAR-2026-001 (Aoife O'Brien): the legal deadline, 01/10/2026, has passed." in (
+        outcome.text
+    )
 
 
 def test_the_acknowledgement_while_id_is_awaited_gives_no_date_and_no_letter_goes_to_others(

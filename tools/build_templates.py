@@ -765,7 +765,8 @@ def extension_notice() -> DocxDocument:
 def delay_letter() -> DocxDocument:
     """Apologise that the time limit has passed, give a firm date and the rights to complain.
 
-    It goes when an extension was not notified within the first month: it claims no extension.
+    It goes when an extension was not notified within the first month (it then claims no
+    extension), or when the legal deadline, extended or not, has passed.
     """
     doc = new_document()
     opening(
@@ -776,10 +777,10 @@ def delay_letter() -> DocxDocument:
         "On {{ request.received }} we received your request to see the records that "
         "{{ setting.name }} holds about {{ request.child }}. Under Articles 12(3) and 12A of the "
         "UK General Data Protection Regulation we should have responded by "
-        "{{ request.legal_deadline }}, and we have not. I am sorry: the delay is ours, and you "
+        "{{ request.response_due }}, and we have not. I am sorry: the delay is ours, and you "
         "were entitled to hear from us sooner.",
     )
-    tag(doc, "{%p if request.extension_reason %}")
+    tag(doc, "{%p if request.extension_late and request.extension_reason %}")
     para(doc, "It has taken us longer than it should for this reason:", after=4)
     reason = para(doc, "{{ request.extension_reason }}")
     reason.paragraph_format.left_indent = Cm(0.8)

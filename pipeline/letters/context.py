@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pipeline.config import Config, Privacy, Regulator, Setting
-from pipeline.deadlines import Calendar, Deadlines
+from pipeline.deadlines import EXTENSION_LATE, Calendar, Deadlines
 from pipeline.letters.due import Recipient, recipient_of, requester_of
 from pipeline.letters.kinds import LetterId, reference
 from pipeline.model import (
@@ -195,6 +195,9 @@ def context(
                 else ""
             ),
             extension_reason=request.extension_reason,
+            # The date the response was due by: the extended one only if the extension counts.
+            response_due=long_date(due.legal_deadline),
+            extension_late=due.extension == EXTENSION_LATE,
             meeting=meeting_words(request.meeting) if request.meeting else "",
             id_requested=long_date(request.id_requested) if request.id_requested else "",
             id_received=long_date(request.id_received) if request.id_received else "",

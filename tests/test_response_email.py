@@ -22,6 +22,7 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.m365 import PARENT
+from support.mail import send_drafts
 from support.register import REF, party_row, request_row, write_register
 
 MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
@@ -194,3 +195,23 @@ def test_microsoft_365_sends_a_large_protected_copy_through_an_upload_session(
     assert files[PROTECTED] == (folder / PROTECTED).read_bytes()
     assert len(files[PROTECTED]) > 3 * 1024 * 1024
     assert password.encode() not in mime
+
+
+def test_a_delay_letter_not_yet_gone_is_withdrawn_once_the_response_has_gone(
+    tmp_path: Path,
+) -> None:
+    # Received 2 Nov: the month ended Wed 2 Dec; a week later the copy is ready at last.
+    config = _config(tmp_path, **{"Clean copy ready": date(2026, 12, 9)})
+    folder = config.paths.working_folder / REF
+    _clean_copy(folder)
+    weekly_run(config, date(2026, 12, 9), office=None)
+    delay = f"{REF} delay letter - Aoife O'Brien.docx"
+    assert (folder / "to-sign" / delay).is_file()
+    _sign(folder)
+    weekly_run(config, date(2026, 12, 10), office=None)
+    send_drafts(config.paths.outbox, date(2026, 12, 10))
+    weekly_run(config, date(2026, 12, 11), office=None)  # finds it gone from the outbox
+    outcome = weekly_run(config, date(2026, 12, 14), office=None)
+    assert not (folder / "to-sign" / delay).exists()
+    assert (folder / "withdrawn" / delay).is_file()
+    assert "the response has gone with the copy" in outcome.text

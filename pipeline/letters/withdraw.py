@@ -195,6 +195,8 @@ def _unneeded(entry: Entry, request: Request | None, party: ThirdParty | None, t
         return "the meeting has passed, or Clean copy ready or Meeting is no longer filled in"
     if entry.kind == "response" and not request.clean_copy_ready:
         return "the request's Clean copy ready is no longer filled in"
+    if entry.kind == "delay" and request.response_sent is not None:
+        return "the response has gone with the copy, so there is no delay to apologise for"
     return ""
 
 

@@ -43,8 +43,12 @@ class RunLock:
         self.last_run_stopped = False
 
     def __enter__(self) -> RunLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")
+        except OSError as error:  # named by its folder: the manager has never seen the lock
+            error.filename = str(self.path.parent)
+            raise
         if not _try_lock(handle):
             handle.close()
             raise LettersError(
@@ -58,10 +62,10 @@ class RunLock:
             handle.truncate()
             handle.write(str(os.getpid()))
             handle.flush()
-        except OSError as error:  # the disk full: say which file, as a write names none
+        except OSError as error:  # the disk full: say which folder, as a write names none
             with contextlib.suppress(OSError):
                 handle.close()  # (what it could not write, it cannot write on closing either)
-            error.filename = str(self.path)
+            error.filename = str(self.path.parent)
             raise
         self._handle = handle
         return self

@@ -79,6 +79,13 @@ STOPPED = (
 )
 
 
+def advice(error: OSError, otherwise: str) -> str:
+    """Say what to do about ``error``: the table's words for the computer's troubles, else
+    ``otherwise`` (a sentence without its full stop, as theirs)."""
+    trouble = ERRNOS.get(error.errno or 0)
+    return TROUBLES[trouble][1] if trouble is not None else otherwise
+
+
 def trouble_message(where: Path | str, trouble: str, reason: str, then: str = STOPPED) -> str:
     """Say that ``where`` cannot be written because of ``trouble``, what to do, and ``then``."""
     meaning, todo = TROUBLES[trouble]

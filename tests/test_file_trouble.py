@@ -241,9 +241,8 @@ def test_an_outbox_that_cannot_be_written_keeps_the_letter_signed_for_the_next_r
     assert (
         f"Sending stopped at {signed.name}: {outbox}: cannot write the email for "
     ) in done.stdout
-    assert f"({reason}); check the folder can be written to, then run again. It and the " in (
-        done.stdout
-    )
+    todo = TROUBLES[trouble][1]
+    assert f"({reason}). {todo}, then run again. It and the " in done.stdout
     assert signed.is_file()  # still signed, to go next run
     assert list(outbox.iterdir()) == [] and half_written(tmp_path) == []
     outcome = weekly_run(config, SECOND, office=None)
@@ -269,8 +268,10 @@ def test_a_replies_folder_that_cannot_be_written_leaves_the_reply_in_the_inbox(
 
     assert "Traceback" not in done.stderr and done.returncode == 0
     reason = "Read-only file system" if trouble == "read-only" else "No space left on device"
+    todo = TROUBLES[trouble][1]
     assert (
-        f"reply.eml: cannot be filed into {replies} ({reason}); it stays in the inbox. Check"
+        f"reply.eml: cannot be filed into {replies} ({reason}); it stays in the inbox. {todo}, "
+        "then run again."
     ) in done.stdout
     assert (config.paths.inbox / "reply.eml").is_file()
     assert list(replies.iterdir()) == [] and half_written(tmp_path) == []

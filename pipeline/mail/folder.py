@@ -17,7 +17,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.errors import LettersError
+from pipeline.errors import LettersError, advice
 from pipeline.folders import copy_whole, write_whole
 from pipeline.mail.base import (
     FOLDER,
@@ -198,7 +198,8 @@ class FolderMail:
     def _unwritable(self, mail: Outgoing, error: OSError) -> LettersError:
         return LettersError(
             f"{self.outbox}: cannot write the email for {mail.attachment_name} "
-            f"({error.strerror}); check the folder can be written to, then run again."
+            f"({error.strerror}). {advice(error, 'Check the folder can be written to')}, then "
+            "run again."
         )
 
     def _glob(self, pattern: str) -> list[Path]:

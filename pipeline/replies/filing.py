@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import LettersError, describe
+from pipeline.errors import LettersError, advice, describe
 from pipeline.faults import checkpoint
 from pipeline.folders import REPLIES
 from pipeline.journal import Filing, Journal, SetAside
@@ -272,8 +272,9 @@ class _Collector:
         except OSError as error:
             self.need_you.append(
                 f"{reply.source}: cannot be filed into {folder} ({describe(error)}); it stays "
-                "in the inbox. Check the folder can be written to and the disk is not full, "
-                "then run again."
+                "in the inbox. "
+                + advice(error, "Check the folder can be written to and the disk is not full")
+                + ", then run again."
             )
             return None
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from pipeline.journal import Entry, Filing, Send
+from pipeline.journal import SENT, Entry, Filing, Send
 from pipeline.letters.kinds import LetterId
 from pipeline.model import Complaint, Request, ThirdParty
 
@@ -14,7 +14,7 @@ from pipeline.model import Complaint, Request, ThirdParty
 def sent_on(sends: Mapping[str, Send], letter_id: str) -> date | None:
     """Return the day a letter went, or None while it has not."""
     send = sends.get(letter_id)
-    return send.sent if send is not None and send.state == "sent" else None
+    return send.sent if send is not None and send.state == SENT else None
 
 
 def by_request(entries: Mapping[str, Entry]) -> dict[str, dict[str, Entry]]:

@@ -177,7 +177,13 @@ def _sending(outcome: Outcome) -> list[str]:
     return lines + _shown(
         "Responses waiting for their clean copy",
         [
-            f"{_relative(letter, base)}: not emailed, as {_relative(copy, base)} is not there"
+            f"{_relative(letter, base)}: "
+            + (
+                f"goes at the next run, with {_relative(copy, base)}: the copy was made this "
+                "run, after the emails went"
+                if copy.is_file()
+                else f"not emailed, as {_relative(copy, base)} is not there"
+            )
             for letter, copy in sending.without_copy
         ],
         "The response says the copy is attached to its email, so it goes only with it. The "
@@ -377,8 +383,8 @@ def _clean_copies(outcome: Outcome) -> list[str]:
         *_shown("Passwords of the protected clean copies",
                 [f"{ref}: {_relative(path, base)}: password {password}"
                  for ref, path, password in clean.passwords],
-                "Email the protected copy with the response letter; give the requester its "
-                "password by phone or in a separate letter, never in the same email."),
+                "The protected copy goes attached to the response's email; give the requester "
+                "its password by phone or in a separate letter, never in the same email."),
     ]  # fmt: skip
 
 

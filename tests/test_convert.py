@@ -99,6 +99,40 @@ def test_several_documents_convert_in_one_libreoffice_run(batch: Batch) -> None:
 
 
 @pytest.mark.needs_office
+def test_many_documents_are_shared_by_two_libreoffice_runs_each_with_its_own_profile(
+    tmp_path: Path,
+) -> None:
+    sources = [
+        write_docx(tmp_path / "to-sign" / f"letter {number}.docx", f"Letter number {number}.")
+        for number in range(Converter.two_from)
+    ]
+    office, log = counting_office(tmp_path)
+    converter = Converter(office, tmp_path / "work")
+
+    pdfs = converter.docx_to_pdf(sources)
+
+    assert sorted(pdfs) == sorted(sources) and converter.problems == []
+    for number, source in enumerate(sources):
+        assert f"Letter number {number}." in text_of_pdf(pdfs[source])
+    assert log.read_text().splitlines() == ["started", "started"]
+    profiles = sorted(p.name for p in (tmp_path / "work").glob("profile*"))
+    assert profiles == ["profile-1", "profile-2"]
+
+
+def test_a_failing_libreoffice_among_two_runs_raises_its_message(tmp_path: Path) -> None:
+    sources = [write_docx(tmp_path / f"{n}.docx", NAME) for n in range(Converter.two_from)]
+    office = fake_office(tmp_path, 'echo "profile is damaged" >&2\nexit 81')
+    converter = Converter(office, tmp_path / "work")
+
+    with pytest.raises(LettersError, match=r"exit code 81: profile is damaged\)"):
+        converter.docx_to_pdf(sources)
+    assert sorted(path.name for path in (tmp_path / "work").iterdir()) == [
+        "profile-1",
+        "profile-2",
+    ]
+
+
+@pytest.mark.needs_office
 def test_pdfs_are_a4_and_named_after_their_documents(batch: Batch) -> None:
     pdf = batch.pdfs[batch.sources["acknowledgement"]]
 

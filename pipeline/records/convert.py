@@ -1,4 +1,4 @@
-"""Turn Word documents into PDFs with LibreOffice, many in one run of it."""
+"""Turn Word documents into PDFs with LibreOffice, many in one run of it, two at once for many."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import textwrap
+import threading
 from pathlib import Path
 
 from pipeline.errors import LettersError, describe
@@ -63,6 +64,10 @@ class Converter:
     # Seconds allowed for one LibreOffice run: its first start makes a new profile.
     timeout = 60.0
     timeout_per_file = 5.0
+    # From this many documents, two LibreOffice runs share them, each with its own profile:
+    # measured by `make bench` (BENCHMARKS.md, PDFs), about 1.4× one run on 2 cores; below it,
+    # the second start costs more than it saves.
+    two_from = 8
 
     def __init__(self, office: str | None, work: Path, staging: Path | None = None) -> None:
         self.office = office
@@ -114,7 +119,7 @@ class Converter:
             staged[source] = stem
         try:
             if staged:
-                self._run_office(sorted(inbox.iterdir()), outbox, len(staged), run / "temp")
+                self._run_batches(sorted(inbox.iterdir()), outbox, run / "temp")
             converted: dict[Path, Path] = {}
             for source, stem in staged.items():
                 made = outbox / f"{stem}.pdf"
@@ -134,13 +139,41 @@ class Converter:
             for folder in (inbox, outbox, run / "temp"):
                 shutil.rmtree(folder, ignore_errors=True)
 
-    def _run_office(self, files: list[Path], outdir: Path, count: int, temp: Path) -> None:
-        """Run one headless LibreOffice over ``files``, its temporary files kept in ``temp``;
-        raise when the process itself fails."""
+    def _run_batches(self, files: list[Path], outdir: Path, temp: Path) -> None:
+        """Convert ``files`` into ``outdir``: in one LibreOffice run, or in two at once when
+        there are many and two cores; raise as the first run that failed did."""
+        runs = 2 if len(files) >= self.two_from and (os.cpu_count() or 1) >= 2 else 1
+        if runs == 1:
+            self._run_office(files, outdir, len(files), temp, "profile")
+            return
+        failed: list[LettersError] = []
+
+        def convert(part: list[Path], number: int) -> None:
+            try:
+                self._run_office(part, outdir, len(part), temp / str(number), f"profile-{number}")
+            except LettersError as error:
+                failed.append(error)
+
+        threads = [
+            threading.Thread(target=convert, args=(files[number::runs], number + 1))
+            for number in range(runs)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            raise failed[0]
+
+    def _run_office(
+        self, files: list[Path], outdir: Path, count: int, temp: Path, profile_name: str
+    ) -> None:
+        """Run one headless LibreOffice over ``files``, with the profile ``profile_name`` and
+        its temporary files kept in ``temp``; raise when the process itself fails."""
         assert self.office is not None
-        profile = (self.work / "profile").resolve()
+        profile = (self.work / profile_name).resolve()
         _block_links(profile)
-        temp.mkdir(exist_ok=True)
+        temp.mkdir(parents=True, exist_ok=True)
         places = {name: str(temp) for name in ("TMPDIR", "TMP", "TEMP")}
         command = [
             self.office,

@@ -341,6 +341,7 @@ def _collect(
                 since=since,
                 dry_run=run.dry_run,
                 max_attachment_bytes=int(config.mail.max_attachment_mb * 1024 * 1024),
+                complaints=register.complaints,
             )
         except LettersError as error:
             problems.append(f"Collecting replies stopped: {error.message}")

@@ -24,7 +24,7 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.documents import text_of
-from support.mail import parse, send_drafts
+from support.mail import drop, parse, reply_eml, send_drafts
 from support.register import REF, request_row, write_register
 
 ENGLAND = Calendar("ENG")
@@ -219,6 +219,36 @@ def test_a_complaint_is_acknowledged_then_answered_through_signing_and_sending(
     text = text_of(outcome)["body"]
     assert "We were wrong: a request may be made by word of mouth." in text
     assert text.index("look at it again") < text.index("Information Commission")
+
+
+def test_a_complainants_reply_is_filed_under_the_complaint_by_thread_or_reference(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path, [COMPLAINT_ROW])
+    folder = config.paths.working_folder / "C-2026-001"
+    weekly_run(config, date(2026, 11, 23), office=None)
+    _sign_all(folder)
+    weekly_run(config, date(2026, 11, 24), office=None)
+    [draft] = config.paths.outbox.glob("*.eml")
+    letter_id = str(parse(draft.read_bytes())["Message-ID"])
+    send_drafts(config.paths.outbox, date(2026, 11, 24))
+    weekly_run(config, date(2026, 11, 25), office=None)
+    # She answers the acknowledgement from her mail program (the thread), then writes again
+    # quoting the reference from another address.
+    config.paths.inbox.mkdir(parents=True, exist_ok=True)
+    sender = "Grace Adeyemi <grace@example.org>"
+    drop(config, "answer.eml", reply_eml("Re: Your complaint to us", sender=sender,
+                                         in_reply_to=letter_id), age=2)  # fmt: skip
+    drop(config, "again.eml", reply_eml("More about C-2026-001", message_id="<2@example.org>",
+                                        sender="G A <ga@example.org>"), age=1)  # fmt: skip
+    outcome = weekly_run(config, date(2026, 11, 26), office=None)
+    assert [(f.ref, f.party) for f in outcome.replies.filed] == [("C-2026-001", "")] * 2
+    assert len(list((folder / "replies").glob("*.eml"))) == 2
+    assert outcome.replies.unmatched == ()
+    assert "row in the register has a problem" not in outcome.text
+    (said,) = outcome.replies.need_you
+    assert said.startswith("C-2026-001 Grace Adeyemi: the reply ")
+    assert "came from ga@example.org, not grace@example.org" in said
 
 
 def test_a_complaint_letter_no_longer_needed_is_withdrawn(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pipeline.faults import checkpoint
 from pipeline.folders import REPLIES
 from pipeline.journal import Filing, Journal, SetAside
 from pipeline.mail.base import MailBackend, Reply, ReplyContent
-from pipeline.model import Request, ThirdParty
+from pipeline.model import Complaint, Request, ThirdParty
 from pipeline.replies.automatic import AUTOMATIC, BOUNCE, nature, read_report
 from pipeline.replies.matching import Ambiguous, Match, match_reply
 from pipeline.replies.writing import Written, write_reply
@@ -52,6 +52,25 @@ def filing_key(reply: Reply, found: Match) -> str:
     return f"{reply.key} {found.who}" if reply.key.startswith(SCAN) else reply.key
 
 
+@dataclass(frozen=True)
+class Correspondent:
+    """Whom a reference's own replies come from: a request's requester, a complaint's
+    complainant."""
+
+    ref: str
+    name: str
+    email: str
+
+
+def correspondents(
+    requests: Sequence[Request], complaints: Sequence[Complaint] = ()
+) -> list[Correspondent]:
+    """Return the requester of each request and the complainant of each complaint."""
+    return [Correspondent(r.ref, r.requester, r.requester_email) for r in requests] + [
+        Correspondent(c.ref, c.complainant, c.email) for c in complaints
+    ]
+
+
 def collect_replies(
     backend: MailBackend,
     journal: Journal,
@@ -64,13 +83,17 @@ def collect_replies(
     since: date | None = None,
     dry_run: bool = False,
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+    complaints: Sequence[Complaint] = (),
 ) -> Collecting:
-    """File every reply the back-end lists that matches a request; leave the rest.
+    """File every reply the back-end lists that matches a request or a complaint; leave the
+    rest.
 
     An attachment over ``max_attachment_bytes`` is not saved as a file of its own; the reply is
     filed all the same, and ``kept_out`` says which attachment stayed in the message and where.
     """
-    collector = _Collector(backend, journal, requests, parties, sent_ids, dry_run)
+    collector = _Collector(
+        backend, journal, correspondents(requests, complaints), parties, sent_ids, dry_run
+    )
     place = _Place(working_folder, today, max_attachment_bytes)
     for reply in backend.replies(since):
         try:
@@ -103,7 +126,7 @@ class _Collector:
         self,
         backend: MailBackend,
         journal: Journal,
-        requests: Sequence[Request],
+        requests: Sequence[Correspondent],
         parties: Sequence[ThirdParty],
         sent_ids: Mapping[str, Match],
         dry_run: bool,
@@ -147,7 +170,7 @@ class _Collector:
 
     def _who(self, found: Match) -> str:
         party = self.by_ref.get(found.ref, {}).get(found.party)
-        return party.display_name if party else self.by_request[found.ref].requester
+        return party.display_name if party else self.by_request[found.ref].name
 
     def _not_matched(self, reply: Reply, found: Ambiguous | str, what: str = "") -> None:
         said = f"{reply.source}: {what + ', but ' if what else ''}{found}; it stays in the inbox"
@@ -308,12 +331,12 @@ class _Collector:
         A third party's is said while it waits for a Decision (its row carries the sender).
         """
         request = self.by_request[found.ref]
-        expected = request.requester_email.strip()
+        expected = request.email.strip()
         if found.party or not reply.sender or not expected:
             return
         if reply.sender.casefold() != expected.casefold():
             self.need_you.append(
-                f"{found.who} {request.requester}: the reply {filing.file_name or reply.source} "
+                f"{found.who} {request.name}: the reply {filing.file_name or reply.source} "
                 f"came from {reply.sender}, not {expected} as on the register (from another "
                 "address); check it is theirs before acting on it."
             )

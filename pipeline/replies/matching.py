@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from pipeline.letters.kinds import reference
 from pipeline.mail.base import Reply
-from pipeline.model import Request, ThirdParty
+from pipeline.model import ThirdParty
 
 # After the reference: "/TP2", " TP2", "_tp2", and as people also write it, "TP 2" or "TP02".
 _PARTY_AFTER_REF = re.compile(r"^\s*[-/_ ]?\s*TP\s*0*([1-9][0-9]*)(?![0-9])", re.IGNORECASE)
 NOTHING = "no reference in its subject or file name, and it answers no letter that was sent"
+
+
+class Referenced(Protocol):
+    """What a reply can be for: a request, or a complaint, known by its reference."""
+
+    @property
+    def ref(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class Ambiguous:
 
 def match_reply(
     reply: Reply,
-    requests: Sequence[Request],
+    requests: Sequence[Referenced],
     parties: Mapping[str, Mapping[str, ThirdParty]],
     sent_ids: Mapping[str, Match],
 ) -> Match | Ambiguous | str:
@@ -79,7 +87,7 @@ def match_reply(
     return _known(thread, requests, parties)
 
 
-def _references(text: str, requests: Sequence[Request]) -> Iterator[Match]:
+def _references(text: str, requests: Sequence[Referenced]) -> Iterator[Match]:
     """Yield each request reference written in ``text``, with the party after it if any.
 
     A Ref written inside a longer one (SAR-2026-001 in SAR-2026-001-B) is the longer one's.
@@ -107,7 +115,7 @@ def _distinct(found: Sequence[tuple[Match, str]]) -> list[tuple[Match, str]]:
 
 
 def _known(
-    found: Match, requests: Sequence[Request], parties: Mapping[str, Mapping[str, ThirdParty]]
+    found: Match, requests: Sequence[Referenced], parties: Mapping[str, Mapping[str, ThirdParty]]
 ) -> Match | str:
     """Keep a match by thread only while its request and party rows are in good order."""
     if found.ref in {request.ref for request in requests} and (

@@ -17,7 +17,7 @@ from pipeline.letters.complaints import plan_complaint_letters
 from pipeline.letters.plan import LetterPlan, PlannedLetter, plan_letters
 from pipeline.letters.pool import Job, processes_for, write_all
 from pipeline.letters.render import Renderer
-from pipeline.model import Complaint, Request, ThirdParty
+from pipeline.model import COMPLAINT_KEY, Complaint, Request, ThirdParty
 from pipeline.outcome import Generation
 from pipeline.progress import Progress
 from pipeline.records.consents import Bundles, RecordJob, keep_bundles, record_job
@@ -54,7 +54,7 @@ def documents(
         for complaint in complaints
     ]
     records = _write_documents(
-        run, progress, parties, plans, entries, sends, digests, complaint_plans
+        run, progress, parties, plans, entries, sends, digests, complaint_plans, complaints
     )
     bundles = (
         Bundles()
@@ -99,6 +99,7 @@ def _write_documents(
     sends: Mapping[str, Send],
     digests: Mapping[str, str],
     complaint_plans: Sequence[LetterPlan] = (),
+    complaints: Sequence[Complaint] = (),
 ) -> tuple[Path, ...]:
     """Write each request's planned letters and changed consents record; return the records.
 
@@ -128,8 +129,14 @@ def _write_documents(
                 run.folders.make(request.ref)
     # A complaint's letters go in its own folder, made the way a request's is.
     complaint_letters = [letter for plan in complaint_plans for letter in plan.letters]
-    for letter in complaint_letters:
-        run.folders.make(letter.letter.ref)
+    chosen = {c.ref: c for c in complaints if c.ref_assigned}
+    with run.journal.batch():
+        for ref in dict.fromkeys(letter.letter.ref for letter in complaint_letters):
+            if ref in chosen:  # before the letter carries the Ref, as a request's
+                run.journal.record_ref(
+                    ref, chosen[ref].received, chosen[ref].complainant, COMPLAINT_KEY
+                )
+            run.folders.make(ref)
     renderer = Renderer(run.config.paths.templates)
     every: list[PlannedLetter | RecordJob] = [document for _, document in documents]
     every += complaint_letters

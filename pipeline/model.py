@@ -134,6 +134,11 @@ class ThirdParty:
         return self.reply_received is not None or bool(self.decision)
 
 
+# The journal keeps the Refs the pipeline chose for complaints beside those of requests (by
+# received date, requester and child), with this in place of the child's name.
+COMPLAINT_KEY = "(complaint)"
+
+
 @dataclass(frozen=True)
 class Complaint:
     """One row of the Complaints sheet that passed every check (DPA 2018 s.164A)."""

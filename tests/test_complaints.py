@@ -25,7 +25,7 @@ from pipeline.run import weekly_run
 from support.config import write_config
 from support.documents import text_of
 from support.mail import drop, parse, reply_eml, send_drafts
-from support.register import REF, request_row, write_register
+from support.register import REF, cells, request_row, write_register
 
 ENGLAND = Calendar("ENG")
 
@@ -249,6 +249,34 @@ def test_a_complainants_reply_is_filed_under_the_complaint_by_thread_or_referenc
     (said,) = outcome.replies.need_you
     assert said.startswith("C-2026-001 Grace Adeyemi: the reply ")
     assert "came from ga@example.org, not grace@example.org" in said
+
+
+def test_a_complaint_ref_chosen_by_a_run_that_could_not_write_is_chosen_again(
+    tmp_path: Path,
+) -> None:
+    config = _config(tmp_path, [COMPLAINT_ROW])
+    weekly_run(config, date(2026, 11, 23), office=None)
+    folder = config.paths.working_folder / "C-2026-001" / "to-sign"
+    assert [path.name for path in folder.iterdir()] == [
+        "C-2026-001 complaint acknowledgement - Grace Adeyemi.docx"
+    ]
+    # The first run's write-back is lost (the backup restored), and the manager adds another
+    # complaint above hers, its Ref blank too: hers keeps the Ref her letter carries.
+    other = {**COMPLAINT_ROW, "Complainant": "Mark Davies", "Email": "mark@example.org"}
+    write_register(
+        config.paths.register,
+        [request_row()],
+        others={layout.COMPLAINTS: [other, COMPLAINT_ROW]},
+    )
+    weekly_run(config, date(2026, 11, 24), office=None)
+    rows = cells(config.paths.register, layout.COMPLAINTS)
+    assert [(row["Complainant"], row["Ref"]) for row in rows] == [
+        ("Mark Davies", "C-2026-002"),
+        ("Grace Adeyemi", "C-2026-001"),
+    ]
+    assert [path.name for path in folder.iterdir()] == [
+        "C-2026-001 complaint acknowledgement - Grace Adeyemi.docx"
+    ]
 
 
 def test_a_complaint_letter_no_longer_needed_is_withdrawn(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ the way a request's Ref does; the pipeline fills it in when the cell is blank.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pipeline.model import Complaint
+from pipeline.model import COMPLAINT_KEY, Complaint
 from pipeline.register import layout
 from pipeline.register.rows import RowReader, data_rows
 
@@ -20,15 +21,27 @@ if TYPE_CHECKING:  # the register stage's own object; only its type is needed he
 _COMPLAINT_REF = re.compile(r"^C-[0-9]{4}-[0-9]{3,}$", re.IGNORECASE)
 
 
-def read_complaints(register: Register, today: date) -> None:
-    """Read the Complaints sheet into complaints; a row with a problem waits until fixed."""
+def read_complaints(
+    register: Register,
+    today: date,
+    earlier_refs: Mapping[tuple[date, str, str], str] | None = None,
+) -> None:
+    """Read the Complaints sheet into complaints; a row with a problem waits until fixed.
+
+    A complaint with a blank Ref is given the one an earlier run chose for it if a run chose
+    it but the register could not be written (``earlier_refs``, by received date, complainant
+    and ``COMPLAINT_KEY``): its letters already carry it. Otherwise the next free one.
+    """
     requests = {request.ref.upper(): request.ref for request in register.requests}
     known = requests.keys() | register.held_refs
     rows = data_rows(register, layout.COMPLAINTS)
     typed = [
         RowReader(register, layout.COMPLAINTS, cells, number).text("Ref") for number, cells in rows
     ]
-    used = {ref.upper() for ref in typed if ref}
+    present = {ref.upper() for ref in typed if ref}
+    chosen = {key[:2]: ref for key, ref in (earlier_refs or {}).items() if key[2] == COMPLAINT_KEY}
+    # Refs chosen before are taken even if their row has gone: letters carry them.
+    used = present | {ref.upper() for ref in chosen.values()}
     seen: set[str] = set()
     for (number, cells), ref in zip(rows, typed, strict=True):
         row = RowReader(register, layout.COMPLAINTS, cells, number)
@@ -74,7 +87,10 @@ def read_complaints(register: Register, today: date) -> None:
             continue
         assigned = not ref
         if assigned:
-            ref = _next_ref(received.year, used)
+            earlier = chosen.get((received, complainant.lower()), "")
+            ref = earlier if earlier and earlier.upper() not in present else ""
+            ref = ref or _next_ref(received.year, used)
+            present.add(ref.upper())
             used.add(ref.upper())
         register.complaints.append(
             Complaint(

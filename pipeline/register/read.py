@@ -182,14 +182,15 @@ def read_rows(
 
     A request with a blank Ref is given the next free one, or the one it was given before
     (``earlier_refs``, by received date, requester and child) if a run chose it but the
-    register could not be written: its letters already carry that Ref. A third party with a
+    register could not be written: its letters already carry that Ref (a complaint likewise,
+    by received date and complainant). A third party with a
     blank Party gets a code never given before in its request (``given_parties``, by Ref in
     upper case: number → who), or the one it was given itself.
     """
     read_requests(register, today, earlier_refs or {})
     read_parties(register, given_parties or {})
     read_withheld(register, today, nation)
-    read_complaints(register, today)
+    read_complaints(register, today, earlier_refs or {})
     _read_letters(register)
     return register
 

@@ -107,11 +107,13 @@ def _ocr_into_cache(
     scratch.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ocr-", dir=scratch))
     try:
-        pages = pymupdf.open()
-        for _key, number in missing:
-            pages.insert_pdf(document, from_page=number, to_page=number)
         source, output = work / "in.pdf", work / "out.pdf"
-        pages.save(source)
+        with pymupdf.open() as pages:
+            for _key, number in missing:
+                pages.insert_pdf(document, from_page=number, to_page=number)
+            pages.save(source)
+        # OCRmyPDF's workers are forked from this process: let go of the decoded pictures first.
+        pymupdf.TOOLS.store_shrink(100)
         try:
             ocrmypdf.ocr(
                 source,
@@ -133,5 +135,6 @@ def _ocr_into_cache(
             partial = cache / f".{key}.partial"
             one.save(partial, garbage=3, deflate=True)
             os.replace(partial, cache / f"{key}.pdf")
+        done.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

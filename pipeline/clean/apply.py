@@ -11,6 +11,7 @@ left in a marked area; if one is, no clean copy is written.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ _MARK_TYPES = frozenset(
 _PROOF_DPI = 200
 _BAND = 8.0  # points above and below a mark that its OCR strip takes in
 _SHEET = pymupdf.paper_rect("a4")  # the picture pages the strips are drawn on
+_BATCH = 10  # pages redacted in memory at once
 
 
 @dataclass(frozen=True)
@@ -106,25 +108,41 @@ def apply_review(
             "and the review is built again."
         )
     kept = _removed_by_owner(record, areas, cover)
-    approved.select(list(range(cover, approved.page_count)))
-    for page in approved:
-        for annot in list(page.annots() or []):
-            page.delete_annot(annot)
-        for widget in list(page.widgets() or []):
-            page.delete_widget(widget)
-        for link in page.get_links():
-            page.delete_link(link)
-        on_page = [area for area in areas if area.page == page.number]
-        for area in on_page:
-            page.add_redact_annot(pymupdf.Rect(area.box), fill=(0, 0, 0))
-        if on_page:
-            page.apply_redactions(
-                images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
-                text=pymupdf.PDF_REDACT_TEXT_REMOVE,
-            )
-    approved.set_toc([])
-    approved.scrub(
+    cleaned = _redacted(approved, areas, cover, scratch)
+    approved.close()
+    proof_ocr = _prove(cleaned, areas, marked, cache, scratch, name)
+    with whole(target) as partial:
+        shutil.copyfile(cleaned, partial)
+    removals = tuple(
+        Removal(area.page + 1, area.party, reasons.get(area.party, "marked by the owner"))
+        for area in areas
+    )
+    return Applied(removals, tuple(kept), proof_ocr)
+
+
+def _redacted(
+    approved: pymupdf.Document, areas: Sequence[_Area], cover: int, scratch: Path
+) -> Path:
+    """Remove every marked area for real and clean the pages after the cover; return the file.
+
+    The pages are redacted a batch at a time, each batch saved and let go: a scan's redacted
+    picture is held uncompressed until its document is saved, which for 60 scans in one
+    document took 700 MB (issue 13).
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    parts: list[Path] = []
+    for first in range(cover, approved.page_count, _BATCH):
+        with pymupdf.open() as part:
+            part.insert_pdf(approved, from_page=first, to_page=first + _BATCH - 1)
+            for page in part:
+                number = first - cover + (page.number or 0)  # the clean copy's page
+                _redact_page(page, [area for area in areas if area.page == number])
+            parts.append(scratch / f"redacted-{first:05d}.pdf")
+            part.save(parts[-1], garbage=3, deflate=True)
+        pymupdf.TOOLS.store_shrink(100)  # the batch's decoded pictures
+    cleaned = _joined(parts)
+    cleaned.set_toc([])
+    cleaned.scrub(
         attached_files=True,
         clean_pages=True,
         embedded_files=True,
@@ -138,17 +156,39 @@ def apply_review(
         thumbnails=True,
         xml_metadata=True,
     )
-    approved.set_metadata({})
-    data = approved.tobytes(garbage=4, deflate=True, clean=True, no_new_id=True)
-    approved.close()
-    proof_ocr = _prove(data, areas, marked, cache, scratch, name)
-    with whole(target) as partial:
-        partial.write_bytes(data)
-    removals = tuple(
-        Removal(area.page + 1, area.party, reasons.get(area.party, "marked by the owner"))
-        for area in areas
-    )
-    return Applied(removals, tuple(kept), proof_ocr)
+    cleaned.set_metadata({})
+    target = scratch / "clean copy.pdf"
+    cleaned.save(target, garbage=4, deflate=True, clean=True, no_new_id=True)
+    cleaned.close()
+    return target
+
+
+def _joined(parts: Sequence[Path]) -> pymupdf.Document:
+    """Return the saved ``parts`` as one document, in order; remove them."""
+    document = pymupdf.open()
+    for path in parts:
+        with pymupdf.open(path) as part:
+            document.insert_pdf(part)
+        path.unlink()
+    return document
+
+
+def _redact_page(page: pymupdf.Page, on_page: Sequence[_Area]) -> None:
+    """Take a page's annotations, fields and links off, and remove its marked areas for real."""
+    for annot in list(page.annots() or []):
+        page.delete_annot(annot)
+    for widget in list(page.widgets() or []):
+        page.delete_widget(widget)
+    for link in page.get_links():
+        page.delete_link(link)
+    for area in on_page:
+        page.add_redact_annot(pymupdf.Rect(area.box), fill=(0, 0, 0))
+    if on_page:
+        page.apply_redactions(
+            images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+            graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED,
+            text=pymupdf.PDF_REDACT_TEXT_REMOVE,
+        )
 
 
 def _marks(approved: pymupdf.Document, cover: int) -> list[_Area]:
@@ -189,7 +229,7 @@ def _removed_by_owner(record: dict[str, object], areas: Sequence[_Area], cover: 
 
 
 def _prove(
-    data: bytes,
+    cleaned: Path,
     areas: Sequence[_Area],
     marked: Sequence[Marked],
     cache: Path,
@@ -200,17 +240,19 @@ def _prove(
     terms = sorted(
         (term for party in marked for term in party.terms), key=lambda term: -len(term.key)
     )
-    clean = pymupdf.open(stream=data, filetype="pdf")
     pages = sorted({area.page for area in areas})
     left: list[str] = []
-    for number in pages:
-        left += _left_in(page_words(clean[number]), number, areas, terms, "text")
-    proof_ocr = True
-    pictures, strips = _strips(clean, pages, areas)
-    try:
-        read = ocr_pages(pictures, list(range(pictures.page_count)), cache, scratch)
-    except OcrUnavailable:
-        read, proof_ocr = {}, False
+    with pymupdf.open(cleaned, filetype="pdf") as clean:
+        for number in pages:
+            left += _left_in(page_words(clean[number]), number, areas, terms, "text")
+        strips = _strips(clean, pages, areas, scratch / "marked lines.pdf")
+    proof_ocr, read = True, {}
+    if strips:
+        with pymupdf.open(scratch / "marked lines.pdf") as pictures:
+            try:
+                read = ocr_pages(pictures, list(range(pictures.page_count)), cache, scratch)
+            except OcrUnavailable:
+                proof_ocr = False
     found: dict[int, list[Word]] = {}
     for sheet, document in sorted(read.items()):
         for word in page_words(document[0]):
@@ -241,30 +283,50 @@ class _Strip:
 
 
 def _strips(
-    clean: pymupdf.Document, pages: Sequence[int], areas: Sequence[_Area]
-) -> tuple[pymupdf.Document, list[_Strip]]:
-    """Draw every line that holds a mark, whole width, one under another on A4 picture pages.
+    clean: pymupdf.Document, pages: Sequence[int], areas: Sequence[_Area], target: Path
+) -> list[_Strip]:
+    """Draw every line that holds a mark, whole width, one under another on A4 picture pages
+    saved at ``target``.
 
     OCR then reads a few pages of marked lines, not every marked page (OCRmyPDF's cost is
-    mostly per page); each word it finds is put back on its own page by ``_placed``.
+    mostly per page); each word it finds is put back on its own page by ``_placed``. As when
+    redacting, the picture pages are saved a batch at a time and each page's decoded scan is
+    let go once its lines are drawn (issue 13: memory).
     """
-    pictures = pymupdf.open()
+    pictures, parts = pymupdf.open(), []
     strips: list[_Strip] = []
-    sheet, at = None, 0.0
+    sheet, at, sheets = None, 0.0, 0
     width = max([clean[number].rect.width for number in pages] + [_SHEET.width])
     for number in pages:
         page = clean[number]
         for top, bottom in _bands(page, areas):
             clip = pymupdf.Rect(0, top, page.rect.width, bottom)
             if sheet is None or at + clip.height > _SHEET.height:
-                sheet, at = pictures.new_page(width=width, height=_SHEET.height), 0.0
-            target = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
+                if pictures.page_count == _BATCH:
+                    parts.append(target.with_name(f"{target.stem}-{sheets:05d}.pdf"))
+                    pictures.save(parts[-1], garbage=3, deflate=True)
+                    pictures.close()
+                    pictures = pymupdf.open()
+                sheet, at, sheets = (
+                    pictures.new_page(width=width, height=_SHEET.height),
+                    0.0,
+                    sheets + 1,
+                )
+            place = pymupdf.Rect(0, at, page.rect.width, at + clip.height)
             sheet.insert_image(
-                target, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip, colorspace=pymupdf.csGRAY)
+                place, pixmap=page.get_pixmap(dpi=_PROOF_DPI, clip=clip, colorspace=pymupdf.csGRAY)
             )
-            strips.append(_Strip(pictures.page_count - 1, at, number, top, clip.height))
+            strips.append(_Strip(sheets - 1, at, number, top, clip.height))
             at += clip.height + _BAND
-    return pictures, strips
+        pymupdf.TOOLS.store_shrink(100)
+    if not strips:
+        return strips
+    parts.append(target.with_name(f"{target.stem}-{sheets:05d}.pdf"))
+    pictures.save(parts[-1], garbage=3, deflate=True)
+    pictures.close()
+    with _joined(parts) as joined:
+        joined.save(target, garbage=3, deflate=True)
+    return strips
 
 
 def _bands(page: pymupdf.Page, areas: Sequence[_Area]) -> list[tuple[float, float]]:

@@ -104,6 +104,7 @@ def _apply_row(
 ) -> list[Change]:
     cells = rows[row - 1] if row <= len(rows) else ()
     changes = []
+    worksheet = None  # found once a row, not once a cell
     for header, value in values.items():
         column = _column(register, sheet_name, header)
         current = cells[column - 1] if column <= len(cells) else None
@@ -114,8 +115,10 @@ def _apply_row(
             raise AssertionError(f"the pipeline must not write {sheet_name} {header}")
         if _same(current, value):
             continue
-        # Only now is the workbook loaded: a run that changes nothing never loads it.
-        _set(sheet(register, sheet_name).cell(row=row, column=column), value)
+        if worksheet is None:
+            # Only now is the workbook loaded: a run that changes nothing never loads it.
+            worksheet = sheet(register, sheet_name)
+        _set(worksheet.cell(row=row, column=column), value)
         changes.append(Change(sheet_name, row, column, value))
     return changes
 

@@ -8,6 +8,7 @@ openpyxl renumbers parts), and the workbook's own settings.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -155,7 +156,7 @@ _COUNTED_BY_ITEMS = ("drawing+xml", "custom-properties")
 
 def lost_features(original: bytes, saved: bytes) -> list[str]:
     """Describe what the saved package lost from the original; empty when nothing was lost."""
-    before, after = _summarise(original, "original"), _summarise(saved, "saved")
+    before, after = _summary_of_original(original), _summarise(saved, "saved")
     lost = _lost(before[0], after[0])
     for name, features in before[1].items():
         if name not in after[1]:
@@ -175,6 +176,16 @@ def _lost(before: Counter[str], after: Counter[str]) -> list[str]:
 
 
 _Summary = tuple[Counter[str], dict[str, Counter[str]], Counter[str]]
+
+
+def summarise_ahead(original: bytes) -> None:
+    """Count the original's features now (while the letters are written), not when saving."""
+    _summary_of_original(original)
+
+
+@functools.lru_cache(maxsize=1)  # the register as read, the same bytes all run; read only
+def _summary_of_original(original: bytes) -> _Summary:
+    return _summarise(original, "original")
 
 
 def _summarise(data: bytes, which: str) -> _Summary:

@@ -244,8 +244,9 @@ def verify_copy(written: bytes, changes: list[Change], before: dict[str, Rows], 
     if after is None:
         after = _read_by_openpyxl(written, path)
     wrote = {(change.sheet.lower(), change.row, change.column) for change in changes}
+    titles = {change.sheet: _title(after, change.sheet) for change in changes}
     for change in changes:
-        value = _value_at(after, _title(after, change.sheet), change.row, change.column)
+        value = _value_at(after, titles[change.sheet], change.row, change.column)
         if not _same(value, change.value):
             raise LettersError(
                 f"{path}: the updated register did not read back as written "
@@ -260,12 +261,13 @@ def verify_copy(written: bytes, changes: list[Change], before: dict[str, Rows], 
             )
         kept = after[title]
         for row, values in enumerate(rows, start=1):
-            if row <= len(kept) and kept[row - 1][: len(values)] == values:
+            now = kept[row - 1] if row <= len(kept) else ()
+            if now[: len(values)] == values:
                 continue  # the whole row as it was (most rows): no cell to look at
             for column, value in enumerate(values, start=1):
                 if (name, row, column) in wrote:
                     continue
-                if not _unchanged(value, _value_at(after, title, row, column)):
+                if not _unchanged(value, now[column - 1] if column <= len(now) else None):
                     raise LettersError(
                         f"{path}: the updated register did not keep a cell the run did not "
                         f"write ({title}, row {row}, column {column}); the original was left "

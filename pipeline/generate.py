@@ -5,7 +5,8 @@ written, and what waits to be signed, said for the report."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline import faults
@@ -39,10 +40,12 @@ def documents(
     calendar: Calendar,
     converter: Converter,
     complaints: Sequence[Complaint] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[list[LetterPlan], tuple[Path, ...], Bundles]:
     """Plan and write the letters due and the consents records; keep the bundles up to date.
 
     The plans returned are the requests' in the register's order, then the complaints'.
+    ``meanwhile`` is done while other processes write the letters, if they do.
     """
     digests = run.journal.document_digests()
     plans = _plan(run, progress, parties, entries, sends, calendar)
@@ -54,14 +57,30 @@ def documents(
         for complaint in complaints
     ]
     records = _write_documents(
-        run, progress, parties, plans, entries, sends, digests, complaint_plans, complaints
+        run,
+        progress,
+        parties,
+        plans,
+        entries,
+        sends,
+        digests,
+        complaint_plans,
+        complaints,
+        meanwhile,
     )
     bundles = (
         Bundles()
         if run.dry_run
         else keep_bundles(run, progress, parties, filings, digests, converter)
     )
-    return [*plans, *complaint_plans], records, bundles
+    return [_without_values(plan) for plan in [*plans, *complaint_plans]], records, bundles
+
+
+def _without_values(plan: LetterPlan) -> LetterPlan:
+    """Return ``plan`` keeping each letter and its file, not its placeholder values, which
+    are written: 28 MB of the run until it ends, on 1,000 requests, and nothing reads them."""
+    letters = [replace(letter, job=replace(letter.job, values={})) for letter in plan.letters]
+    return replace(plan, letters=tuple(letters))
 
 
 def _plan(
@@ -100,6 +119,7 @@ def _write_documents(
     digests: Mapping[str, str],
     complaint_plans: Sequence[LetterPlan] = (),
     complaints: Sequence[Complaint] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[Path, ...]:
     """Write each request's planned letters and changed consents record; return the records.
 
@@ -118,9 +138,12 @@ def _write_documents(
         )  # fmt: skip
         if found is not None:
             documents.append((request, found))
+    # Each request's folders made once, not once a letter (five folders, 0.5 s of 4,504 letters).
+    made: set[str] = set()
     with run.journal.batch():
         for request, document in documents:
-            if isinstance(document, PlannedLetter):
+            if isinstance(document, PlannedLetter) and request.ref not in made:
+                made.add(request.ref)
                 if request.ref_assigned:
                     # Before the letter carries the Ref, so a lost write-back cannot re-number it.
                     run.journal.record_ref(
@@ -143,7 +166,7 @@ def _write_documents(
     jobs: list[Job] = [document.job for document in every]
     written = zip(
         every,
-        write_all(renderer, jobs, processes_for(run.config.processes, len(jobs))),
+        write_all(renderer, jobs, processes_for(run.config.processes, len(jobs)), meanwhile),
         strict=True,
     )
     records: list[Path] = []

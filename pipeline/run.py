@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import tempfile
 from collections import Counter
@@ -37,6 +38,7 @@ from pipeline.records.consents import Bundles
 from pipeline.records.convert import NO_OFFICE_NOTE, Converter, find_office
 from pipeline.register import layout
 from pipeline.register.read import Register, load_register, read_rows
+from pipeline.register.write import prepare
 from pipeline.register.writeback import WriteBack, write_back
 from pipeline.replies.filing import Collecting, collect_replies
 from pipeline.replies.matching import Match
@@ -185,6 +187,8 @@ def _stages(
             calendar,
             converter,
             [complaint for complaint, _ in complaints],
+            # The write-back's loading, done while the letters are written on other cores.
+            meanwhile=functools.partial(prepare, register),
         )
     )
     if any(plan.letters for plan in plans) and not dry_run:

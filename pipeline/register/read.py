@@ -48,7 +48,7 @@ class Register:
     held_refs: set[str] = field(default_factory=set)
     # Refs of requests with a third-party row that has a problem.
     refs_with_party_problems: set[str] = field(default_factory=set)
-    loaded: Workbook | None = None
+    loaded: Workbook | None = None  # let go once saved (pipeline/register/write.py)
     load_warnings: list[str] = field(default_factory=list)
     # Why openpyxl read the values, when they could not be read straight from the file.
     read_by_openpyxl: str = ""

@@ -63,6 +63,14 @@ class Reviewed:
     folder: Path
 
 
+def _copy_of(reviewed: Reviewed, tmp_path: Path) -> tuple[Config, Path]:
+    """Copy the reviewed setting for one test to change; return it and the request's folder."""
+    base = tmp_path / "copy"
+    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
+    config = config_module.load(write_config(base))
+    return config, config.paths.working_folder / REF
+
+
 def _text(path: Path) -> list[str]:
     with pymupdf.open(path) as document:
         return [page.get_text() for page in document]
@@ -208,10 +216,7 @@ def test_clean_copy_ready_is_filled_and_the_to_do_list_says_so(reviewed: Reviewe
 def test_approval_of_another_file_is_refused_and_no_clean_copy_is_written(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
     (folder / CLEAN).unlink()
     other = pymupdf.open()
     other.new_page().insert_text((72, 72), "Some other document altogether.")
@@ -248,10 +253,7 @@ def test_a_photo_of_a_page_taken_on_an_iphone_heic_is_read_and_its_names_marked(
 def test_a_dry_run_says_what_the_clean_stage_would_do_and_changes_nothing(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
 
     def state() -> dict[str, bytes]:
         return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -281,10 +283,7 @@ def test_a_dry_run_says_what_the_clean_stage_would_do_and_changes_nothing(
 def test_a_review_saved_by_libreoffice_draw_loses_its_marks_and_is_refused(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
     (folder / CLEAN).unlink()
     # The owner opens the review in Draw and exports it as PDF into approved/, as README warns.
     office = find_office()
@@ -356,10 +355,7 @@ def test_a_request_whose_every_party_answered_asks_for_the_childs_file(tmp_path:
 def test_a_review_built_again_the_same_keeps_its_approval(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
     (folder / ".redaction review.json").unlink()
     (folder / CLEAN).unlink()
     outcome = weekly_run(config, DAY)
@@ -372,10 +368,7 @@ def test_a_review_built_again_the_same_keeps_its_approval(
 def test_a_decision_changed_after_approval_takes_the_clean_copy_away_and_keeps_the_approval(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
     # The health visitor, who had consented, now refuses: the copy holds her words.
     set_cells(config, "Third parties", {"Party": "TP2"}, {"Decision": "Refuses"})
     outcome = weekly_run(config, DAY)
@@ -396,10 +389,7 @@ def test_a_decision_changed_after_approval_takes_the_clean_copy_away_and_keeps_t
 def test_an_approval_with_every_proposed_mark_gone_is_refused(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    base = tmp_path / "copy"
-    shutil.copytree(reviewed.config.paths.working_folder.parent, base)
-    config = config_module.load(write_config(base))
-    folder = config.paths.working_folder / REF
+    config, folder = _copy_of(reviewed, tmp_path)
     (folder / CLEAN).unlink()
     with pymupdf.open(folder / REVIEW) as review:  # as an editor that drops the marks saves it
         for page in review:

@@ -22,7 +22,7 @@ from pipeline.run import weekly_run
 
 from support.config import write_config
 from support.m365 import PARENT
-from support.mail import send_drafts
+from support.mail import outbox_messages, send_drafts
 from support.register import REF, party_row, request_row, write_register
 
 MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
@@ -67,15 +67,6 @@ def _sign(folder: Path) -> None:
     shutil.copyfile(folder / "to-sign" / RESPONSE, folder / "signed" / RESPONSE)
 
 
-def _outbox(config: Config) -> list[EmailMessage]:
-    found = []
-    for path in sorted(config.paths.outbox.glob("*.eml")):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        assert isinstance(message, EmailMessage)
-        found.append(message)
-    return found
-
-
 def _files(message: EmailMessage) -> dict[str, bytes]:
     found = {}
     for part in message.iter_attachments():
@@ -92,7 +83,7 @@ def _text(message: EmailMessage) -> str:
 
 
 def _response_email(config: Config) -> EmailMessage:
-    [message] = [m for m in _outbox(config) if "our response" in str(m["Subject"])]
+    [message] = [m for m in outbox_messages(config) if "our response" in str(m["Subject"])]
     return message
 
 
@@ -104,7 +95,7 @@ def test_a_signed_response_waits_for_its_clean_copy_and_is_never_emailed_without
     weekly_run(config, MONDAY, office=None)
     _sign(folder)
     outcome = weekly_run(config, TUESDAY, office=None)
-    assert not any("our response" in str(m["Subject"]) for m in _outbox(config))
+    assert not any("our response" in str(m["Subject"]) for m in outbox_messages(config))
     assert (folder / "signed" / RESPONSE).is_file()
     assert "Responses waiting for their clean copy" in outcome.text
     assert f"{REF}/signed/{RESPONSE}: not emailed, as {REF}/{PROTECTED} is not there" in (

@@ -6,9 +6,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Collection
 from datetime import date
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,7 @@ from pipeline.sending.send import compose
 
 from support.config import OWNER_NAME, SETTING_EMAIL, SETTING_NAME, write_config
 from support.documents import DOCX_TYPE, scanned_pdf
+from support.mail import outbox_messages
 from support.register import REF, as_date, cells, party_row, request_row, set_cells, write_register
 
 MONDAY = date(2026, 11, 2)  # the request arrives; the first letters are generated
@@ -97,22 +96,12 @@ def sign(config: Config, *letters: str) -> None:
         shutil.copyfile(folder(config) / "to-sign" / name, folder(config) / "signed" / name)
 
 
-def outbox(config: Config) -> list[EmailMessage]:
-    """Read back every email in the outbox, as any mail program would."""
-    messages = []
-    for path in sorted(config.paths.outbox.glob("*.eml")):
-        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        assert isinstance(message, EmailMessage)
-        messages.append(message)
-    return messages
-
-
 def subjects(config: Config) -> Counter[str]:
-    return Counter(str(message["Subject"]) for message in outbox(config))
+    return Counter(str(message["Subject"]) for message in outbox_messages(config))
 
 
 def only(config: Config, subject: str) -> EmailMessage:
-    [message] = [m for m in outbox(config) if str(m["Subject"]) == subject]
+    [message] = [m for m in outbox_messages(config) if str(m["Subject"]) == subject]
     return message
 
 
@@ -182,7 +171,7 @@ def test_letters_left_in_to_sign_are_never_sent(four_by_email: Config) -> None:
     outcome = weekly_run(config, TUESDAY, office=None)
 
     assert list(outcome.sending.sent) == []
-    assert outbox(config) == []
+    assert outbox_messages(config) == []
     assert sends(config) == {}
     assert names(folder(config) / "to-sign") == sorted([ACK, TP1, TP2, TP3])
     assert names(folder(config) / "sent") == []

@@ -98,3 +98,8 @@ def parse(raw: bytes) -> EmailMessage:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     return message
+
+
+def outbox_messages(config: Config) -> list[EmailMessage]:
+    """Read back every email in the outbox, as any mail program would."""
+    return [parse(path.read_bytes()) for path in sorted(config.paths.outbox.glob("*.eml"))]

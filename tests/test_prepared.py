@@ -227,3 +227,12 @@ def test_a_broken_placeholder_is_reported_as_before(tmp_path: Path) -> None:
         messages.append(raised.value.message)
     assert messages[0] == messages[1]
     assert "a placeholder is broken" in messages[0]
+
+
+def test_a_letter_whose_xml_is_not_well_formed_goes_docxtpls_way() -> None:
+    # A character XML does not allow (the register cannot store one, a template's own text
+    # could): docxtpl's parse recovers from it, and so the fast path leaves it to docxtpl.
+    values = sample_context(CONFIG, TODAY, CALENDAR)
+    values["request"] = Fields("request", **{**values["request"], "child": "Ann\x01 Example"})
+    fast = FAST.render("acknowledgement.docx", values)
+    assert parts(fast) == parts(PLAIN.render("acknowledgement.docx", values))

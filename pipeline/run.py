@@ -163,7 +163,7 @@ def _stages(
     held = example.holds_letters
     entries = journal.letters()
     # One calendar for the run: it learns each year's bank holidays once, and a calendar
-    # made per request learnt them a thousand times (0.4 s on 1,000 requests).
+    # made per request learnt them a thousand times (0.3 s on 1,000 requests).
     calendar = Calendar(config.deadlines.bank_holidays)
     mail, mail_problems = _open_mail(config, backend)
     replies, collect_problems = _collect(run, mail, register, entries)

@@ -159,21 +159,23 @@ def measured(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = 
     # On a settled disk: a first run leaves some 200 MB of letters for the kernel to write out
     # over the next 30 s, which would slow whichever run is measured next (by 10% and more).
     os.sync()
-    started = time.monotonic()
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    sampler = _Sampler(process.pid)
-    sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
-    sampler.stop.set()
-    sampler.join()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise SystemExit(
-            f"the run failed: {process.stderr.read().decode() if process.stderr else ''}"
+    # Its errors go to a file, not a pipe: a pipe nobody reads until the end would stop a run
+    # that says more than 64 KB there.
+    with tempfile.TemporaryFile() as errors:
+        started = time.monotonic()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors
         )
+        sampler = _Sampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
+        sampler.stop.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"the run failed: {errors.read().decode(errors='replace')}")
     # ru_maxrss of a waited-for child: the largest of it and its own waited-for children.
     return Run(
         seconds,

@@ -48,7 +48,12 @@ def text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    found = str(value).strip()
+    if "\r" in found:
+        # A line break pasted from another program comes as CR LF, or a lone CR; Excel's own
+        # is LF, and a letter printed CR LF as two breaks. Each is the one break Excel shows.
+        found = found.replace("\r\n", "\n").replace("\r", "\n")
+    return found
 
 
 def to_date(value: Any) -> date | None:

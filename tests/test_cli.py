@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import config as config_module
 from pipeline.cli import main, parser
+from pipeline.run import weekly_run
 
+from support.clean import digital_pdf
 from support.config import write_config
 from support.files import REPO, TEMPLATES
-from support.register import party_row, request_row, write_register
+from support.register import REF, party_row, request_row, write_register
 
 
 def templates_with(folder: Path, template: str, paragraph: str) -> Path:
@@ -126,6 +129,55 @@ def test_status_lists_open_requests_with_both_deadlines_and_days_left(
     ]
     assert (here / "registers" / "register.xlsx").read_bytes() == before
     assert not (here / "letters").exists()
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Return every folder and file under ``folder``, with each file's bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() if path.is_file() else None
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def _ready_for_clean_copy(here: Path) -> None:
+    """Write a register whose one request has every third party's answer, and a config."""
+    write_register(
+        here / "registers" / "register.xlsx",
+        [request_row(Acknowledged=date(2026, 11, 3))],
+        [party_row(Decision="Consents")],
+    )
+    write_config(here)
+
+
+def test_status_names_the_clean_copys_next_step_the_childs_file_and_writes_nothing(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ready_for_clean_copy(here)
+    before = _tree(here)
+    status, out, _ = run_cli(capsys, "status", "--today", "2026-11-25")
+    assert status == 0
+    assert out.splitlines()[1].endswith(
+        "Overdue by 7 working days: Ready for clean copy: the child's file to put in file/"
+    )
+    assert _tree(here) == before  # no journal, no letters/SAR-2026-001/file/ made
+
+
+def test_status_names_the_clean_copys_next_step_the_review_to_approve_and_writes_nothing(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ready_for_clean_copy(here)
+    (here / "letters" / REF / "file").mkdir(parents=True)
+    digital_pdf(here / "letters" / REF / "file" / "Visit notes.pdf", ["Key person notes."])
+    config = config_module.load(here / "letters.toml")
+    weekly_run(config, date(2026, 11, 25), office=None)  # builds the review, journals it
+    assert (here / "letters" / REF / f"{REF} redaction review.pdf").is_file()
+    before = _tree(here)
+    status, out, _ = run_cli(capsys, "status", "--today", "2026-11-25")
+    assert status == 0
+    assert out.splitlines()[1].endswith(
+        "Overdue by 7 working days: Ready for clean copy: redaction review to approve"
+    )
+    assert _tree(here) == before  # the journal opened read only
 
 
 @pytest.mark.bad_input

@@ -377,6 +377,7 @@ def _clean_copies(outcome: Outcome) -> list[str]:
                 "Remove the marks that should not apply, add any missing, and save the review "
                 "into the request's approved/ folder under the same name."),
         *_shown("Review pages to check by hand", clean.by_hand),
+        *_shown("Clean copies taken away", clean.taken_away),
         *_shown("Clean copies not written", clean.problems),
         *_shown("Clean copies written", [_relative(path, base) for path in clean.clean],
                 "Read it before it goes: the redaction log beside it says what was removed."),

@@ -15,9 +15,11 @@ from pathlib import Path
 from pipeline import faults
 from pipeline.clean.stage import (
     CleanCopies,
+    TakenAway,
     keep_clean_copies,
     look_clean_copies,
     protect_clean_copies,
+    take_away,
 )
 from pipeline.complaints import ComplaintProgress, complaint_progress
 from pipeline.config import Config
@@ -27,7 +29,7 @@ from pipeline.example import ExampleSetting, example_setting
 from pipeline.folders import Folders, sweep_partials
 from pipeline.generate import documents, generation
 from pipeline.history import complaints_with_history, with_history
-from pipeline.journal import READY, Entry, Filing, Journal, Send, journal_path
+from pipeline.journal import READY, SIGNED, Entry, Filing, Journal, Send, journal_path
 from pipeline.letters.withdraw import Rows, Withdrawing, withdraw_letters
 from pipeline.lock import RunLock
 from pipeline.mail.base import MailBackend, connect, reply_sources
@@ -167,6 +169,8 @@ def _stages(
     calendar = Calendar(config.deadlines.bank_holidays)
     mail, mail_problems = _open_mail(config, backend)
     replies, collect_problems = _collect(run, mail, register, entries)
+    # Before anything is sent: a clean copy made from what has changed since must not go.
+    taken = TakenAway() if held else _take_away(run, register, entries)
     withdrawing, sending = (
         (Withdrawing(), Sending())
         if held
@@ -204,6 +208,11 @@ def _stages(
         if dry_run
         else keep_clean_copies(run, progress, grouped, converter)
     )
+    clean = replace(
+        clean,
+        taken_away=(*taken.said, *clean.taken_away),
+        would=(*taken.would, *clean.would),
+    )
     progress = [
         (request, with_clean_step(where, clean.step(request.ref))) for request, where in progress
     ]
@@ -237,6 +246,7 @@ def _stages(
                 today,
                 complaints,
                 clean_copies=dict(clean.ready),
+                taken_away=taken.refs,
             )
         ),
         mail_problems=(*mail_problems, *collect_problems, *sending.problems),
@@ -384,6 +394,27 @@ def _send(
     if not run.dry_run:
         protect_clean_copies(run, register.requests)
     return withdrawing, send_signed(run, entries, register.posted, mail, converter, held)
+
+
+def _take_away(run: RunContext, register: Register, entries: Mapping[str, Entry]) -> TakenAway:
+    """Take away the clean copies made from what changed since (pipeline/clean/stage.py); the
+    requests whose Clean copy ready no longer holds go on as the register will say."""
+    responses = {
+        letter_id: entry for letter_id, entry in entries.items() if entry.kind == "response"
+    }
+    going = {letter_id for letter_id, send in run.journal.sends().items() if send.state != SIGNED}
+    gone = {
+        entry.ref
+        for letter_id, entry in responses.items()
+        if letter_id in going or letter_id in register.posted
+    }
+    taken = take_away(run, register.requests, by_ref(register.parties), gone)
+    if taken.refs:
+        register.requests = [
+            replace(request, clean_copy_ready=None) if request.ref in taken.refs else request
+            for request in register.requests
+        ]
+    return taken
 
 
 def _withdraw(

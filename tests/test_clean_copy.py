@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pillow_heif
@@ -23,6 +23,7 @@ from pipeline.run import weekly_run
 
 from support.clean import AGENCY, CONSENTER, REFUSER, scanned_page, write_child_file
 from support.config import write_config
+from support.mail import outbox_messages
 from support.office import on_ci, require_tesseract
 from support.register import REF, cells, party_row, request_row, set_cells, write_register
 
@@ -382,6 +383,50 @@ def test_a_decision_changed_after_approval_takes_the_clean_copy_away_and_keeps_t
     with pymupdf.open(folder / REVIEW) as review:
         parties = {annot.info["title"] for page in review for annot in page.annots()}
     assert {"TP1", "TP2"} <= parties
+
+
+@pytest.mark.needs_office
+def test_a_copy_taken_away_before_its_signed_response_went_clears_clean_copy_ready_until_the_next(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    config, folder = _copy_of(reviewed, tmp_path)
+    response = f"{REF} response - Aoife O'Brien.docx"
+    made = weekly_run(config, DAY)  # Clean copy ready is filled in: the response is made
+    assert folder / "to-sign" / response in made.letters.to_sign
+    shutil.move(folder / "to-sign" / response, folder / "signed" / response)  # the owner signs
+    # Before the next run the health visitor, who had consented, refuses: the copy holds her
+    # words, and the signed response would have taken it to the requester.
+    set_cells(config, "Third parties", {"Party": "TP2"}, {"Decision": "Refuses"})
+    looked = weekly_run(config, DAY, dry_run=True)
+    assert f"{REF}: its clean copy would be taken away" in looked.text
+    assert (folder / CLEAN).is_file() and (folder / "signed" / response).is_file()
+
+    outcome = weekly_run(config, DAY)
+
+    assert outbox_messages(config) == []  # nothing went
+    assert [item.entry.file_name for item in outcome.withdrawing.withdrawn] == [response]
+    assert (folder / "withdrawn" / response).is_file()
+    assert not (folder / CLEAN).exists()
+    (row,) = cells(config.paths.register, "Requests")
+    assert row["Clean copy ready"] is None
+    assert "Clean copy ready (30/11/2026) is cleared on the register" in outcome.text
+    assert "Clean copy ready" not in row["Status"]
+    assert outcome.clean.to_approve == (f"{REF}/{REVIEW}",)  # the review built again
+
+    again = weekly_run(config, DAY)  # said once; the date stays clear; no response is made
+    assert "is cleared on the register" not in again.text
+    assert cells(config.paths.register, "Requests")[0]["Clean copy ready"] is None
+    assert folder / "to-sign" / response not in again.letters.to_sign
+
+    # The owner approves the new review: the clean copy comes back, and its response with it.
+    shutil.copyfile(folder / REVIEW, folder / "approved" / REVIEW)
+    applied = weekly_run(config, DAY + timedelta(days=1))
+    assert applied.clean.clean == (folder / CLEAN,)
+    assert cells(config.paths.register, "Requests")[0]["Clean copy ready"].date() == (
+        DAY + timedelta(days=1)
+    )
+    answered = weekly_run(config, DAY + timedelta(days=1))
+    assert folder / "to-sign" / response in answered.letters.to_sign
 
 
 @pytest.mark.bad_input

@@ -6,7 +6,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,6 +44,8 @@ class CleanCopies:
     unreadable: tuple[str, ...] = ()  # documents of a file/ folder that could not be read
     file_wanted: tuple[str, ...] = ()  # Refs ready for the review, with nothing in file/
     problems: tuple[str, ...] = ()  # an approval refused, a proof failed, OCR missing
+    # Clean copies taken away because the file or a decision changed after the approval.
+    taken_away: tuple[str, ...] = ()
     # Ref, protected copy and its password: to give the requester apart from the copy.
     passwords: tuple[tuple[str, Path, str], ...] = ()
     would: tuple[str, ...] = ()  # a dry run: what the run would build or apply
@@ -93,6 +95,83 @@ def keep_clean_copies(
         if request.clean_copy_ready is not None or request.ref in found.made:
             _protected(run, request.ref, digests, found)
     return found.result()
+
+
+# What the journal keeps for a clean copy taken away before anything was sent, in place of
+# the fingerprint of what it was made from: its Clean copy ready is to be cleared, and then
+# has been. A clean copy made again replaces either.
+TAKEN_AWAY = "taken away"
+TAKEN_AWAY_CLEARED = "taken away; Clean copy ready cleared"
+
+
+@dataclass(frozen=True)
+class TakenAway:
+    """The clean copies taken away before the letters went: made from what has changed."""
+
+    refs: frozenset[str] = frozenset()  # Refs whose Clean copy ready no longer holds
+    said: tuple[str, ...] = ()  # for a person
+    would: tuple[str, ...] = ()  # a dry run: what the run would take away
+
+
+def take_away(
+    run: RunContext,
+    requests: Sequence[Request],
+    parties: Mapping[str, Sequence[ThirdParty]],
+    gone: Collection[str],
+) -> TakenAway:
+    """Take away each clean copy whose child's file or decisions changed since its review was
+    approved, before anything is sent, so that no response brings it; say whose Clean copy
+    ready no longer holds, for the write-back to clear.
+
+    ``gone``: Refs whose response has gone, or is going, with the copy: theirs is left to the
+    clean stage, as before. A Clean copy ready the write-back could not clear is cleared by
+    the next run, which the journal tells.
+    """
+    digests = run.journal.document_digests()
+    found = _Found()
+    cleared: set[str] = set()
+    for request in requests:
+        ref, name = request.ref, clean_copy_name(request.ref)
+        made = digests.get(name)
+        if made is None or made == TAKEN_AWAY_CLEARED or request.closed or ref in gone:
+            continue
+        if made == TAKEN_AWAY:
+            if request.clean_copy_ready is not None:
+                cleared.add(ref)  # the register was not written last time: again
+            elif not run.dry_run:
+                run.journal.record_document(name, TAKEN_AWAY_CLEARED, run.today)
+            continue
+        if not _stale(run, request, parties.get(ref, []), digests):
+            continue
+        if run.dry_run:
+            found.would.append(
+                f"{ref}: its clean copy would be taken away: the child's file or a third "
+                "party's decision changed since the review was approved"
+            )
+        else:
+            _set_aside(run, ref, digests, found)
+            run.journal.record_document(name, TAKEN_AWAY, run.today)
+        if request.clean_copy_ready is not None:
+            cleared.add(ref)
+            found.taken_away.append(
+                f"{ref}: Clean copy ready ({request.clean_copy_ready:%d/%m/%Y}) is cleared on "
+                "the register, as there is no clean copy now; it is filled in again when the "
+                "new one is made, and its response made then."
+            )
+    return TakenAway(frozenset(cleared), tuple(found.taken_away), tuple(found.would))
+
+
+def _stale(
+    run: RunContext, request: Request, parties: Sequence[ThirdParty], digests: Mapping[str, str]
+) -> bool:
+    """Say whether the request's clean copy, in its folder, was made from a file or marks
+    that have changed since."""
+    ref, folder = request.ref, run.folders.of(request.ref)
+    built = digests.get(review_name(ref))
+    if built is None or not (folder / clean_copy_name(ref)).is_file():
+        return False  # as the clean stage: a copy removed by hand is made again from its approval
+    documents = file_documents(run.folders.place(ref, FILE))
+    return _inputs(folder, documents, marked_parties(request, parties)) != built
 
 
 def look_clean_copies(
@@ -152,6 +231,7 @@ class _Found:
     unreadable: list[str] = field(default_factory=list)
     file_wanted: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    taken_away: list[str] = field(default_factory=list)
     passwords: list[tuple[str, Path, str]] = field(default_factory=list)
     made: set[str] = field(default_factory=set)  # Refs whose clean copy this run wrote
     would: list[str] = field(default_factory=list)
@@ -161,8 +241,8 @@ class _Found:
             reviews=tuple(self.reviews), to_approve=tuple(self.to_approve),
             clean=tuple(self.clean), ready=tuple(self.ready), by_hand=tuple(self.by_hand),
             unreadable=tuple(self.unreadable), file_wanted=tuple(self.file_wanted),
-            problems=tuple(self.problems), passwords=tuple(self.passwords),
-            would=tuple(self.would),
+            problems=tuple(self.problems), taken_away=tuple(self.taken_away),
+            passwords=tuple(self.passwords), would=tuple(self.would),
         )  # fmt: skip
 
 
@@ -248,10 +328,11 @@ def _set_aside(run: RunContext, ref: str, digests: Mapping[str, str], found: _Fo
             folders.remove(folder / name)
         said.append("the clean copy made from it and its protected copy were removed")
     if said:
-        found.problems.append(
+        found.taken_away.append(
             f"{ref}: the child's file or a third party's decision changed since the review was "
-            f"approved, so it was built again: {'; '.join(said)}. Mark the new "
-            f"{review_name(ref)} and save it into {APPROVED}/."
+            f"approved, so nothing made from it can go: {'; '.join(said)}. The review is built "
+            "again from the file as it is now, once every third party has answered: mark the "
+            f"new {review_name(ref)} and save it into {APPROVED}/."
         )
 
 

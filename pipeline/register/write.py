@@ -96,8 +96,10 @@ def apply_letters(register: Register, letters: list[Values]) -> list[Change]:
 
 
 # The manager's columns the pipeline fills while blank: a new request's Ref, and the day it
-# wrote the clean copy (the manager types it for a copy made by hand).
+# wrote the clean copy (the manager types it for a copy made by hand); and the one it clears,
+# when it took its clean copy away.
 _FILLED_WHEN_BLANK = frozenset({"Ref", "Clean copy ready"})
+_CLEARED = frozenset({"Clean copy ready"})
 
 
 def _apply_row(
@@ -110,7 +112,8 @@ def _apply_row(
         column = _column(register, sheet_name, header)
         current = cells[column - 1] if column <= len(cells) else None
         if header not in _PIPELINE_HEADERS[sheet_name] and not (
-            header in _FILLED_WHEN_BLANK and not text(current)
+            (header in _FILLED_WHEN_BLANK and not text(current))
+            or (header in _CLEARED and value == "")
         ):
             # The manager's cells are theirs; only a blank Ref, or Clean copy ready, is filled.
             raise AssertionError(f"the pipeline must not write {sheet_name} {header}")

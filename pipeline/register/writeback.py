@@ -43,17 +43,21 @@ def write_back(
     today: date,
     complaints: Sequence[tuple[Complaint, ComplaintProgress]] = (),
     clean_copies: Mapping[str, date] | None = None,
+    taken_away: Collection[str] = frozenset(),
 ) -> WriteBack:
     """Fill the pipeline's columns from what the run knows; save the register if one changed.
 
     ``clean_copies`` gives the day each request's clean copy was written, by Ref: it fills a
-    blank Clean copy ready (the manager may type one for a copy made by hand).
+    blank Clean copy ready (the manager may type one for a copy made by hand). The Refs in
+    ``taken_away`` had their clean copy taken away: their Clean copy ready is cleared.
     """
     request_values: dict[int, dict[str, object]] = {}
     for request, where in progress:
         request_values[request.row] = _request_columns(request, where)
         written = (clean_copies or {}).get(request.ref)
-        if written is not None and request.clean_copy_ready is None:
+        if request.ref in taken_away:
+            request_values[request.row]["Clean copy ready"] = ""
+        elif written is not None and request.clean_copy_ready is None:
             request_values[request.row]["Clean copy ready"] = written
     for problem in register.problems:
         if problem.sheet == layout.REQUESTS and problem.row not in request_values:

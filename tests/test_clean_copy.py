@@ -275,7 +275,11 @@ def test_a_dry_run_says_what_the_clean_stage_would_do_and_changes_nothing(
     assert "Clean copies this run would make (dry run: nothing was made)" in again.text
     set_cells(config, "Third parties", {"Party": "TP2"}, {"Decision": "Refuses"})
     changed = weekly_run(config, DAY, dry_run=True)
-    assert changed.clean.would == (f"{REF}: the redaction review would be built from {REF}/file/",)
+    assert changed.clean.would == (
+        f"{REF}: its clean copy would be taken away: the child's file or a third party's "
+        "decision changed since the review was approved",
+        f"{REF}: the redaction review would be built from {REF}/file/",
+    )
     assert state() == before
 
 

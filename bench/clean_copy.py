@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +57,14 @@ def make_file(folder: Path, pages: int, scanned: int) -> None:
 
 def run(config: Path) -> tuple[float, int]:
     """Run `letters run` once; return its seconds and the largest process's peak memory (MB)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run", "--config", str(config), "--today", DAY],
-        cwd=ROOT, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    # This run's own usage: that of every child the bench ever waited for (RUSAGE_CHILDREN)
-    # gave the largest process of any earlier run, make bench's first runs included.
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise subprocess.CalledProcessError(os.waitstatus_to_exitcode(status), process.args)
-    return seconds, usage.ru_maxrss // 1024
+    from run import measured  # beside this file: make bench's own measuring of a whole run
+
+    done = measured(
+        [sys.executable, "-m", "pipeline", "run", "--config", str(config), "--today", DAY]
+    )
+    if done.code != 0:
+        raise subprocess.CalledProcessError(done.code, "letters run")
+    return done.seconds, int(done.largest)
 
 
 def measure(pages: int, scanned: int) -> dict[str, Any]:

@@ -138,6 +138,7 @@ class Run:
     python: float  # the largest of our Python processes: the run or one of its rendering ones
     office: float  # the largest LibreOffice process (soffice*), 0 when none ran
     together: float  # every process of the run at once, sampled every 20 ms
+    code: int  # its exit code: 0, or 1 when the register could not be written
 
 
 def whole_run(config: Path, today: date = TODAY) -> Run:
@@ -183,6 +184,7 @@ def measured(command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = 
         sampler.largest("python") / 1024,
         sampler.largest("soffice") / 1024,
         sampler.peak / 1024,
+        process.returncode,
     )
 
 
